@@ -1,0 +1,117 @@
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+
+const slackId = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}[A-Z0-9]{2,}$`), `a Slack id starting with ${prefix}`);
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const idList = (prefix: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(slackId(prefix)));
+
+const base64Key = z
+  .string()
+  .refine((value) => Buffer.from(value, 'base64').length === 32 && /^[A-Za-z0-9+/]+=*$/.test(value), {
+    message: '32 random bytes in base64 (openssl rand -base64 32)',
+  });
+
+const url = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+
+const timezone = z.string().refine((zone) => DateTime.now().setZone(zone).isValid, {
+  message: 'an IANA time zone such as Europe/Berlin',
+});
+
+/** Every setting the operator can give, read from the environment (and `.env`). */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'the signing secret from the Slack app settings'),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-'),
+  SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'an app-level token starting with xapp-')),
+  SLACK_API_URL: url.default('https://slack.com/api/'),
+  SLACK_TEAM_ID: slackId('T'),
+  MONGODB_URL: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URL')),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PUBLIC_BASE_URL: url,
+  TOKEN_ENCRYPTION_KEY: base64Key,
+  META_APP_ID: optional(z.string().regex(/^\d+$/, 'the numeric Meta app id')),
+  META_APP_SECRET: optional(z.string().min(8, 'the Meta app secret')),
+  META_GRAPH_URL: url.default('https://graph.facebook.com'),
+  META_GRAPH_VERSION: z.string().regex(/^v\d+\.0$/, 'a Graph API version such as v25.0').default('v25.0'),
+  META_WEBHOOK_VERIFY_TOKEN: optional(z.string().min(8, 'a random string of at least 8 characters')),
+  INSTAGRAM_GRAPH_URL: url.default('https://graph.instagram.com'),
+  TIKTOK_CLIENT_KEY: optional(z.string().min(4, 'the TikTok client key')),
+  TIKTOK_CLIENT_SECRET: optional(z.string().min(8, 'the TikTok client secret')),
+  TIKTOK_API_URL: url.default('https://open.tiktokapis.com'),
+  TIKTOK_BUSINESS_API_URL: url.default('https://business-api.tiktok.com'),
+  APPROVAL_CHANNEL_ID: slackId('[CG]'),
+  COMMENTS_CHANNEL_ID: slackId('[CG]'),
+  DIGEST_CHANNEL_ID: slackId('[CG]'),
+  ADMIN_USER_IDS: idList('[UW]'),
+  APPROVER_USER_IDS: idList('[UW]'),
+  APPROVER_USERGROUP_ID: optional(slackId('S')),
+  TEAM_TIMEZONE: timezone.default('UTC'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+/** The settings the app runs with: the raw values plus which platforms are switched on. */
+export interface Config extends RawConfig {
+  platforms: { meta: boolean; tiktok: boolean };
+}
+
+/** Startup stops with this when settings are missing or invalid; `problems` lists each one. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(readonly problems: string[]) {
+    super(`Wone Social cannot start: ${problems.length} configuration problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and checks the whole configuration at once. Never echoes a value back: problems name the variable and what it
+ * should look like, so a secret pasted into the wrong variable is not printed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'config');
+      const present = env[name] !== undefined && env[name] !== '';
+      problems.push(present ? `${name} is invalid: expected ${issue.message}` : `${name} is missing: expected ${describe(issue.message)}`);
+    }
+  }
+  const value = parsed.data;
+  if (value) {
+    const metaParts = [value.META_APP_ID, value.META_APP_SECRET].filter(Boolean).length;
+    if (metaParts === 1) problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
+    const tiktokParts = [value.TIKTOK_CLIENT_KEY, value.TIKTOK_CLIENT_SECRET].filter(Boolean).length;
+    if (tiktokParts === 1) {
+      problems.push('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off');
+    }
+  }
+  if (problems.length > 0 || !value) throw new ConfigError(problems);
+  return {
+    ...value,
+    platforms: {
+      meta: Boolean(value.META_APP_ID && value.META_APP_SECRET),
+      tiktok: Boolean(value.TIKTOK_CLIENT_KEY && value.TIKTOK_CLIENT_SECRET),
+    },
+  };
+}
+
+function describe(message: string): string {
+  return message.startsWith('Invalid input') ? 'a value' : message;
+}
