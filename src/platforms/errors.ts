@@ -22,6 +22,8 @@ export interface PlatformErrorOptions {
   retryAfterMs?: number;
   /** HTTP status the platform answered with, when there was an answer. */
   status?: number;
+  /** The request may have reached the platform and taken effect (timeout or reset after sending). */
+  ambiguous?: boolean;
   cause?: unknown;
 }
 
@@ -33,6 +35,7 @@ export class PlatformError extends Error {
   readonly userMessage: string | undefined;
   readonly retryAfterMs: number | undefined;
   readonly status: number | undefined;
+  readonly ambiguous: boolean;
 
   constructor(options: PlatformErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -43,6 +46,7 @@ export class PlatformError extends Error {
     this.userMessage = options.userMessage;
     this.retryAfterMs = options.retryAfterMs;
     this.status = options.status;
+    this.ambiguous = options.ambiguous ?? false;
   }
 }
 
