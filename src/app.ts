@@ -1,0 +1,130 @@
+import { hostname } from 'node:os';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { type RetryOptions, WebClient } from '@slack/web-api';
+import { Agenda } from 'agenda';
+import { type Config, loadConfig } from './config.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { registerHandlers } from './handlers/index.ts';
+import { healthRoutes } from './http/health.ts';
+import { defineJobs } from './jobs/index.ts';
+import { boltLogger, createLogger, type Logger } from './logger.ts';
+import { createServices, type Services } from './services/index.ts';
+
+export interface WoneAppOptions {
+  logger?: Logger;
+  /** Web API retry policy; tests use `{ retries: 0 }` so a failing fake answers at once. */
+  slackRetryConfig?: RetryOptions;
+  /** How often Agenda looks for due jobs. */
+  jobPollInterval?: string | number;
+}
+
+/** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
+export interface WoneApp {
+  config: Config;
+  services: Services;
+  bolt: App;
+  /** The HTTP port actually listened on. */
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts everything in order: database (embedded when `MONGODB_URL` is unset), scheduler, then the Slack app and HTTP
+ * routes on one port. `stop()` shuts down in the reverse order: scheduler (unlocking running jobs), HTTP, database.
+ */
+export async function startWoneApp(config: Config, options: WoneAppOptions = {}): Promise<WoneApp> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config);
+  let scheduler: Agenda | undefined;
+  try {
+    scheduler = new Agenda({
+      name: `${hostname()}-${process.pid}`,
+      backend: new MongoBackend({ mongo: database.db, collection: 'jobs' }),
+      processEvery: options.jobPollInterval ?? '5 seconds',
+      maxConcurrency: 50,
+      defaultConcurrency: 10,
+    });
+    scheduler.on('error', (error) => logger.error({ err: error }, 'scheduler error'));
+    const slackOptions = {
+      slackApiUrl: config.SLACK_API_URL,
+      ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
+    };
+    const slack = new WebClient(config.SLACK_BOT_TOKEN, { ...slackOptions, logger: boltLogger(logger) });
+    const services = createServices({ config, logger, db: database.db, scheduler, slack });
+    defineJobs(scheduler, services);
+
+    let schedulerRunning = false;
+    const routes = buildRoutes(services, database, () => schedulerRunning);
+    const receiver = createReceiver(config, routes, logger);
+    const bolt = new App({
+      token: config.SLACK_BOT_TOKEN,
+      receiver,
+      logger: boltLogger(logger),
+      clientOptions: slackOptions,
+      convoStore: false,
+    });
+    registerHandlers(bolt, services);
+
+    await scheduler.start();
+    schedulerRunning = true;
+    const started = await bolt.start(config.PORT);
+    const port = listeningPort(started) ?? config.PORT;
+    logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
+
+    let stopping: Promise<void> | undefined;
+    const runningScheduler = scheduler;
+    return {
+      config,
+      services,
+      bolt,
+      port,
+      stop: () => {
+        stopping ??= (async () => {
+          schedulerRunning = false;
+          await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
+          await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
+          await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
+          logger.info('Wone Social stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await scheduler?.stop().catch(() => {});
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+/** Reads the configuration from the environment and starts the app: the entry point for production and tests. */
+export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOptions = {}): Promise<WoneApp> {
+  return startWoneApp(loadConfig(env), options);
+}
+
+function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {
+  return [...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger)];
+}
+
+function createReceiver(config: Config, customRoutes: CustomRoute[], logger: Logger): Receiver {
+  if (config.SLACK_APP_TOKEN) {
+    return new SocketModeReceiver({
+      appToken: config.SLACK_APP_TOKEN,
+      customRoutes,
+      installerOptions: { port: config.PORT },
+      logger: boltLogger(logger),
+    });
+  }
+  return new HTTPReceiver({
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    customRoutes,
+    logger: boltLogger(logger),
+    // A malformed body must not become a 500 (nothing is dispatched either way).
+    bodyLimit: '1mb',
+  });
+}
+
+function listeningPort(started: unknown): number | undefined {
+  const address = (started as { address?: () => unknown } | undefined)?.address?.();
+  return typeof address === 'object' && address !== null && 'port' in address ? Number(address.port) : undefined;
+}

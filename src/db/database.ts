@@ -1,0 +1,58 @@
+import { type Db, MongoClient } from 'mongodb';
+import type { Config } from '../config.ts';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-ferretdb.ts';
+import { ensureIndexes } from './indexes.ts';
+
+export interface Database {
+  db: Db;
+  client: MongoClient;
+  /** Whether the database answers now (for `/readyz`). */
+  ping(timeoutMs?: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Name of the database the app uses inside `MONGODB_URL` when the URL names none. */
+export const defaultDatabaseName = 'wone';
+
+/**
+ * Connects to `MONGODB_URL`, or starts the embedded FerretDB under `DATA_DIR` when it is unset, and creates indexes.
+ */
+export async function openDatabase(config: Pick<Config, 'MONGODB_URL' | 'DATA_DIR'>): Promise<Database> {
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.MONGODB_URL;
+  if (!url) {
+    embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR });
+    url = embedded.url;
+  }
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000 });
+  try {
+    await client.connect();
+    const db = client.db(new URL(url.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1) || defaultDatabaseName);
+    await ensureIndexes(db);
+    return {
+      db,
+      client,
+      ping: async (timeoutMs = 1_000) => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeoutMs);
+        });
+        const answer = db
+          .command({ ping: 1 })
+          .then(() => true)
+          .catch(() => false);
+        const result = await Promise.race([answer, timeout]);
+        clearTimeout(timer);
+        return result;
+      },
+      close: async () => {
+        await client.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await client.close().catch(() => {});
+    await embedded?.stop();
+    throw error;
+  }
+}

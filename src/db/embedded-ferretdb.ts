@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MongoClient } from 'mongodb';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where `scripts/ensure-ferretdb.mjs` puts the binary. */
+export const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');
+
+export class EmbeddedDatabaseError extends Error {
+  readonly code = 'embedded_database_failed';
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbeddedDatabaseError';
+  }
+}
+
+export interface EmbeddedDatabase {
+  /** A `mongodb://` URL for the driver. */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts FerretDB (SQLite backend) as a child process on loopback, with its data under `dataDir`, telemetry and the
+ * debug listener off, and waits until it answers a ping. `port` 0 picks a free one.
+ */
+export async function startEmbeddedDatabase(options: { dataDir: string; port?: number }): Promise<EmbeddedDatabase> {
+  if (!existsSync(ferretdbBinary)) {
+    throw new EmbeddedDatabaseError(
+      'The embedded database is not built: run `node scripts/ensure-ferretdb.mjs` (npm start and npm test do), or set MONGODB_URL.',
+    );
+  }
+  const dataDir = resolve(options.dataDir, 'ferretdb');
+  mkdirSync(dataDir, { recursive: true });
+  const port = options.port || (await freePort());
+  const child = spawn(
+    ferretdbBinary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dataDir}`,
+      '--telemetry=disable',
+      '--debug-addr=-',
+      '--log-level=error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const url = `mongodb://127.0.0.1:${port}/`;
+  try {
+    await waitUntilAnswering(url, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new EmbeddedDatabaseError(`The embedded database did not start: ${(error as Error).message}\n${stderr}`);
+  }
+  return { url, port, stop: () => stopChild(child) };
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) throw new Error('the process exited');
+    const client = new MongoClient(url, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+    try {
+      await client.db('admin').command({ ping: 1 });
+      return;
+    } catch {
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    } finally {
+      await client.close().catch(() => {});
+    }
+  }
+  throw new Error('no answer within 20 s');
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveStop();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}

@@ -1,0 +1,17 @@
+import type { Db, IndexDescription } from 'mongodb';
+import { auditIndexes } from '../services/audit.ts';
+
+/** A collection's indexes, declared by the service that owns the collection. */
+export interface CollectionIndexes {
+  collection: string;
+  indexes: IndexDescription[];
+}
+
+/** Every collection's indexes, created at startup. */
+const allIndexes: CollectionIndexes[] = [auditIndexes];
+
+export async function ensureIndexes(db: Db): Promise<void> {
+  for (const { collection, indexes } of allIndexes) {
+    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+  }
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { helpMessage } from '../../views/help-message.ts';
+import { noticeMessage } from '../../views/notice-message.ts';
+import type { Services } from '../services/index.ts';
+import { permissions } from '../services/roles.ts';
+import type { Subcommand } from './subcommand.ts';
+
+const help: Subcommand = {
+  names: ['help'],
+  usage: '/wone help',
+  description: 'Show these commands.',
+  permission: 'help',
+  run: async () => {},
+};
+
+/** Every `/wone` subcommand, in the order help lists them. */
+export const subcommands: Subcommand[] = [help];
+
+/**
+ * `/wone <subcommand> [args]`: acknowledges at once, then checks the user's role and runs the subcommand.
+ * Bare `/wone`, `help` and unknown words answer with the list of subcommands.
+ */
+export function registerWoneCommand(app: App, services: Services): void {
+  app.command('/wone', async (args) => {
+    await args.ack();
+    await routeWoneCommand(args, services);
+  });
+}
+
+async function routeWoneCommand(
+  { command, respond, client }: AllMiddlewareArgs & SlackCommandMiddlewareArgs,
+  services: Services,
+): Promise<void> {
+  const text = command.text.trim();
+  const [word = '', ...rest] = text.split(/\s+/);
+  const name = word.toLowerCase();
+  const subcommand = subcommands.find((candidate) => candidate.names.includes(name));
+  try {
+    if (!subcommand || subcommand === help) {
+      const note = name && !subcommand ? `I don't know \`/wone ${word}\`.` : undefined;
+      const allowed = await allowedFor(command.user_id, services);
+      await respond({ response_type: 'ephemeral', ...helpMessage(allowed, note) });
+      return;
+    }
+    if (!(await services.roles.can(command.user_id, subcommand.permission))) {
+      await services.audit.record({ actor: command.user_id, action: 'role_denied', subject: `command:${name}` });
+      const needed = permissions[subcommand.permission];
+      await respond({ response_type: 'ephemeral', ...noticeMessage(`Only ${needed}s can use \`/wone ${name}\`.`) });
+      return;
+    }
+    await subcommand.run({ command, args: rest.join(' '), client, respond, services });
+  } catch (error) {
+    const reference = randomUUID().slice(0, 8);
+    services.logger.error({ err: error, reference, subcommand: name }, '/wone failed');
+    await respond({
+      response_type: 'ephemeral',
+      ...noticeMessage(`Something went wrong with \`/wone ${name}\`. Nothing was changed. (Reference ${reference})`),
+    }).catch(() => {});
+  }
+}
+
+async function allowedFor(userId: string, services: Services) {
+  const allowed: Subcommand[] = [];
+  for (const candidate of subcommands) {
+    if (await services.roles.can(userId, candidate.permission)) allowed.push(candidate);
+  }
+  return allowed;
+}

@@ -1,0 +1,83 @@
+import type { Config } from '../config.ts';
+
+export type Role = 'admin' | 'approver' | 'editor';
+
+/** What someone may do, and the least role that allows it. */
+export const permissions = {
+  help: 'editor',
+  draft: 'editor',
+  view_queue: 'editor',
+  view_accounts: 'editor',
+  view_insights: 'editor',
+  reply_comment: 'editor',
+  hide_comment: 'editor',
+  approve: 'approver',
+  reschedule: 'approver',
+  cancel: 'approver',
+  retry_publish: 'approver',
+  connect: 'admin',
+  disconnect: 'admin',
+  audit: 'admin',
+  delete_data: 'admin',
+} as const satisfies Record<string, Role>;
+
+export type Permission = keyof typeof permissions;
+
+const rank: Record<Role, number> = { editor: 1, approver: 2, admin: 3 };
+
+/** Looks up Slack user group members (the handler layer supplies it with the Slack client). */
+export type UsergroupLookup = (usergroupId: string) => Promise<string[]>;
+
+/** Refused because the user's role is below what the action needs. */
+export class PermissionDeniedError extends Error {
+  readonly code = 'permission_denied';
+  constructor(
+    readonly userId: string,
+    readonly permission: Permission,
+    readonly needed: Role,
+  ) {
+    super(`This needs the ${needed} role.`);
+    this.name = 'PermissionDeniedError';
+  }
+}
+
+/**
+ * The one place that decides who may do what. Admins and approvers come from configuration and the approver user
+ * group (members cached briefly); every member of the workspace is an editor (other workspaces are refused earlier).
+ */
+export class Roles {
+  private cache: { members: Set<string>; until: number } | undefined;
+
+  constructor(
+    private readonly config: Pick<Config, 'ADMIN_USER_IDS' | 'APPROVER_USER_IDS' | 'APPROVER_USERGROUP_ID'>,
+    private readonly lookupUsergroup: UsergroupLookup,
+    private readonly cacheMs = 60_000,
+  ) {}
+
+  async roleOf(userId: string): Promise<Role> {
+    if (this.config.ADMIN_USER_IDS.includes(userId)) return 'admin';
+    if (this.config.APPROVER_USER_IDS.includes(userId)) return 'approver';
+    if ((await this.usergroupMembers()).has(userId)) return 'approver';
+    return 'editor';
+  }
+
+  async can(userId: string, permission: Permission): Promise<boolean> {
+    return rank[await this.roleOf(userId)] >= rank[permissions[permission]];
+  }
+
+  /** Throws `PermissionDeniedError` unless the user may do it. */
+  async require(userId: string, permission: Permission): Promise<void> {
+    if (!(await this.can(userId, permission))) {
+      throw new PermissionDeniedError(userId, permission, permissions[permission]);
+    }
+  }
+
+  private async usergroupMembers(): Promise<Set<string>> {
+    const group = this.config.APPROVER_USERGROUP_ID;
+    if (!group) return new Set();
+    if (this.cache && this.cache.until > Date.now()) return this.cache.members;
+    const members = new Set(await this.lookupUsergroup(group));
+    this.cache = { members, until: Date.now() + this.cacheMs };
+    return members;
+  }
+}

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EDITOR, startTestApp, type TestApp, TEAM_ID, woneCommand } from '../harness/test-app.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp();
+});
+afterAll(async () => t?.stop());
+
+describe('/wone help', () => {
+  it('acknowledges at once and sends the list of subcommands to the user', async () => {
+    const fields = woneCommand(t.slack, EDITOR, 'help');
+    const response = await t.signer.command(fields);
+    expect(response.status).toBe(200);
+    const answer = await t.slack.waitFor(() => t.slack.responses.find((r) => fields.response_url?.endsWith(`/${r.id}`)));
+    expect(answer.body.response_type).toBe('ephemeral');
+    expect(String(answer.body.text)).toContain('/wone help');
+  });
+
+  it('answers bare /wone and unknown words with the same list', async () => {
+    for (const text of ['', 'frobnicate now']) {
+      const fields = woneCommand(t.slack, EDITOR, text);
+      expect((await t.signer.command(fields)).status).toBe(200);
+      const answer = await t.slack.waitFor(() => t.slack.responses.find((r) => fields.response_url?.endsWith(`/${r.id}`)));
+      expect(String(answer.body.text)).toContain('/wone help');
+      if (text) expect(String(answer.body.text)).toContain("I don't know `/wone frobnicate`");
+    }
+  });
+});
+
+describe('requests Slack did not sign', () => {
+  it('refuses a bad signature, a stale timestamp and missing headers with 401, dispatching nothing', async () => {
+    const before = t.slack.responses.length;
+    const body = new URLSearchParams(woneCommand(t.slack, EDITOR, 'help')).toString();
+    const form = 'application/x-www-form-urlencoded';
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    const cases = [
+      { 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)), 'x-slack-signature': 'v0=deadbeef' },
+      t.signer.sign(body, stale),
+      {},
+    ];
+    for (const headers of cases) {
+      const response = await t.signer.post(body, form, headers);
+      expect(response.status).toBe(401);
+    }
+    // A correctly signed request afterwards is still served, and only it reaches Slack.
+    await t.signer.post(body, form);
+    await t.slack.waitFor(() => t.slack.responses.length > before);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(t.slack.responses.length).toBe(before + 1);
+  });
+
+  it('answers 400 to a signed but malformed body', async () => {
+    expect((await t.signer.post('{not json', 'application/json')).status).toBe(400);
+    expect((await t.signer.post('payload=%7Bbroken', 'application/x-www-form-urlencoded')).status).toBe(400);
+  });
+});
+
+describe('other workspaces', () => {
+  it('refuses a command from another team with an ephemeral explanation', async () => {
+    const before = t.slack.responses.length;
+    const response = await t.signer.command(woneCommand(t.slack, 'UOUTSIDER', 'help', { team_id: 'T0OTHER' }));
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(response.json())).toContain('only inside the Wone Commerce workspace');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(t.slack.responses.length).toBe(before);
+  });
+
+  it('refuses an org-wide install and a Slack Connect user from another organisation', async () => {
+    const orgWide = await t.signer.command(woneCommand(t.slack, EDITOR, 'help', { is_enterprise_install: 'true' }));
+    expect(JSON.stringify(orgWide.json())).toContain('only inside the Wone Commerce workspace');
+    const before = t.slack.responses.length;
+    const click = await t.signer.interaction({
+      type: 'block_actions',
+      team: { id: TEAM_ID, domain: 'wone' },
+      user: { id: 'UCONNECT', username: 'guest', name: 'guest', team_id: 'T0PARTNER' },
+      api_app_id: 'A0WONE',
+      token: 'x',
+      trigger_id: '1.2.3',
+      response_url: t.slack.responseUrl(),
+      container: { type: 'message', message_ts: '1.1', channel_id: 'C0APPROVAL', is_ephemeral: false },
+      actions: [{ action_id: 'approve_post', block_id: 'b', type: 'button', value: 'x', action_ts: '1.2' }],
+    });
+    expect(click.status).toBe(200);
+    const refusal = await t.slack.waitFor(() => t.slack.responses.slice(before).find((r) => String(r.body.text).includes('only inside')));
+    expect(refusal.body.response_type).toBe('ephemeral');
+  });
+});
