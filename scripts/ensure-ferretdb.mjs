@@ -21,7 +21,8 @@ if (existsSync(target) && installedVersion() === VERSION) process.exit(0);
 
 console.error(`Building FerretDB ${VERSION} into .tools/bin (once; takes a few minutes)...`);
 try {
-  const go = (args, cwd) => execFileSync('go', args, { cwd, encoding: 'utf8', env: { ...process.env, CGO_ENABLED: '0' } });
+  const go = (args, cwd) =>
+    execFileSync('go', args, { cwd, encoding: 'utf8', env: { ...process.env, CGO_ENABLED: '0' } });
   const { Dir } = JSON.parse(go(['mod', 'download', '-json', `${MODULE}@${VERSION}`], ensureToolsDir()));
   const source = join(tools, 'src', `ferretdb-${VERSION}`);
   rmSync(source, { recursive: true, force: true });

@@ -46,7 +46,10 @@ export const configSchema = z.object({
   META_APP_ID: optional(z.string().regex(/^\d+$/, 'the numeric Meta app id')),
   META_APP_SECRET: optional(z.string().min(8, 'the Meta app secret')),
   META_GRAPH_URL: url.default('https://graph.facebook.com'),
-  META_GRAPH_VERSION: z.string().regex(/^v\d+\.0$/, 'a Graph API version such as v25.0').default('v25.0'),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.0$/, 'a Graph API version such as v25.0')
+    .default('v25.0'),
   META_WEBHOOK_VERIFY_TOKEN: optional(z.string().min(8, 'a random string of at least 8 characters')),
   INSTAGRAM_GRAPH_URL: url.default('https://graph.instagram.com'),
   TIKTOK_CLIENT_KEY: optional(z.string().min(4, 'the TikTok client key')),
@@ -74,7 +77,9 @@ export interface Config extends RawConfig {
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
   constructor(readonly problems: string[]) {
-    super(`Wone Social cannot start: ${problems.length} configuration problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Wone Social cannot start: ${problems.length} configuration problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -90,16 +95,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'config');
       const present = env[name] !== undefined && env[name] !== '';
-      problems.push(present ? `${name} is invalid: expected ${issue.message}` : `${name} is missing: expected ${describe(issue.message)}`);
+      const expected = issue.message.startsWith('Invalid input') ? (hints[name] ?? 'a value') : issue.message;
+      problems.push(`${name} is ${present ? 'invalid' : 'missing'}: expected ${expected}`);
     }
   }
   const value = parsed.data;
   if (value) {
     const metaParts = [value.META_APP_ID, value.META_APP_SECRET].filter(Boolean).length;
-    if (metaParts === 1) problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
+    if (metaParts === 1)
+      problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
     const tiktokParts = [value.TIKTOK_CLIENT_KEY, value.TIKTOK_CLIENT_SECRET].filter(Boolean).length;
     if (tiktokParts === 1) {
-      problems.push('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off');
+      problems.push(
+        'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off',
+      );
     }
   }
   if (problems.length > 0 || !value) throw new ConfigError(problems);
@@ -112,6 +121,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-function describe(message: string): string {
-  return message.startsWith('Invalid input') ? 'a value' : message;
-}
+/** What a required value looks like, for the message when it is missing altogether. */
+const hints: Record<string, string> = {
+  SLACK_SIGNING_SECRET: 'the signing secret from the Slack app settings',
+  SLACK_BOT_TOKEN: 'a bot token starting with xoxb-',
+  SLACK_TEAM_ID: 'the Slack workspace id, starting with T',
+  PUBLIC_BASE_URL: 'the https URL where this app is reachable, e.g. https://wone.example.com',
+  TOKEN_ENCRYPTION_KEY: '32 random bytes in base64 (openssl rand -base64 32)',
+  APPROVAL_CHANNEL_ID: 'the id of the channel where drafts are approved, starting with C or G',
+  COMMENTS_CHANNEL_ID: 'the id of the channel that receives comments, starting with C or G',
+  DIGEST_CHANNEL_ID: 'the id of the channel that receives the weekly digest, starting with C or G',
+};

@@ -15,7 +15,9 @@ export function helpMessage(entries: HelpEntry[], note?: string): { text: string
     { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Draft, approve and publish posts on our Instagram, Facebook and TikTok accounts.' }],
+      elements: [
+        { type: 'mrkdwn', text: 'Draft, approve and publish posts on our Instagram, Facebook and TikTok accounts.' },
+      ],
     },
   );
   return { text: `${note ? `${note}\n` : ''}Wone Social commands:\n${lines.join('\n')}`, blocks };

@@ -18,7 +18,13 @@ export interface Services {
   audit: AuditLog;
 }
 
-export function createServices(deps: { config: Config; logger: Logger; db: Db; scheduler: Agenda; slack: WebClient }): Services {
+export function createServices(deps: {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  scheduler: Agenda;
+  slack: WebClient;
+}): Services {
   const roles = new Roles(deps.config, async (usergroup) => {
     const answer = await deps.slack.usergroups.users.list({ usergroup });
     return answer.users ?? [];

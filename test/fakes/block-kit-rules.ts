@@ -5,10 +5,12 @@
 
 type Json = Record<string, unknown>;
 
-const textOf = (value: unknown): string => (typeof value === 'object' && value ? String((value as Json).text ?? '') : '');
+const textOf = (value: unknown): string =>
+  typeof value === 'object' && value ? String((value as Json).text ?? '') : '';
 
 function checkLength(problems: string[], where: string, value: unknown, max: number): void {
-  if (typeof value === 'string' && value.length > max) problems.push(`${where} is ${value.length} characters (max ${max})`);
+  if (typeof value === 'string' && value.length > max)
+    problems.push(`${where} is ${value.length} characters (max ${max})`);
 }
 
 function checkElement(problems: string[], where: string, element: Json): void {
@@ -69,7 +71,9 @@ export function blockProblems(blocks: unknown): string[] {
         if (!text && !fields?.length) problems.push(`${where} needs text or fields`);
         checkLength(problems, `${where}.text`, text, 3000);
         if (fields && fields.length > 10) problems.push(`${where} has ${fields.length} fields (max 10)`);
-        fields?.forEach((field, i) => checkLength(problems, `${where}.fields[${i}]`, textOf(field), 2000));
+        fields?.forEach((field, i) => {
+          checkLength(problems, `${where}.fields[${i}]`, textOf(field), 2000);
+        });
         if (block.accessory) checkElement(problems, `${where}.accessory`, block.accessory as Json);
         break;
       }
@@ -86,7 +90,9 @@ export function blockProblems(blocks: unknown): string[] {
       case 'actions': {
         const elements = (block.elements as Json[] | undefined) ?? [];
         if (elements.length < 1 || elements.length > 25) problems.push(`${where} needs 1 to 25 elements`);
-        elements.forEach((element, i) => checkElement(problems, `${where}.elements[${i}]`, element));
+        elements.forEach((element, i) => {
+          checkElement(problems, `${where}.elements[${i}]`, element);
+        });
         break;
       }
       case 'input':
@@ -118,7 +124,8 @@ export function blockProblems(blocks: unknown): string[] {
 /** Problems with a message (`chat.postMessage`, `chat.update`, `chat.postEphemeral`, `response_url`). */
 export function messageProblems(message: { text?: unknown; blocks?: unknown }): string[] {
   const problems: string[] = [];
-  if (typeof message.text !== 'string' || message.text.trim() === '') problems.push('text (the notification fallback) is required');
+  if (typeof message.text !== 'string' || message.text.trim() === '')
+    problems.push('text (the notification fallback) is required');
   if (message.blocks !== undefined) {
     if (Array.isArray(message.blocks) && message.blocks.length > 50) {
       problems.push(`a message has ${message.blocks.length} blocks (max 50)`);

@@ -1,5 +1,5 @@
 import { messageProblems, viewProblems } from './block-kit-rules.ts';
-import { type FakeReply, type FakeRequest, FakeHttpServer } from './fake-http-server.ts';
+import { FakeHttpServer, type FakeReply, type FakeRequest } from './fake-http-server.ts';
 
 export interface SlackMessage {
   channel: string;
@@ -54,7 +54,14 @@ export class FakeSlack {
   readonly users = new Map<string, SlackUser>();
   readonly usergroups = new Map<string, string[]>();
   readonly files = new Map<string, { bytes: Uint8Array; mimetype: string; name: string }>();
-  readonly uploads: { id: string; filename: string; bytes: Uint8Array; channel_id?: string; thread_ts?: string; initial_comment?: string }[] = [];
+  readonly uploads: {
+    id: string;
+    filename: string;
+    bytes: Uint8Array;
+    channel_id?: string;
+    thread_ts?: string;
+    initial_comment?: string;
+  }[] = [];
   /** Trigger ids already used: Slack's are single-use. */
   private readonly usedTriggers = new Set<string>();
   private clock = 1_700_000_000;
@@ -92,7 +99,8 @@ export class FakeSlack {
   responseUrl(req: FakeRequest): FakeReply;
   responseUrl(req?: FakeRequest): string | FakeReply {
     if (!req) return `${this.http.url}/response/${++this.sequence}`;
-    if (req.headers['content-type']?.split(';')[0] !== 'application/json') return { status: 400, text: 'invalid_payload' };
+    if (req.headers['content-type']?.split(';')[0] !== 'application/json')
+      return { status: 400, text: 'invalid_payload' };
     const body = req.body as Record<string, unknown> | undefined;
     if (!body || messageProblems(body).length > 0) return { status: 400, text: 'invalid_blocks' };
     this.responses.push({ id: req.params.id ?? '', body });
@@ -109,7 +117,16 @@ export class FakeSlack {
   addFile(id: string, name: string, mimetype: string, bytes: Uint8Array) {
     this.files.set(id, { bytes, mimetype, name });
     const url = `${this.http.url}/files/${id}/${encodeURIComponent(name)}`;
-    return { id, name, title: name, mimetype, filetype: name.split('.').pop() ?? '', size: bytes.length, url_private: url, url_private_download: url };
+    return {
+      id,
+      name,
+      title: name,
+      mimetype,
+      filetype: name.split('.').pop() ?? '',
+      size: bytes.length,
+      url_private: url,
+      url_private_download: url,
+    };
   }
 
   /** Calls of one method, in order. */
@@ -123,7 +140,11 @@ export class FakeSlack {
       'error' in failure
         ? { json: { ok: false, error: failure.error } }
         : 'rateLimited' in failure
-          ? { status: 429, headers: { 'retry-after': String(failure.rateLimited) }, json: { ok: false, error: 'ratelimited' } }
+          ? {
+              status: 429,
+              headers: { 'retry-after': String(failure.rateLimited) },
+              json: { ok: false, error: 'ratelimited' },
+            }
           : { status: failure.status, text: 'server error' };
     this.http.inject((req) => req.path === `/api/${method}`, reply, { times });
   }
@@ -161,13 +182,24 @@ export class FakeSlack {
   }
 
   private readonly methods: Record<string, (args: Record<string, unknown>) => FakeReply> = {
-    'auth.test': () => ok(true, { url: 'https://wone.slack.com/', team: 'Wone', user: 'wone', team_id: this.teamId, user_id: 'UBOT', bot_id: 'BBOT' }),
+    'auth.test': () =>
+      ok(true, {
+        url: 'https://wone.slack.com/',
+        team: 'Wone',
+        user: 'wone',
+        team_id: this.teamId,
+        user_id: 'UBOT',
+        bot_id: 'BBOT',
+      }),
     'chat.postMessage': (args) => {
       const channel = String(args.channel ?? '');
       if (!channel) return ok(false, { error: 'channel_not_found' });
       const problems = messageProblems(args);
       if (problems.length > 0) return ok(false, { error: 'invalid_blocks', errors: problems });
-      if (args.thread_ts !== undefined && !this.messages.some((m) => m.channel === channel && m.ts === args.thread_ts)) {
+      if (
+        args.thread_ts !== undefined &&
+        !this.messages.some((m) => m.channel === channel && m.ts === args.thread_ts)
+      ) {
         return ok(false, { error: 'thread_not_found' });
       }
       const message: SlackMessage = {
@@ -179,7 +211,11 @@ export class FakeSlack {
         ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}),
       };
       this.messages.push(message);
-      return ok(true, { channel, ts: message.ts, message: { text: message.text, blocks: message.blocks, ts: message.ts } });
+      return ok(true, {
+        channel,
+        ts: message.ts,
+        message: { text: message.text, blocks: message.blocks, ts: message.ts },
+      });
     },
     'chat.update': (args) => {
       const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.ts);
@@ -207,23 +243,30 @@ export class FakeSlack {
     'chat.getPermalink': (args) => {
       const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.message_ts);
       if (!message) return ok(false, { error: 'message_not_found' });
-      return ok(true, { channel: message.channel, permalink: `https://wone.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}` });
+      return ok(true, {
+        channel: message.channel,
+        permalink: `https://wone.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`,
+      });
     },
     'views.open': (args) => this.openView(args, false),
     'views.push': (args) => this.openView(args, true),
     'views.update': (args) => {
-      const existing = this.views.find((v) => v.id === args.view_id || (args.external_id && v.view.external_id === args.external_id));
+      const existing = this.views.find(
+        (v) => v.id === args.view_id || (args.external_id && v.view.external_id === args.external_id),
+      );
       if (!existing) return ok(false, { error: 'not_found' });
       if (args.hash !== undefined && args.hash !== existing.hash) return ok(false, { error: 'hash_conflict' });
       const problems = viewProblems(args.view);
-      if (problems.length > 0) return ok(false, { error: 'invalid_arguments', response_metadata: { messages: problems } });
+      if (problems.length > 0)
+        return ok(false, { error: 'invalid_arguments', response_metadata: { messages: problems } });
       existing.view = args.view as Record<string, unknown>;
       existing.hash = `${Date.now()}.${++this.sequence}`;
       return ok(true, { view: this.viewBody(existing) });
     },
     'views.publish': (args) => {
       const problems = viewProblems(args.view);
-      if (problems.length > 0) return ok(false, { error: 'invalid_arguments', response_metadata: { messages: problems } });
+      if (problems.length > 0)
+        return ok(false, { error: 'invalid_arguments', response_metadata: { messages: problems } });
       if (!this.users.has(String(args.user_id))) return ok(false, { error: 'user_not_found' });
       this.published.set(String(args.user_id), args.view as Record<string, unknown>);
       return ok(true, { view: { id: `VHOME${args.user_id}`, ...(args.view as object) } });
@@ -231,7 +274,9 @@ export class FakeSlack {
     'users.info': (args) => {
       const user = this.users.get(String(args.user));
       if (!user) return ok(false, { error: 'user_not_found' });
-      return ok(true, { user: { ...user, profile: { real_name: user.real_name ?? user.name, display_name: user.name } } });
+      return ok(true, {
+        user: { ...user, profile: { real_name: user.real_name ?? user.name, display_name: user.name } },
+      });
     },
     'usergroups.users.list': (args) => {
       const users = this.usergroups.get(String(args.usergroup));
@@ -269,24 +314,43 @@ export class FakeSlack {
     if (!trigger) return ok(false, { error: 'invalid_trigger_id' });
     if (this.usedTriggers.has(trigger)) return ok(false, { error: 'exchanged_trigger_id' });
     const problems = viewProblems(args.view);
-    if (problems.length > 0) return ok(false, { error: 'invalid_arguments', response_metadata: { messages: problems } });
+    if (problems.length > 0)
+      return ok(false, { error: 'invalid_arguments', response_metadata: { messages: problems } });
     this.usedTriggers.add(trigger);
     const id = `V${++this.sequence}`;
     const root = push ? (this.views.at(-1)?.root_view_id ?? id) : id;
-    if (push && this.views.filter((v) => v.root_view_id === root).length >= 3) return ok(false, { error: 'push_limit_reached' });
-    const view: SlackView = { id, hash: `${Date.now()}.${this.sequence}`, trigger_id: trigger, view: args.view as Record<string, unknown>, root_view_id: root };
+    if (push && this.views.filter((v) => v.root_view_id === root).length >= 3)
+      return ok(false, { error: 'push_limit_reached' });
+    const view: SlackView = {
+      id,
+      hash: `${Date.now()}.${this.sequence}`,
+      trigger_id: trigger,
+      view: args.view as Record<string, unknown>,
+      root_view_id: root,
+    };
     this.views.push(view);
     return ok(true, { view: this.viewBody(view) });
   }
 
   private viewBody(view: SlackView) {
-    return { id: view.id, hash: view.hash, root_view_id: view.root_view_id, team_id: this.teamId, state: { values: {} }, ...view.view };
+    return {
+      id: view.id,
+      hash: view.hash,
+      root_view_id: view.root_view_id,
+      team_id: this.teamId,
+      state: { values: {} },
+      ...view.view,
+    };
   }
 
   private download(req: FakeRequest): FakeReply {
     if (req.headers.authorization !== `Bearer ${this.botToken}`) {
       // Slack answers an unauthenticated file request with its HTML sign-in page, not an error status.
-      return { status: 200, headers: { 'content-type': 'text/html' }, text: '<!DOCTYPE html><html><body>Sign in to Slack</body></html>' };
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/html' },
+        text: '<!DOCTYPE html><html><body>Sign in to Slack</body></html>',
+      };
     }
     const file = this.files.get(req.params.id ?? '');
     if (!file) return { status: 404, text: 'not found' };

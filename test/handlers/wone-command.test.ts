@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EDITOR, startTestApp, type TestApp, TEAM_ID, woneCommand } from '../harness/test-app.ts';
+import { EDITOR, startTestApp, TEAM_ID, type TestApp, woneCommand } from '../harness/test-app.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -12,7 +12,9 @@ describe('/wone help', () => {
     const fields = woneCommand(t.slack, EDITOR, 'help');
     const response = await t.signer.command(fields);
     expect(response.status).toBe(200);
-    const answer = await t.slack.waitFor(() => t.slack.responses.find((r) => fields.response_url?.endsWith(`/${r.id}`)));
+    const answer = await t.slack.waitFor(() =>
+      t.slack.responses.find((r) => fields.response_url?.endsWith(`/${r.id}`)),
+    );
     expect(answer.body.response_type).toBe('ephemeral');
     expect(String(answer.body.text)).toContain('/wone help');
   });
@@ -21,7 +23,9 @@ describe('/wone help', () => {
     for (const text of ['', 'frobnicate now']) {
       const fields = woneCommand(t.slack, EDITOR, text);
       expect((await t.signer.command(fields)).status).toBe(200);
-      const answer = await t.slack.waitFor(() => t.slack.responses.find((r) => fields.response_url?.endsWith(`/${r.id}`)));
+      const answer = await t.slack.waitFor(() =>
+        t.slack.responses.find((r) => fields.response_url?.endsWith(`/${r.id}`)),
+      );
       expect(String(answer.body.text)).toContain('/wone help');
       if (text) expect(String(answer.body.text)).toContain("I don't know `/wone frobnicate`");
     }
@@ -82,7 +86,9 @@ describe('other workspaces', () => {
       actions: [{ action_id: 'approve_post', block_id: 'b', type: 'button', value: 'x', action_ts: '1.2' }],
     });
     expect(click.status).toBe(200);
-    const refusal = await t.slack.waitFor(() => t.slack.responses.slice(before).find((r) => String(r.body.text).includes('only inside')));
+    const refusal = await t.slack.waitFor(() =>
+      t.slack.responses.slice(before).find((r) => String(r.body.text).includes('only inside')),
+    );
     expect(refusal.body.response_type).toBe('ephemeral');
   });
 });

@@ -22,7 +22,10 @@ export function freshDatabaseUrl(): string {
 }
 
 /** The environment a test app runs with: what an operator would set, pointing at the fakes. */
-export function testEnvironment(slack: FakeSlack, overrides: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+export function testEnvironment(
+  slack: FakeSlack,
+  overrides: Record<string, string | undefined> = {},
+): NodeJS.ProcessEnv {
   return {
     PORT: '0',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -91,7 +94,12 @@ export async function startTestApp(overrides: Record<string, string | undefined>
 }
 
 /** Fields of a `/wone` slash command from `user` in the allowed workspace. */
-export function woneCommand(slack: FakeSlack, user: string, text: string, extra: Record<string, string> = {}): Record<string, string> {
+export function woneCommand(
+  slack: FakeSlack,
+  user: string,
+  text: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     token: 'deprecated-verification-token',
     command: '/wone',

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const valid = {
+  SLACK_SIGNING_SECRET: 'abcdef0123456789',
+  SLACK_BOT_TOKEN: 'xoxb-1-2-secretvalue',
+  SLACK_TEAM_ID: 'T0WONE',
+  PUBLIC_BASE_URL: 'https://wone.example.com',
+  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  APPROVAL_CHANNEL_ID: 'C0APPROVAL',
+  COMMENTS_CHANNEL_ID: 'C0COMMENTS',
+  DIGEST_CHANNEL_ID: 'C0DIGEST',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('applies the documented defaults and switches platforms off when their credentials are absent', () => {
+    const config = loadConfig(valid);
+    expect(config.PORT).toBe(3000);
+    expect(config.SLACK_API_URL).toBe('https://slack.com/api/');
+    expect(config.META_GRAPH_URL).toBe('https://graph.facebook.com');
+    expect(config.INSTAGRAM_GRAPH_URL).toBe('https://graph.instagram.com');
+    expect(config.TIKTOK_API_URL).toBe('https://open.tiktokapis.com');
+    expect(config.TIKTOK_BUSINESS_API_URL).toBe('https://business-api.tiktok.com');
+    expect(config.TEAM_TIMEZONE).toBe('UTC');
+    expect(config.DATA_DIR).toBe('./data');
+    expect(config.MONGODB_URL).toBeUndefined();
+    expect(config.platforms).toEqual({ meta: false, tiktok: false });
+    expect(config.ADMIN_USER_IDS).toEqual([]);
+  });
+
+  it('reads id lists and turns a platform on when its credentials are complete', () => {
+    const config = loadConfig({
+      ...valid,
+      ADMIN_USER_IDS: 'U1ADMIN, U2ADMIN',
+      META_APP_ID: '123456',
+      META_APP_SECRET: 'meta-secret-value',
+    });
+    expect(config.ADMIN_USER_IDS).toEqual(['U1ADMIN', 'U2ADMIN']);
+    expect(config.platforms.meta).toBe(true);
+  });
+
+  it('lists every missing or invalid value at once', () => {
+    const problems = problemsOf({
+      SLACK_BOT_TOKEN: 'not-a-token',
+      TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=',
+      TEAM_TIMEZONE: 'Mars/Olympus',
+      PORT: 'eighty',
+      META_APP_ID: '123',
+    });
+    const text = problems.join('\n');
+    for (const name of [
+      'SLACK_SIGNING_SECRET is missing',
+      'SLACK_BOT_TOKEN is invalid',
+      'SLACK_TEAM_ID is missing',
+      'PUBLIC_BASE_URL is missing',
+      'TOKEN_ENCRYPTION_KEY is invalid: expected 32 random bytes in base64',
+      'APPROVAL_CHANNEL_ID is missing',
+      'TEAM_TIMEZONE is invalid',
+      'PORT is invalid',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('names both halves of a half-set platform credential', () => {
+    expect(problemsOf({ ...valid, TIKTOK_CLIENT_KEY: 'awkey123' }).join('\n')).toContain(
+      'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together',
+    );
+  });
+
+  it('stops startup with one message, a non-zero exit and no secret printed', async () => {
+    const secret = 'xoxb-this-is-secret-but-malformed';
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      SLACK_BOT_TOKEN: `${secret}\n`,
+      TOKEN_ENCRYPTION_KEY: 'sUpErSeCrEt',
+    };
+    const run = promisify(execFile)('node', ['--import', 'tsx', 'src/main.ts'], { env, cwd: process.cwd() });
+    const failure = (await run.then(
+      () => undefined,
+      (error: unknown) => error,
+    )) as { code: number; stderr: string; stdout: string } | undefined;
+    expect(failure?.code).toBe(1);
+    const output = `${failure?.stderr}${failure?.stdout}`;
+    expect(output).toContain('configuration problem');
+    expect(output).toContain('SLACK_SIGNING_SECRET is missing');
+    expect(output).toContain('TOKEN_ENCRYPTION_KEY is invalid');
+    expect(output).not.toContain('this-is-secret');
+    expect(output).not.toContain('sUpErSeCrEt');
+  });
+});
