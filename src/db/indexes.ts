@@ -1,4 +1,5 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
@@ -8,7 +9,7 @@ export interface CollectionIndexes {
 }
 
 /** Every collection's indexes, created at startup. */
-const allIndexes: CollectionIndexes[] = [auditIndexes];
+const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes];
 
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {

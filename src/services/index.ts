@@ -3,8 +3,10 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
 import { Roles } from './roles.ts';
+import { TokenVault } from './token-vault.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
 export interface Services {
@@ -16,6 +18,8 @@ export interface Services {
   slack: WebClient;
   roles: Roles;
   audit: AuditLog;
+  vault: TokenVault;
+  accounts: Accounts;
 }
 
 export function createServices(deps: {
@@ -29,5 +33,6 @@ export function createServices(deps: {
     const answer = await deps.slack.usergroups.users.list({ usergroup });
     return answer.users ?? [];
   });
-  return { ...deps, roles, audit: new AuditLog(deps.db) };
+  const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
+  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts: new Accounts(deps.db, vault) };
 }
