@@ -392,7 +392,7 @@ export class TikTokFake {
         grant = code;
       } else if (form.grant_type === 'refresh_token') {
         const record = form.refresh_token ? this.refreshTokens.get(form.refresh_token) : undefined;
-        if (!record || !record.active || record.expiresAt <= this.now()) {
+        if (!record?.active || record.expiresAt <= this.now()) {
           return this.oauthFail(400, 'invalid_grant', 'Refresh token is invalid or expired.');
         }
         // Rotation: the previous refresh token stops working once a new one is issued.
