@@ -473,7 +473,10 @@ export class TikTokClient implements PlatformClient {
         }
       }
       const expected = last ? 201 : 206;
-      if (response.status !== expected) throw this.uploadError(response, index);
+      // A resent chunk whose first answer was lost: TikTok already holds it and says so in Content-Range.
+      const alreadyHeld =
+        response.status === 416 && response.headers['content-range'] === `bytes 0-${end - 1}/${plan.videoSize}`;
+      if (response.status !== expected && !alreadyHeld) throw this.uploadError(response, index);
     }
   }
 

@@ -515,6 +515,19 @@ describe('exactly once', () => {
     expect(callsTo('PUT', '/upload/video/')).toHaveLength(3);
     expect(fake.postsOf('open-wone')[0]?.sha256).toBe(await sha256Of(video));
   });
+  it('carries on when a chunk arrived but its answer was lost', async () => {
+    fake.server.inject(
+      (req) => req.method === 'PUT' && req.headers['content-range']?.startsWith(`bytes ${10 * MB}-`) === true,
+      { drop: true },
+      { when: 'after' },
+    );
+    const video = syntheticVideo(25 * MB);
+    expect((await client.publish(account, videoPost(video), progressStore().context)).status).toBe('published');
+    // Two chunks; the second (final) one sent again, answered 416 with TikTok holding every byte.
+    expect(callsTo('PUT', '/upload/video/')).toHaveLength(3);
+    expect(fake.postsOf('open-wone')).toHaveLength(1);
+    expect(fake.postsOf('open-wone')[0]?.sha256).toBe(await sha256Of(video));
+  });
 });
 
 describe('limits and tokens', () => {
