@@ -46,7 +46,10 @@ export const configSchema = z.object({
   META_APP_ID: optional(z.string().regex(/^\d+$/, 'the numeric Meta app id')),
   META_APP_SECRET: optional(z.string().min(8, 'the Meta app secret')),
   META_GRAPH_URL: url.default('https://graph.facebook.com'),
-  META_GRAPH_VERSION: z.string().regex(/^v\d+\.0$/, 'a Graph API version such as v25.0').default('v25.0'),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.0$/, 'a Graph API version such as v25.0')
+    .default('v25.0'),
   META_WEBHOOK_VERIFY_TOKEN: optional(z.string().min(8, 'a random string of at least 8 characters')),
   INSTAGRAM_GRAPH_URL: url.default('https://graph.instagram.com'),
   TIKTOK_CLIENT_KEY: optional(z.string().min(4, 'the TikTok client key')),
@@ -74,7 +77,9 @@ export interface Config extends RawConfig {
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
   constructor(readonly problems: string[]) {
-    super(`Wone Social cannot start: ${problems.length} configuration problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Wone Social cannot start: ${problems.length} configuration problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -90,16 +95,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     for (const issue of parsed.error.issues) {
       const name = String(issue.path[0] ?? 'config');
       const present = env[name] !== undefined && env[name] !== '';
-      problems.push(present ? `${name} is invalid: expected ${issue.message}` : `${name} is missing: expected ${describe(issue.message)}`);
+      problems.push(
+        present
+          ? `${name} is invalid: expected ${issue.message}`
+          : `${name} is missing: expected ${describe(issue.message)}`,
+      );
     }
   }
   const value = parsed.data;
   if (value) {
     const metaParts = [value.META_APP_ID, value.META_APP_SECRET].filter(Boolean).length;
-    if (metaParts === 1) problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
+    if (metaParts === 1)
+      problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
     const tiktokParts = [value.TIKTOK_CLIENT_KEY, value.TIKTOK_CLIENT_SECRET].filter(Boolean).length;
     if (tiktokParts === 1) {
-      problems.push('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off');
+      problems.push(
+        'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off',
+      );
     }
   }
   if (problems.length > 0 || !value) throw new ConfigError(problems);

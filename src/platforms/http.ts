@@ -1,6 +1,6 @@
-import { Agent, errors as undiciErrors, request } from 'undici';
+import { Agent, request, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
-import { type PlatformName, PlatformError, UnexpectedResponseError } from './errors.ts';
+import { PlatformError, type PlatformName, UnexpectedResponseError } from './errors.ts';
 
 export interface PlatformHttpOptions {
   platform: PlatformName;

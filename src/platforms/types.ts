@@ -178,8 +178,16 @@ export interface PlatformClient {
   /** Status and permalink of a published item. */
   getPublished(account: AccountAccess, remoteId: string): Promise<{ remoteId: string; permalink?: string }>;
   listComments(account: AccountAccess, query: { itemIds: string[]; cursor?: string }): Promise<CommentPage>;
-  replyToComment(account: AccountAccess, target: { itemId: string; commentId: string }, text: string): Promise<{ id: string }>;
-  setCommentHidden(account: AccountAccess, target: { itemId: string; commentId: string }, hidden: boolean): Promise<void>;
+  replyToComment(
+    account: AccountAccess,
+    target: { itemId: string; commentId: string },
+    text: string,
+  ): Promise<{ id: string }>;
+  setCommentHidden(
+    account: AccountAccess,
+    target: { itemId: string; commentId: string },
+    hidden: boolean,
+  ): Promise<void>;
   getItemInsights(account: AccountAccess, remoteIds: string[]): Promise<ItemInsights[]>;
   getAccountInsights(account: AccountAccess, period: { since: Date; until: Date }): Promise<AccountInsights>;
   checkToken(account: AccountAccess): Promise<TokenHealth>;

@@ -65,7 +65,11 @@ export class FakeHttpServer {
   }
 
   /** The next `times` requests that `match` get `reply` instead of (or, with `when: 'after'`, after) the real handling. */
-  inject(match: (req: FakeRequest) => boolean, reply: FakeReply, options: { when?: 'before' | 'after'; times?: number } = {}) {
+  inject(
+    match: (req: FakeRequest) => boolean,
+    reply: FakeReply,
+    options: { when?: 'before' | 'after'; times?: number } = {},
+  ) {
     this.injections.push({ match, reply, when: options.when ?? 'before', remaining: options.times ?? 1 });
   }
 
@@ -123,8 +127,11 @@ export class FakeHttpServer {
     if (injection) injection.remaining -= 1;
     if (injection?.when === 'before') return send(res, injection.reply);
 
-    const route = this.routes.find((candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname));
-    if (!route) return send(res, { status: 404, json: { error: `no fake route for ${request.method} ${url.pathname}` } });
+    const route = this.routes.find(
+      (candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname),
+    );
+    if (!route)
+      return send(res, { status: 404, json: { error: `no fake route for ${request.method} ${url.pathname}` } });
     const match = route.pattern.exec(url.pathname);
     route.keys.forEach((key, index) => {
       request.params[key] = decodeURIComponent(match?.[index + 1] ?? '');
