@@ -363,7 +363,8 @@ export class GraphFake {
   imageProcessingMs: number;
   videoProcessingMs: number;
   private clock: number;
-  private sequence = 17_000_000_000_000_000;
+  /** Graph ids are numeric strings; kept below 2^53 so they stay exact. */
+  private sequence = 17_841_400_000_000;
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly objects = new Map<string, GraphObject>();
   private readonly publishLog = new Map<string, PublishedItem[]>();
