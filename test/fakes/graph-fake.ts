@@ -52,6 +52,7 @@ interface IgContainer {
   owner: string;
   mediaType: ContainerType;
   isCarouselItem: boolean;
+  isVideo: boolean;
   caption?: string;
   children: string[];
   createdAt: number;
@@ -1210,6 +1211,7 @@ export class GraphFake {
       owner: account.id,
       mediaType,
       isCarouselItem,
+      isVideo,
       ...(caption === undefined ? {} : { caption }),
       children,
       createdAt: this.clock,
@@ -1267,14 +1269,7 @@ export class GraphFake {
       owner: account.id,
       containerId: container.id,
       caption: container.caption ?? '',
-      mediaType:
-        container.mediaType === 'CAROUSEL'
-          ? 'CAROUSEL_ALBUM'
-          : container.mediaType === 'IMAGE'
-            ? 'IMAGE'
-            : container.mediaType === 'STORIES'
-              ? 'IMAGE'
-              : 'VIDEO',
+      mediaType: container.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : container.isVideo ? 'VIDEO' : 'IMAGE',
       productType: container.mediaType === 'REELS' ? 'REELS' : container.mediaType === 'STORIES' ? 'STORY' : 'FEED',
       timestamp: this.clock,
       shortcode: `C${container.id.slice(-9)}`,
