@@ -634,23 +634,22 @@ export class InstagramClient implements PlatformClient {
 
   /** Reads `status_code` until FINISHED (or PUBLISHED), for a bounded time. ERROR and EXPIRED are permanent. */
   private async waitUntilReady(api: Api, containerId: string): Promise<'FINISHED' | 'PUBLISHED'> {
-    for (let attempt = 0; ; attempt += 1) {
+    // Called only when the media is known not to be ready (a video just made, or a 9007): wait before each read.
+    for (const delay of this.pollDelays) {
+      await this.sleep(delay);
       const status = await this.readStatus(api, containerId);
       if (status.status_code === 'FINISHED' || status.status_code === 'PUBLISHED') return status.status_code;
-      if (status.status_code === 'ERROR' || status.status_code === 'EXPIRED')
+      if (status.status_code === 'ERROR' || status.status_code === 'EXPIRED') {
         throw containerFailed(status.status_code, status.status);
-      const delay = this.pollDelays[attempt];
-      if (delay === undefined) {
-        throw new PlatformError({
-          kind: 'transient',
-          platform: 'instagram',
-          code: 'container_not_ready',
-          message: 'instagram: the media is still being processed; publishing resumes with the same container',
-          retryAfterMs: 60_000,
-        });
       }
-      await this.sleep(delay);
     }
+    throw new PlatformError({
+      kind: 'transient',
+      platform: 'instagram',
+      code: 'container_not_ready',
+      message: 'instagram: the media is still being processed; publishing resumes with the same container',
+      retryAfterMs: 60_000,
+    });
   }
 
   private readStatus(api: Api, containerId: string) {

@@ -782,7 +782,7 @@ export class GraphFake {
     const input = str(params.input_token);
     if (!input) return invalidParam('(#100) The parameter input_token is required');
     const record = this.tokens.get(input);
-    if (!record || record.host !== 'facebook') {
+    if (record?.host !== 'facebook') {
       return {
         json: { data: { is_valid: false, error: { code: 190, message: 'Invalid OAuth access token.' }, scopes: [] } },
       };
@@ -820,8 +820,7 @@ export class GraphFake {
   private refreshIgToken(params: Params): FakeReply {
     if (params.grant_type !== 'ig_refresh_token') return invalidParam('Unsupported grant_type');
     const record = this.tokens.get(str(params.access_token) ?? '');
-    if (!record || record.kind !== 'instagram_user')
-      return fail(190, 'Invalid OAuth access token - Cannot parse access token');
+    if (record?.kind !== 'instagram_user') return fail(190, 'Invalid OAuth access token - Cannot parse access token');
     const problem = this.tokenProblem(record);
     if (problem) return fail(190, problem.message, problem.subcode === undefined ? {} : { subcode: problem.subcode });
     // The token must be at least 24 hours old [OFF]; the error for a younger one is not documented (chosen: #100).

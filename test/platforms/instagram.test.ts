@@ -150,7 +150,9 @@ describe('Instagram publishing', () => {
     expect(outcome.status).toBe('published');
     const calls = callList(meta.fake.instagram.calls);
     expect(calls.filter((c) => c.endsWith('/media_publish'))).toHaveLength(2);
-    expect(calls.filter((c) => c.startsWith('GET') && !c.includes('/'.concat(igId)))).toHaveLength(3); // 2 status + permalink
+    const container = meta.fake.containers(igId)[0]?.id;
+    expect(calls.filter((c) => c === `GET /${container}`)).toHaveLength(1);
+    expect(meta.sleeps).toEqual([3_000]);
     expect(meta.fake.published(igId)).toHaveLength(1);
   });
 
@@ -163,7 +165,7 @@ describe('Instagram publishing', () => {
     expect(outcome.status).toBe('published');
     const creates = meta.fake.instagram.callsTo('POST', `/v25.0/${igId}/media`);
     expect(creates[0]?.body).toMatchObject({ media_type: 'REELS', video_url: mp4('tour').url, share_to_feed: 'true' });
-    // 30 s of processing: reads at 0, 3, 8, 18 s are IN_PROGRESS, at 33 s FINISHED; never a 9007.
+    // 30 s of processing: reads at 3, 8, 18 s are IN_PROGRESS, at 33 s FINISHED; never a 9007.
     expect(meta.sleeps).toEqual([3_000, 5_000, 10_000, 15_000]);
     expect(meta.fake.instagram.callsTo('POST', `/v25.0/${igId}/media_publish`)).toHaveLength(1);
     expect(meta.fake.published(igId)).toMatchObject([{ kind: 'REELS:VIDEO' }]);
@@ -365,6 +367,16 @@ describe('Instagram publishing resumes without posting twice', () => {
     expect(error).toMatchObject({ kind: 'rate_limited', code: 'publishing_quota' });
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(callList(meta.fake.instagram.calls)).toEqual([`GET /${igId}/content_publishing_limit`]);
+  });
+
+  it('maps a throttle to rate_limited with the wait from the usage header, and exposes usage', async () => {
+    meta.fake.setUsage('instagram', { app: { call_count: 91, total_time: 12, total_cputime: 8 } });
+    meta.fake.throttle('instagram', 80002, { regainMinutes: 12 });
+    const error = await expectPlatformError(meta.instagram.publish(account, feed(), progressStore().context()));
+    expect(error).toMatchObject({ kind: 'rate_limited', code: '80002', retryAfterMs: 12 * 60_000 });
+    expect(meta.graphs.igViaInstagram.lastUsage).toMatchObject({ percent: 100, regainAccessMs: 12 * 60_000 });
+    await meta.instagram.publish(account, feed(), progressStore().context());
+    expect(meta.graphs.igViaInstagram.lastUsage?.percent).toBe(91);
   });
 
   it('maps an expired token to auth, without the token in the error', async () => {
