@@ -855,8 +855,8 @@ export class GraphFake {
       const value = this.field(object, spec);
       if (value !== undefined) out[spec.name] = value;
     }
-    if (!('id' in out) && object.type !== 'ig_container') out.id = object.id;
-    if (object.type === 'ig_container' && !('id' in out)) out.id = object.id;
+    // Graph always returns a node's id, asked for or not.
+    out.id ??= object.id;
     return out;
   }
 
