@@ -3,6 +3,7 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
 import { Roles } from './roles.ts';
@@ -20,6 +21,8 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
+  /** One client per platform switched on in the configuration. */
+  platforms: PlatformClients;
 }
 
 export function createServices(deps: {
@@ -34,5 +37,12 @@ export function createServices(deps: {
     return answer.users ?? [];
   });
   const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
-  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts: new Accounts(deps.db, vault) };
+  return {
+    ...deps,
+    roles,
+    audit: new AuditLog(deps.db),
+    vault,
+    accounts: new Accounts(deps.db, vault),
+    platforms: createPlatformClients(deps.config),
+  };
 }
