@@ -7,9 +7,10 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
-import { defineJobs } from './jobs/index.ts';
+import { defineJobs, scheduleRepeatingJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
+import type { PlatformClients } from './services/insights.ts';
 
 export interface WoneAppOptions {
   logger?: Logger;
@@ -17,6 +18,11 @@ export interface WoneAppOptions {
   slackRetryConfig?: RetryOptions;
   /** How often Agenda looks for due jobs. */
   jobPollInterval?: string | number;
+  /**
+   * The platform clients, built from the configuration by the caller. Without them no platform is read (insights
+   * report that the platform is not switched on).
+   */
+  platforms?: PlatformClients;
 }
 
 /** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
@@ -51,7 +57,14 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
     };
     const slack = new WebClient(config.SLACK_BOT_TOKEN, { ...slackOptions, logger: boltLogger(logger) });
-    const services = createServices({ config, logger, db: database.db, scheduler, slack });
+    const services = createServices({
+      config,
+      logger,
+      db: database.db,
+      scheduler,
+      slack,
+      platforms: options.platforms ?? {},
+    });
     defineJobs(scheduler, services);
 
     let schedulerRunning = false;
@@ -67,6 +80,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     registerHandlers(bolt, services);
 
     await scheduler.start();
+    await scheduleRepeatingJobs(scheduler, services);
     schedulerRunning = true;
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;

@@ -1,6 +1,8 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
+import { insightSnapshotIndexes } from '../services/insights.ts';
+import { savedReportIndexes } from '../services/insights-publisher.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -9,7 +11,7 @@ export interface CollectionIndexes {
 }
 
 /** Every collection's indexes, created at startup. */
-const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes];
+const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes, insightSnapshotIndexes, savedReportIndexes];
 
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {

@@ -5,6 +5,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
+import { InsightsService, type PlatformClients } from './insights.ts';
+import { InsightsPublisher } from './insights-publisher.ts';
 import { Roles } from './roles.ts';
 import { TokenVault } from './token-vault.ts';
 
@@ -20,6 +22,10 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
+  /** One client per switched-on platform. */
+  platforms: PlatformClients;
+  insights: InsightsService;
+  insightsPublisher: InsightsPublisher;
 }
 
 export function createServices(deps: {
@@ -28,11 +34,15 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
+  platforms: PlatformClients;
 }): Services {
   const roles = new Roles(deps.config, async (usergroup) => {
     const answer = await deps.slack.usergroups.users.list({ usergroup });
     return answer.users ?? [];
   });
   const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
-  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts: new Accounts(deps.db, vault) };
+  const accounts = new Accounts(deps.db, vault);
+  const insights = new InsightsService(deps.db, accounts, deps.platforms, deps.logger);
+  const insightsPublisher = new InsightsPublisher(deps.db, insights, deps.slack, deps.config, deps.logger);
+  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts, insights, insightsPublisher };
 }
