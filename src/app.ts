@@ -9,6 +9,7 @@ import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
 import { defineJobs, scheduleRepeatingJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
+import { TikTokClient } from './platforms/tiktok.ts';
 import { createServices, type Services } from './services/index.ts';
 import type { PlatformClients } from './services/insights.ts';
 
@@ -18,10 +19,7 @@ export interface WoneAppOptions {
   slackRetryConfig?: RetryOptions;
   /** How often Agenda looks for due jobs. */
   jobPollInterval?: string | number;
-  /**
-   * The platform clients, built from the configuration by the caller. Without them no platform is read (insights
-   * report that the platform is not switched on).
-   */
+  /** The platform clients; by default built from the configuration (`platformClientsFrom`). */
   platforms?: PlatformClients;
 }
 
@@ -56,6 +54,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       slackApiUrl: config.SLACK_API_URL,
       ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
     };
+    const platforms = options.platforms ?? platformClientsFrom(config);
     const slack = new WebClient(config.SLACK_BOT_TOKEN, { ...slackOptions, logger: boltLogger(logger) });
     const services = createServices({
       config,
@@ -63,7 +62,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       db: database.db,
       scheduler,
       slack,
-      platforms: options.platforms ?? {},
+      platforms,
     });
     defineJobs(scheduler, services);
 
@@ -98,6 +97,9 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           schedulerRunning = false;
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
+          for (const client of Object.values(platforms)) {
+            if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
+          }
           await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
           logger.info('Wone Social stopped');
         })();
@@ -114,6 +116,23 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
 /** Reads the configuration from the environment and starts the app: the entry point for production and tests. */
 export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOptions = {}): Promise<WoneApp> {
   return startWoneApp(loadConfig(env), options);
+}
+
+/**
+ * One client per switched-on platform, from the configuration. This is the seam where the shared platform registry
+ * plugs in; the clients available so far are built here.
+ */
+export function platformClientsFrom(config: Config): PlatformClients {
+  const clients: PlatformClients = {};
+  if (config.platforms.tiktok && config.TIKTOK_CLIENT_KEY && config.TIKTOK_CLIENT_SECRET) {
+    clients.tiktok = new TikTokClient({
+      apiUrl: config.TIKTOK_API_URL,
+      businessApiUrl: config.TIKTOK_BUSINESS_API_URL,
+      clientKey: config.TIKTOK_CLIENT_KEY,
+      clientSecret: config.TIKTOK_CLIENT_SECRET,
+    });
+  }
+  return clients;
 }
 
 function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {

@@ -254,7 +254,7 @@ export class InsightsService {
       if (items) this.applyItems(report, items, metrics.item);
     }
     const insights = await this.attempt(report, 'account figures', () => client.getAccountInsights(access, period));
-    if (insights) this.applyAccount(report, insights);
+    if (insights) this.applyAccount(report, insights, period);
 
     const postViews = sumOf(report.posts.map((post) => post.metrics[metrics.itemViews]));
     if (postViews !== undefined) report.current.postViews = postViews;
@@ -278,17 +278,16 @@ export class InsightsService {
     for (const [metric, { reason, posts }] of missing) report.notes.push({ metric, scope: 'posts', reason, posts });
   }
 
-  private applyAccount(report: AccountReport, insights: AccountInsights): void {
-    const metrics = platformMetrics[report.platform];
+  private applyAccount(report: AccountReport, insights: AccountInsights, period: ReportPeriod): void {
+    const figures = accountFiguresOf(report.platform, insights, period);
     if (insights.followers !== undefined) report.current.followers = insights.followers;
-    report.current.metrics = pickMetrics(insights.metrics, metrics.account);
+    report.current.metrics = figures.metrics;
+    report.daily = figures.daily;
+    const allowed = platformMetrics[report.platform].account;
     for (const skip of insights.skipped) {
-      if (metrics.account.includes(skip.metric))
+      if (allowed.includes(skip.metric))
         report.notes.push({ metric: skip.metric, scope: 'account', reason: skip.reason });
     }
-    report.daily = insights.daily
-      .filter((day) => typeof day.metrics[metrics.accountViews] === 'number')
-      .map((day) => ({ date: day.date.slice(0, 10), views: day.metrics[metrics.accountViews] ?? 0 }));
   }
 
   /** Runs one platform read; a failure becomes a problem line on the account instead of an exception. */
@@ -323,7 +322,7 @@ export class InsightsService {
         state: 'published',
         publishedAt: { $gte: previous.since, $lt: previous.until },
       });
-      const metrics = pickMetrics(earlier.metrics, platformMetrics[account.platform].account);
+      const { metrics } = accountFiguresOf(account.platform, earlier, previous);
       const doc: InsightSnapshotDoc = {
         _id: snapshotId(account._id, previous),
         accountId: account._id,
@@ -381,6 +380,28 @@ export function viewsOf(post: PostFigures): number | undefined {
 /** An account's views over the period (its platform's account-level view metric). */
 export function accountViews(platform: PlatformName, figures: AccountFigures): number | undefined {
   return figures.metrics[platformMetrics[platform].accountViews];
+}
+
+/** The local dates (YYYY-MM-DD) of a period's days. */
+export function datesOf(period: ReportPeriod): string[] {
+  const first = DateTime.fromJSDate(period.since, { zone: period.zone });
+  return Array.from({ length: period.days }, (_, i) => first.plus({ days: i }).toISODate() ?? '');
+}
+
+/**
+ * The valid account metrics and the views per day inside the period. Platforms count days in their own zone and some
+ * include a day either side, so the days are cut to the period's own dates, and views (which add up day by day) are
+ * totalled from those days whenever the platform gave them per day.
+ */
+function accountFiguresOf(platform: PlatformName, insights: AccountInsights, period: ReportPeriod) {
+  const { account, accountViews: viewsMetric } = platformMetrics[platform];
+  const inPeriod = new Set(datesOf(period));
+  const daily = insights.daily
+    .map((day) => ({ date: day.date.slice(0, 10), views: day.metrics[viewsMetric] }))
+    .filter((day): day is { date: string; views: number } => inPeriod.has(day.date) && typeof day.views === 'number');
+  const metrics = pickMetrics(insights.metrics, account);
+  if (daily.length > 0) metrics[viewsMetric] = daily.reduce((sum, day) => sum + day.views, 0);
+  return { metrics, daily };
 }
 
 function figuresOf(doc: InsightSnapshotDoc): AccountFigures {
