@@ -9,9 +9,7 @@ import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
 import { defineJobs, scheduleRepeatingJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
-import { TikTokClient } from './platforms/tiktok.ts';
 import { createServices, type Services } from './services/index.ts';
-import type { PlatformClients } from './services/insights.ts';
 
 export interface WoneAppOptions {
   logger?: Logger;
@@ -19,8 +17,6 @@ export interface WoneAppOptions {
   slackRetryConfig?: RetryOptions;
   /** How often Agenda looks for due jobs. */
   jobPollInterval?: string | number;
-  /** The platform clients; by default built from the configuration (`platformClientsFrom`). */
-  platforms?: PlatformClients;
 }
 
 /** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
@@ -54,16 +50,8 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       slackApiUrl: config.SLACK_API_URL,
       ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
     };
-    const platforms = options.platforms ?? platformClientsFrom(config);
     const slack = new WebClient(config.SLACK_BOT_TOKEN, { ...slackOptions, logger: boltLogger(logger) });
-    const services = createServices({
-      config,
-      logger,
-      db: database.db,
-      scheduler,
-      slack,
-      platforms,
-    });
+    const services = createServices({ config, logger, db: database.db, scheduler, slack });
     defineJobs(scheduler, services);
 
     let schedulerRunning = false;
@@ -97,7 +85,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           schedulerRunning = false;
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
-          for (const client of Object.values(platforms)) {
+          for (const client of Object.values(services.platforms)) {
             if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
           }
           await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
@@ -116,23 +104,6 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
 /** Reads the configuration from the environment and starts the app: the entry point for production and tests. */
 export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOptions = {}): Promise<WoneApp> {
   return startWoneApp(loadConfig(env), options);
-}
-
-/**
- * One client per switched-on platform, from the configuration. This is the seam where the shared platform registry
- * plugs in; the clients available so far are built here.
- */
-export function platformClientsFrom(config: Config): PlatformClients {
-  const clients: PlatformClients = {};
-  if (config.platforms.tiktok && config.TIKTOK_CLIENT_KEY && config.TIKTOK_CLIENT_SECRET) {
-    clients.tiktok = new TikTokClient({
-      apiUrl: config.TIKTOK_API_URL,
-      businessApiUrl: config.TIKTOK_BUSINESS_API_URL,
-      clientKey: config.TIKTOK_CLIENT_KEY,
-      clientSecret: config.TIKTOK_CLIENT_SECRET,
-    });
-  }
-  return clients;
 }
 
 function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {

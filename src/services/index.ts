@@ -3,9 +3,10 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
-import { InsightsService, type PlatformClients } from './insights.ts';
+import { InsightsService } from './insights.ts';
 import { InsightsPublisher } from './insights-publisher.ts';
 import { Roles } from './roles.ts';
 import { TokenVault } from './token-vault.ts';
@@ -22,7 +23,7 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
-  /** One client per switched-on platform. */
+  /** One client per platform switched on in the configuration. */
   platforms: PlatformClients;
   insights: InsightsService;
   insightsPublisher: InsightsPublisher;
@@ -34,7 +35,6 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
-  platforms: PlatformClients;
 }): Services {
   const roles = new Roles(deps.config, async (usergroup) => {
     const answer = await deps.slack.usergroups.users.list({ usergroup });
@@ -42,7 +42,8 @@ export function createServices(deps: {
   });
   const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
   const accounts = new Accounts(deps.db, vault);
-  const insights = new InsightsService(deps.db, accounts, deps.platforms, deps.logger);
+  const platforms = createPlatformClients(deps.config);
+  const insights = new InsightsService(deps.db, accounts, platforms, deps.logger);
   const insightsPublisher = new InsightsPublisher(deps.db, insights, deps.slack, deps.config, deps.logger);
-  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts, insights, insightsPublisher };
+  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts, platforms, insights, insightsPublisher };
 }

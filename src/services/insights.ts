@@ -3,13 +3,11 @@ import type { Db } from 'mongodb';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { Logger } from '../logger.ts';
 import { PlatformError } from '../platforms/errors.ts';
-import type { AccountInsights, ItemInsights, PlatformClient, PlatformName } from '../platforms/types.ts';
+import type { PlatformClients } from '../platforms/index.ts';
+import type { AccountInsights, ItemInsights, PlatformName } from '../platforms/types.ts';
 import type { AccountDoc, Accounts } from './accounts.ts';
 import { metricLabels, pickMetrics, platformLabels, platformMetrics } from './insight-metrics.ts';
 import type { TargetDoc } from './targets.ts';
-
-/** The platform clients the app runs with; a platform that is switched off has none. */
-export type PlatformClients = Partial<Record<PlatformName, PlatformClient>>;
 
 type AccessibleAccount = Omit<AccountDoc, 'token' | 'refreshToken'>;
 
