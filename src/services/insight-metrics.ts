@@ -15,6 +15,8 @@ export interface PlatformMetricSet {
   accountViews: string;
   /** The account-level unique-audience metric, where the platform has one. */
   accountReach?: string;
+  /** The per-day metric the chart draws: views where the platform gives them per day. */
+  dailyMetric: string;
 }
 
 export const platformMetrics: Record<PlatformName, PlatformMetricSet> = {
@@ -24,19 +26,25 @@ export const platformMetrics: Record<PlatformName, PlatformMetricSet> = {
     itemViews: 'views',
     accountViews: 'views',
     accountReach: 'reach',
+    // Instagram gives account views only as a period total; reach is its per-day series.
+    dailyMetric: 'reach',
   },
+  // The Facebook client names Page and post metrics by meaning: post_media_view → views,
+  // post_total_media_view_unique → reach, post_reactions_by_type_total → reactions (likewise for the Page).
   facebook: {
-    item: ['post_media_view', 'post_total_media_view_unique', 'reactions', 'comments', 'shares'],
-    account: ['page_media_view', 'page_total_media_view_unique'],
-    itemViews: 'post_media_view',
-    accountViews: 'page_media_view',
-    accountReach: 'page_total_media_view_unique',
+    item: ['views', 'reach', 'reactions', 'comments', 'shares'],
+    account: ['views', 'reach'],
+    itemViews: 'views',
+    accountViews: 'views',
+    accountReach: 'reach',
+    dailyMetric: 'views',
   },
   tiktok: {
     item: ['view_count', 'like_count', 'comment_count', 'share_count'],
     account: ['view_count'],
     itemViews: 'view_count',
     accountViews: 'view_count',
+    dailyMetric: 'view_count',
   },
 };
 
@@ -49,11 +57,7 @@ export const metricLabels: Record<string, string> = {
   saved: 'saves',
   shares: 'shares',
   total_interactions: 'interactions',
-  post_media_view: 'views',
-  post_total_media_view_unique: 'viewers',
   reactions: 'reactions',
-  page_media_view: 'views',
-  page_total_media_view_unique: 'viewers',
   view_count: 'views',
   like_count: 'likes',
   comment_count: 'comments',

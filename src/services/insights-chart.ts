@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { parse as parseVega, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { platformLabels } from './insight-metrics.ts';
+import { metricLabels, platformLabels, platformMetrics } from './insight-metrics.ts';
 import type { InsightsReport } from './insights.ts';
 
 /** The chart's size in CSS pixels; the PNG is drawn at `CHART_SCALE` times this for sharp text in Slack. */
@@ -22,15 +22,14 @@ export interface ViewsPoint {
   views: number;
 }
 
-/** The chart's data: views per day per account, from the report's daily account figures. */
+/** The chart's data: views per day per account (reach for Instagram, whose views come only as a total). */
 export function viewsPerDay(report: InsightsReport): ViewsPoint[] {
-  return report.accounts.flatMap((account) =>
-    account.daily.map((day) => ({
-      date: day.date,
-      account: `${account.name} (${platformLabels[account.platform]})`,
-      views: day.views,
-    })),
-  );
+  return report.accounts.flatMap((account) => {
+    const { dailyMetric, accountViews } = platformMetrics[account.platform];
+    const what = dailyMetric === accountViews ? '' : `, ${metricLabels[dailyMetric] ?? dailyMetric}`;
+    const label = `${account.name} (${platformLabels[account.platform]}${what})`;
+    return account.daily.map((day) => ({ date: day.date, account: label, views: day.value }));
+  });
 }
 
 /** The Vega-Lite line chart of views per day, one line per account, sized to exactly `CHART_WIDTH`×`CHART_HEIGHT`. */

@@ -71,8 +71,8 @@ export interface AccountReport {
   notes: MetricNote[];
   /** Whole parts that could not be read (token refused, platform down, platform switched off). */
   problems: string[];
-  /** The account's views per day, oldest first, for the chart. */
-  daily: { date: string; views: number }[];
+  /** The account's per-day figure (`platformMetrics[platform].dailyMetric`), oldest first, for the chart. */
+  daily: { date: string; value: number }[];
 }
 
 export interface ReportTotals {
@@ -108,7 +108,7 @@ export interface InsightSnapshotDoc {
   postCount: number;
   postViews?: number;
   posts: { remoteId: string; metrics: Record<string, number> }[];
-  daily: { date: string; views: number }[];
+  daily: { date: string; value: number }[];
 }
 
 export const insightSnapshotIndexes: CollectionIndexes = {
@@ -387,18 +387,20 @@ export function datesOf(period: ReportPeriod): string[] {
 }
 
 /**
- * The valid account metrics and the views per day inside the period. Platforms count days in their own zone and some
- * include a day either side, so the days are cut to the period's own dates, and views (which add up day by day) are
- * totalled from those days whenever the platform gave them per day.
+ * The valid account metrics and the charted figure per day inside the period. Platforms count days in their own zone
+ * and some include a day either side, so the days are cut to the period's own dates, and views (which add up day by
+ * day) are totalled from those days whenever the platform gave them per day.
  */
 function accountFiguresOf(platform: PlatformName, insights: AccountInsights, period: ReportPeriod) {
-  const { account, accountViews: viewsMetric } = platformMetrics[platform];
+  const { account, accountViews: viewsMetric, dailyMetric } = platformMetrics[platform];
   const inPeriod = new Set(datesOf(period));
   const daily = insights.daily
-    .map((day) => ({ date: day.date.slice(0, 10), views: day.metrics[viewsMetric] }))
-    .filter((day): day is { date: string; views: number } => inPeriod.has(day.date) && typeof day.views === 'number');
+    .map((day) => ({ date: day.date.slice(0, 10), value: day.metrics[dailyMetric] }))
+    .filter((day): day is { date: string; value: number } => inPeriod.has(day.date) && typeof day.value === 'number');
   const metrics = pickMetrics(insights.metrics, account);
-  if (daily.length > 0) metrics[viewsMetric] = daily.reduce((sum, day) => sum + day.views, 0);
+  if (dailyMetric === viewsMetric && daily.length > 0) {
+    metrics[viewsMetric] = daily.reduce((sum, day) => sum + day.value, 0);
+  }
   return { metrics, daily };
 }
 
