@@ -13,8 +13,12 @@ export interface CollectionIndexes {
 /** Every collection's indexes, created at startup. */
 const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes, insightSnapshotIndexes, savedReportIndexes];
 
+/**
+ * Creates every index, one per command: FerretDB 1.24 drops the connection when one `createIndexes` command names
+ * several indexes that already exist, which is what every start after the first does.
+ */
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {
-    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+    for (const index of indexes) await db.collection(collection).createIndexes([index]);
   }
 }
