@@ -80,7 +80,8 @@ export function insightsReportMessage(
   }
 
   const body: KnownBlock[] = [];
-  const room = MAX_BLOCKS - head.length - tail.length - 1;
+  // One divider after the summary, and one block kept for naming the accounts that did not fit.
+  const room = MAX_BLOCKS - head.length - tail.length - 2;
   const left: string[] = [];
   if (report.accounts.length === 0) body.push(section('No accounts are connected yet.'));
   for (const account of report.accounts) {
