@@ -43,7 +43,11 @@ export const scenarios: Scenario[] = [
 function signedHeaders(body: string, contentType: string): Record<string, string> {
   const ts = Math.floor(Date.now() / 1000);
   const signature = createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex');
-  return { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${signature}` };
+  return {
+    'content-type': contentType,
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': `v0=${signature}`,
+  };
 }
 
 async function measure(port: number, scenario: Scenario, slackUrl: string) {
@@ -89,13 +93,17 @@ const env = {
 const wone = await startServer('bench/wone-app.ts', { ...env, NODE_OPTIONS: process.env.WONE_NODE_OPTIONS ?? '' });
 const bare = await startServer('bench/bare-bolt-app.ts', env);
 try {
-  console.log(`Slack acknowledgement: ${connections} concurrent senders, ${seconds} s per run, Node ${process.version}`);
+  console.log(
+    `Slack acknowledgement: ${connections} concurrent senders, ${seconds} s per run, Node ${process.version}`,
+  );
   console.log('scenario | app | p50 ms | p99 ms | req/s | non-2xx | throughput ratio | p99 ratio');
   for (const scenario of scenarios) {
     const baseline = await measure(bare.port, scenario, slackUrl);
     const measured = await measure(wone.port, scenario, slackUrl);
     const row = (app: string, r: typeof baseline, ratios = '') =>
-      console.log(`${scenario.name} | ${app} | ${r.p50} | ${r.p99} | ${r.throughput.toFixed(0)} | ${r.non2xx + r.errors}${ratios}`);
+      console.log(
+        `${scenario.name} | ${app} | ${r.p50} | ${r.p99} | ${r.throughput.toFixed(0)} | ${r.non2xx + r.errors}${ratios}`,
+      );
     row('bare Bolt', baseline, ' | 1.00 | 1.00');
     row(
       'Wone Social',

@@ -7,7 +7,7 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
-import { defineJobs } from './jobs/index.ts';
+import { defineJobs, scheduleRepeatingJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -67,6 +67,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     registerHandlers(bolt, services);
 
     await scheduler.start();
+    await scheduleRepeatingJobs(scheduler, services);
     schedulerRunning = true;
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;
@@ -84,6 +85,9 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           schedulerRunning = false;
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
+          for (const client of Object.values(services.platforms)) {
+            if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
+          }
           await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
           logger.info('Wone Social stopped');
         })();

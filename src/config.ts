@@ -63,6 +63,11 @@ export const configSchema = z.object({
   APPROVER_USER_IDS: idList('[UW]'),
   APPROVER_USERGROUP_ID: optional(slackId('S')),
   TEAM_TIMEZONE: timezone.default('UTC'),
+  DIGEST_CRON: z
+    .string()
+    .trim()
+    .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression such as 0 9 * * 1 (minute hour day month weekday)')
+    .default('0 9 * * 1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,5 +1,13 @@
 import type { Agenda } from 'agenda';
 import type { Services } from '../services/index.ts';
+import { defineWeeklyDigest, scheduleWeeklyDigest } from './weekly-digest.ts';
 
 /** Defines every Agenda job. Jobs are thin: they read their data and call a service. */
-export function defineJobs(_agenda: Agenda, _services: Services): void {}
+export function defineJobs(agenda: Agenda, services: Services): void {
+  defineWeeklyDigest(agenda, services);
+}
+
+/** Creates the repeating jobs once the scheduler runs (idempotent: every instance may call it). */
+export async function scheduleRepeatingJobs(agenda: Agenda, services: Services): Promise<void> {
+  await scheduleWeeklyDigest(agenda, services.config);
+}

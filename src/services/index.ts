@@ -6,6 +6,8 @@ import type { Logger } from '../logger.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
+import { InsightsService } from './insights.ts';
+import { InsightsPublisher } from './insights-publisher.ts';
 import { Roles } from './roles.ts';
 import { TokenVault } from './token-vault.ts';
 
@@ -23,6 +25,8 @@ export interface Services {
   accounts: Accounts;
   /** One client per platform switched on in the configuration. */
   platforms: PlatformClients;
+  insights: InsightsService;
+  insightsPublisher: InsightsPublisher;
 }
 
 export function createServices(deps: {
@@ -37,12 +41,9 @@ export function createServices(deps: {
     return answer.users ?? [];
   });
   const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
-  return {
-    ...deps,
-    roles,
-    audit: new AuditLog(deps.db),
-    vault,
-    accounts: new Accounts(deps.db, vault),
-    platforms: createPlatformClients(deps.config),
-  };
+  const accounts = new Accounts(deps.db, vault);
+  const platforms = createPlatformClients(deps.config);
+  const insights = new InsightsService(deps.db, accounts, platforms, deps.logger);
+  const insightsPublisher = new InsightsPublisher(deps.db, insights, deps.slack, deps.config, deps.logger);
+  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts, platforms, insights, insightsPublisher };
 }
