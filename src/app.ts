@@ -7,7 +7,8 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
-import { defineJobs } from './jobs/index.ts';
+import { metaWebhookRoutes } from './http/meta-webhooks.ts';
+import { defineJobs, scheduleRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -68,6 +69,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
 
     await scheduler.start();
     schedulerRunning = true;
+    await scheduleRecurringJobs(scheduler, services);
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;
     logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
@@ -103,7 +105,10 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOpt
 }
 
 function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {
-  return [...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger)];
+  return [
+    ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
+    ...metaWebhookRoutes(services.config, services.comments, services.logger),
+  ];
 }
 
 function createReceiver(config: Config, customRoutes: CustomRoute[], logger: Logger): Receiver {

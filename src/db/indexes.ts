@@ -1,6 +1,7 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
+import { commentIndexes } from '../services/comment-docs.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -9,7 +10,7 @@ export interface CollectionIndexes {
 }
 
 /** Every collection's indexes, created at startup. */
-const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes];
+const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes, commentIndexes];
 
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {

@@ -5,6 +5,8 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
+import { CommentNotifier } from './comment-notifier.ts';
+import { type CommentPlatformClients, Comments } from './comments.ts';
 import { Roles } from './roles.ts';
 import { TokenVault } from './token-vault.ts';
 
@@ -20,6 +22,7 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
+  comments: Comments;
 }
 
 export function createServices(deps: {
@@ -28,11 +31,32 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
+  /** The platform clients comments are read and answered with. */
+  commentClients?: CommentPlatformClients;
 }): Services {
-  const roles = new Roles(deps.config, async (usergroup) => {
-    const answer = await deps.slack.usergroups.users.list({ usergroup });
-    return answer.users ?? [];
-  });
+  const { commentClients, ...base } = deps;
+  const commentRole = deps.config.COMMENT_ROLE;
+  const roles = new Roles(
+    deps.config,
+    async (usergroup) => {
+      const answer = await deps.slack.usergroups.users.list({ usergroup });
+      return answer.users ?? [];
+    },
+    undefined,
+    { reply_comment: commentRole, hide_comment: commentRole },
+  );
   const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
-  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts: new Accounts(deps.db, vault) };
+  const audit = new AuditLog(deps.db);
+  const accounts = new Accounts(deps.db, vault);
+  const comments = new Comments({
+    db: deps.db,
+    config: deps.config,
+    logger: deps.logger.child({ component: 'comments' }),
+    accounts,
+    audit,
+    roles,
+    notifier: new CommentNotifier(deps.slack, deps.config.COMMENTS_CHANNEL_ID),
+    clients: commentClients ?? {},
+  });
+  return { ...base, roles, audit, vault, accounts, comments };
 }
