@@ -11,6 +11,7 @@ import { type AccountDoc, AccountNotConnectedError, type Accounts } from './acco
 import type { AuditLog } from './audit.ts';
 import type { CommentDoc, CommentPollDoc, CommentThreadDoc } from './comment-docs.ts';
 import type { CommentNotifier, SlackPlace } from './comment-notifier.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
 import type { Roles } from './roles.ts';
 import type { TargetDoc } from './targets.ts';
 
@@ -101,6 +102,8 @@ const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && 
  * one atomic update guarded by the state it leaves, so a webhook and a poll, or two clicks, cannot both act.
  */
 export class Comments {
+  private readonly serial = new KeyedMutex();
+
   constructor(
     private readonly deps: {
       db: Db;
@@ -141,10 +144,22 @@ export class Comments {
   }
 
   /** Applies what a webhook or poll reported. Never throws for Slack trouble: the comment stays pending instead. */
-  async ingest(event: CommentEvent, source: 'webhook' | 'poll'): Promise<IntakeOutcome> {
-    if (event.kind === 'removed') return this.applyRemoval(event.platform, event.commentId);
+  ingest(event: CommentEvent, source: 'webhook' | 'poll'): Promise<IntakeOutcome> {
+    const key =
+      event.kind === 'removed'
+        ? commentKey(event.platform, event.commentId)
+        : commentKey(event.comment.platform, event.comment.id);
+    return this.serial.run(key, () =>
+      event.kind === 'removed' ? this.applyRemoval(key) : this.applyComment(key, event, source),
+    );
+  }
+
+  private async applyComment(
+    key: string,
+    event: Extract<CommentEvent, { comment: unknown }>,
+    source: 'webhook' | 'poll',
+  ): Promise<IntakeOutcome> {
     const incoming = event.comment;
-    const key = commentKey(incoming.platform, incoming.id);
     if (event.kind === 'edited') {
       const updated = await this.comments.findOneAndUpdate(
         { _id: key, removed: false },
@@ -208,12 +223,15 @@ export class Comments {
       .toArray();
     let posted = 0;
     for (const candidate of waiting) {
-      const claimed = await this.comments.findOneAndUpdate(
-        { _id: candidate._id, slackState: candidate.slackState, slackClaimedAt: candidate.slackClaimedAt },
-        { $set: { slackState: 'posting', slackClaimedAt: this.now() } },
-        { returnDocument: 'after' },
-      );
-      if (claimed && (await this.deliver(claimed)) === 'posted') posted += 1;
+      const outcome = await this.serial.run(candidate._id, async () => {
+        const claimed = await this.comments.findOneAndUpdate(
+          { _id: candidate._id, slackState: candidate.slackState, slackClaimedAt: candidate.slackClaimedAt },
+          { $set: { slackState: 'posting', slackClaimedAt: this.now() } },
+          { returnDocument: 'after' },
+        );
+        return claimed ? this.deliver(claimed) : undefined;
+      });
+      if (outcome === 'posted') posted += 1;
     }
     return posted;
   }
@@ -288,6 +306,10 @@ export class Comments {
    */
   async reply(key: string, userId: string, rawText: string, viewId: string): Promise<CommentDoc> {
     await this.deps.roles.require(userId, 'reply_comment');
+    return this.serial.run(key, () => this.sendReply(key, userId, rawText, viewId));
+  }
+
+  private async sendReply(key: string, userId: string, rawText: string, viewId: string): Promise<CommentDoc> {
     const text = rawText.trim();
     const comment = await this.get(key);
     if (!comment) throw new CommentActionError('not_found', 'This comment is no longer known to Wone Social.');
@@ -379,6 +401,10 @@ export class Comments {
   /** Hides or unhides a comment on its platform (Instagram and Facebook), audited and shown in Slack. */
   async setHidden(key: string, userId: string, hidden: boolean): Promise<CommentDoc> {
     await this.deps.roles.require(userId, 'hide_comment');
+    return this.serial.run(key, () => this.sendHidden(key, userId, hidden));
+  }
+
+  private async sendHidden(key: string, userId: string, hidden: boolean): Promise<CommentDoc> {
     const comment = await this.get(key);
     if (!comment) throw new CommentActionError('not_found', 'This comment is no longer known to Wone Social.');
     if (comment.removed) throw new CommentActionError('removed', 'This comment was removed already.');
@@ -433,10 +459,10 @@ export class Comments {
     return latest;
   }
 
-  private async applyRemoval(platform: PlatformName, commentId: string): Promise<IntakeOutcome> {
+  private async applyRemoval(key: string): Promise<IntakeOutcome> {
     // The removed comment's words are not kept: it is gone on the platform too.
     const updated = await this.comments.findOneAndUpdate(
-      { _id: commentKey(platform, commentId), removed: false },
+      { _id: key, removed: false },
       { $set: { removed: true, text: '', updatedAt: this.now() } },
       { returnDocument: 'after' },
     );
@@ -518,10 +544,12 @@ export class Comments {
           if (!isDuplicateKey(error)) throw error;
         }
       } else if (existing.claimedAt.getTime() < now.getTime() - 60_000) {
-        claimed = Boolean(
-          await this.threads.findOneAndUpdate(
-            { _id: target._id, state: 'posting', claimedAt: existing.claimedAt },
-            { $set: { claimedAt: now } },
+        claimed = await this.serial.run(`thread:${target._id}`, async () =>
+          Boolean(
+            await this.threads.findOneAndUpdate(
+              { _id: target._id, state: 'posting', claimedAt: existing.claimedAt },
+              { $set: { claimedAt: now } },
+            ),
           ),
         );
       }

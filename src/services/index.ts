@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
+import { commentClientsFor } from './comment-clients.ts';
 import { CommentNotifier } from './comment-notifier.ts';
 import { type CommentPlatformClients, Comments } from './comments.ts';
 import { Roles } from './roles.ts';
@@ -56,7 +57,7 @@ export function createServices(deps: {
     audit,
     roles,
     notifier: new CommentNotifier(deps.slack, deps.config.COMMENTS_CHANNEL_ID),
-    clients: commentClients ?? {},
+    clients: commentClients ?? commentClientsFor(deps.config),
   });
   return { ...base, roles, audit, vault, accounts, comments };
 }
