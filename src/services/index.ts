@@ -3,11 +3,11 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
-import { commentClientsFor } from './comment-clients.ts';
 import { CommentNotifier } from './comment-notifier.ts';
-import { type CommentPlatformClients, Comments } from './comments.ts';
+import { Comments } from './comments.ts';
 import { Roles } from './roles.ts';
 import { TokenVault } from './token-vault.ts';
 
@@ -23,6 +23,8 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
+  /** One client per platform switched on in the configuration. */
+  platforms: PlatformClients;
   comments: Comments;
 }
 
@@ -32,10 +34,7 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
-  /** The platform clients comments are read and answered with. */
-  commentClients?: CommentPlatformClients;
 }): Services {
-  const { commentClients, ...base } = deps;
   const commentRole = deps.config.COMMENT_ROLE;
   const roles = new Roles(
     deps.config,
@@ -49,6 +48,7 @@ export function createServices(deps: {
   const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
   const audit = new AuditLog(deps.db);
   const accounts = new Accounts(deps.db, vault);
+  const platforms = createPlatformClients(deps.config);
   const comments = new Comments({
     db: deps.db,
     config: deps.config,
@@ -57,7 +57,7 @@ export function createServices(deps: {
     audit,
     roles,
     notifier: new CommentNotifier(deps.slack, deps.config.COMMENTS_CHANNEL_ID),
-    clients: commentClients ?? commentClientsFor(deps.config),
+    clients: platforms,
   });
-  return { ...base, roles, audit, vault, accounts, comments };
+  return { ...deps, roles, audit, vault, accounts, platforms, comments };
 }
