@@ -94,7 +94,10 @@ export function registerCommentHandlers(app: App, services: Services): void {
       });
     } catch (error) {
       // Another submission of this same modal is handling it; leave the modal to that one.
-      if (error instanceof CommentActionError && (error.code === 'already_sent' || error.code === 'busy')) return;
+      if (error instanceof CommentActionError && (error.code === 'already_sent' || error.code === 'busy')) {
+        services.logger.info({ comment: key, view: view.id }, 'repeated reply submission ignored');
+        return;
+      }
       const message = await explain(error, services, user.id, 'reply_comment', `comment:${key}`);
       const account = await services.accounts.get(comment.accountId);
       await client.views

@@ -356,11 +356,9 @@ export class Comments {
     let replyId: string;
     try {
       const access = await this.deps.accounts.access(comment.accountId);
-      ({ id: replyId } = await client.replyToComment(
-        access,
-        { itemId: comment.itemId, commentId: comment.commentId },
-        text,
-      ));
+      // Instagram takes replies to top-level comments only: an answer to a reply joins its conversation.
+      const commentId = comment.platform === 'instagram' && comment.parentId ? comment.parentId : comment.commentId;
+      ({ id: replyId } = await client.replyToComment(access, { itemId: comment.itemId, commentId }, text));
     } catch (error) {
       await release();
       throw this.actionFailure(error, 'reply');

@@ -6,13 +6,20 @@ import type { TargetDoc } from '../../src/services/targets.ts';
 /** Connects an account directly in the store (as the OAuth flow would leave it). */
 export async function connectAccount(
   services: Services,
-  input: { platform: PlatformName; externalId: string; name: string; accessToken?: string; businessApi?: boolean },
+  input: {
+    platform: PlatformName;
+    externalId: string;
+    name: string;
+    accessToken?: string;
+    businessApi?: boolean;
+    login?: 'facebook' | 'instagram' | 'tiktok';
+  },
 ): Promise<string> {
   const id = `${input.platform}:${input.externalId}`;
   await services.accounts.save({
     _id: id,
     platform: input.platform,
-    login: input.platform === 'tiktok' ? 'tiktok' : 'facebook',
+    login: input.login ?? (input.platform === 'tiktok' ? 'tiktok' : 'facebook'),
     externalId: input.externalId,
     name: input.name,
     status: 'ok',
