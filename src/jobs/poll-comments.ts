@@ -9,9 +9,9 @@ export function definePollComments(agenda: Agenda, services: Services): void {
     pollCommentsJob,
     async () => {
       const reports = await services.comments.pollAll();
-      const calls = reports.reduce((sum, report) => sum + report.calls, 0);
+      const reads = reports.reduce((sum, report) => sum + report.reads, 0);
       const posted = reports.reduce((sum, report) => sum + report.posted, 0);
-      services.logger.debug({ accounts: reports.length, calls, posted }, 'comment poll done');
+      services.logger.debug({ accounts: reports.length, reads, posted }, 'comment poll done');
     },
     { concurrency: 1, lockLimit: 1, lockLifetime: 10 * 60_000 },
   );

@@ -68,8 +68,8 @@ export class CommentActionError extends Error {
 /** What one account's poll did. */
 export interface PollReport {
   accountId: string;
-  /** Platform calls made for it (0 when skipped). */
-  calls: number;
+  /** Comment reads asked of its platform client (0 when skipped); one read is one HTTP call wherever the API allows. */
+  reads: number;
   skipped?: 'paused' | 'no_business_api' | 'no_client' | 'no_recent_posts';
   received: number;
   posted: number;
@@ -249,7 +249,7 @@ export class Comments {
 
   /** Comments on one account's recent posts, newer than where its last poll ended: one platform call where possible. */
   async pollAccount(account: Omit<AccountDoc, 'token' | 'refreshToken'>): Promise<PollReport> {
-    const report: PollReport = { accountId: account._id, calls: 0, received: 0, posted: 0 };
+    const report: PollReport = { accountId: account._id, reads: 0, received: 0, posted: 0 };
     const now = this.now();
     const state = await this.polls.findOne({ _id: account._id });
     if (state?.pausedUntil && state.pausedUntil > now) return { ...report, skipped: 'paused' };
@@ -271,7 +271,7 @@ export class Comments {
     const interval = this.deps.config.COMMENT_POLL_MINUTES * 60_000;
     try {
       const access = await this.deps.accounts.access(account._id);
-      report.calls = 1;
+      report.reads = 1;
       const page = await client.listComments(access, { itemIds, ...(state?.cursor ? { cursor: state.cursor } : {}) });
       for (const comment of page.comments) {
         report.received += 1;

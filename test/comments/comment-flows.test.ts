@@ -116,7 +116,7 @@ describe('intake by webhook and by poll', () => {
 
     const viaPollFirst = meta.fake.seedComment({ itemId: pagePost, text: 'Parking nearby?', author: 'Dana' });
     const reports = await t.app.services.comments.pollAll();
-    expect(reports.map((r) => [r.accountId, r.calls]).sort()).toEqual(
+    expect(reports.map((r) => [r.accountId, r.reads]).sort()).toEqual(
       [
         [igAccountId, 1],
         [pageAccountId, 1],
@@ -185,7 +185,7 @@ describe('intake by webhook and by poll', () => {
     expect(threadMessages().length).toBe(messagesBefore + 2);
 
     const quiet = await t.app.services.comments.pollAll();
-    expect(quiet.every((r) => r.calls === 1 && r.received === 0)).toBe(true);
+    expect(quiet.every((r) => r.reads === 1 && r.received === 0)).toBe(true);
     expect(threadMessages().length).toBe(messagesBefore + 2);
   });
 
@@ -197,8 +197,8 @@ describe('intake by webhook and by poll', () => {
       expect(state?.pausedUntil?.getTime()).toBeGreaterThan(Date.now() + 3 * 5 * 60_000);
       const before = graphCalls();
       const reports = await t.app.services.comments.pollAll();
-      expect(reports.find((r) => r.accountId === igAccountId)).toMatchObject({ calls: 0, skipped: 'paused' });
-      expect(reports.find((r) => r.accountId === pageAccountId)).toMatchObject({ calls: 1 });
+      expect(reports.find((r) => r.accountId === igAccountId)).toMatchObject({ reads: 0, skipped: 'paused' });
+      expect(reports.find((r) => r.accountId === pageAccountId)).toMatchObject({ reads: 1 });
       expect(graphCalls() - before).toBe(1);
     } finally {
       meta.fake.setUsage('instagram', {});
