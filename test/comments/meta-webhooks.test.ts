@@ -154,6 +154,28 @@ describe('Meta webhook deliveries (POST /webhooks/meta)', () => {
     expect(await comments().countDocuments({ commentId: '17870000000000003' })).toBe(1);
   });
 
+  it('keeps a comment whose Slack message failed, and posts it on the next retry', async () => {
+    t.slack.failNext('chat.postMessage', { error: 'fatal_error' });
+    await deliverMetaWebhook(
+      t.url,
+      instagramCommentDelivery({
+        igUserId: IG_USER,
+        mediaId: 'ig-media-1',
+        commentId: '17870000000000020',
+        text: 'Slack hiccup',
+      }),
+    );
+    const pending = await eventually(async () => {
+      const doc = await comments().findOne({ commentId: '17870000000000020' });
+      return doc?.slackState === 'pending' ? doc : undefined;
+    });
+    expect(pending.text).toBe('Slack hiccup');
+    expect(threadMessages().some((m) => m.text.includes('Slack hiccup'))).toBe(false);
+    expect(await t.app.services.comments.deliverPending()).toBe(1);
+    expect(threadMessages().filter((m) => m.text.includes('Slack hiccup'))).toHaveLength(1);
+    expect(await comments().findOne({ commentId: '17870000000000020' })).toMatchObject({ slackState: 'posted' });
+  });
+
   it('refuses a forged, missing or wrong-secret signature with 401 and changes nothing', async () => {
     const delivery = instagramCommentDelivery({
       igUserId: IG_USER,
