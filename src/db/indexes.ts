@@ -1,6 +1,7 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
+import { commentIndexes } from '../services/comment-docs.ts';
 import { insightSnapshotIndexes } from '../services/insights.ts';
 import { savedReportIndexes } from '../services/insights-publisher.ts';
 import { claimIndexes } from './guarded-update.ts';
@@ -18,6 +19,7 @@ const allIndexes: CollectionIndexes[] = [
   accountIndexes,
   insightSnapshotIndexes,
   savedReportIndexes,
+  commentIndexes,
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/index.ts';
+import { registerCommentHandlers } from './comments.ts';
 import { registerInsightsActions } from './insights.ts';
 import { teamGuard } from './team-guard.ts';
 import { registerWoneCommand } from './wone-command.ts';
@@ -9,4 +10,5 @@ export function registerHandlers(app: App, services: Services): void {
   app.use(teamGuard(services.config.SLACK_TEAM_ID));
   registerWoneCommand(app, services);
   registerInsightsActions(app, services);
+  registerCommentHandlers(app, services);
 }

@@ -6,6 +6,8 @@ import type { Logger } from '../logger.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
+import { CommentNotifier } from './comment-notifier.ts';
+import { Comments } from './comments.ts';
 import { InsightsService } from './insights.ts';
 import { InsightsPublisher } from './insights-publisher.ts';
 import { Roles } from './roles.ts';
@@ -27,6 +29,7 @@ export interface Services {
   platforms: PlatformClients;
   insights: InsightsService;
   insightsPublisher: InsightsPublisher;
+  comments: Comments;
 }
 
 export function createServices(deps: {
@@ -36,14 +39,31 @@ export function createServices(deps: {
   scheduler: Agenda;
   slack: WebClient;
 }): Services {
-  const roles = new Roles(deps.config, async (usergroup) => {
-    const answer = await deps.slack.usergroups.users.list({ usergroup });
-    return answer.users ?? [];
-  });
+  const commentRole = deps.config.COMMENT_ROLE;
+  const roles = new Roles(
+    deps.config,
+    async (usergroup) => {
+      const answer = await deps.slack.usergroups.users.list({ usergroup });
+      return answer.users ?? [];
+    },
+    undefined,
+    { reply_comment: commentRole, hide_comment: commentRole },
+  );
   const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
+  const audit = new AuditLog(deps.db);
   const accounts = new Accounts(deps.db, vault);
   const platforms = createPlatformClients(deps.config);
   const insights = new InsightsService(deps.db, accounts, platforms, deps.logger);
   const insightsPublisher = new InsightsPublisher(deps.db, insights, deps.slack, deps.config, deps.logger);
-  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts, platforms, insights, insightsPublisher };
+  const comments = new Comments({
+    db: deps.db,
+    config: deps.config,
+    logger: deps.logger.child({ component: 'comments' }),
+    accounts,
+    audit,
+    roles,
+    notifier: new CommentNotifier(deps.slack, deps.config.COMMENTS_CHANNEL_ID),
+    clients: platforms,
+  });
+  return { ...deps, roles, audit, vault, accounts, platforms, insights, insightsPublisher, comments };
 }
