@@ -7,8 +7,10 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
-import { defineJobs } from './jobs/index.ts';
+import { mediaRoutes } from './http/media.ts';
+import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
+import { createPlatformClients } from './platforms/index.ts';
 import { createServices, type Services } from './services/index.ts';
 
 export interface WoneAppOptions {
@@ -51,7 +53,8 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
     };
     const slack = new WebClient(config.SLACK_BOT_TOKEN, { ...slackOptions, logger: boltLogger(logger) });
-    const services = createServices({ config, logger, db: database.db, scheduler, slack });
+    const platforms = createPlatformClients(config);
+    const services = createServices({ config, logger, db: database.db, scheduler, slack, platforms });
     defineJobs(scheduler, services);
 
     let schedulerRunning = false;
@@ -68,6 +71,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
 
     await scheduler.start();
     schedulerRunning = true;
+    await startRecurringJobs(scheduler, services);
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;
     logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
@@ -103,7 +107,10 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOpt
 }
 
 function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {
-  return [...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger)];
+  return [
+    ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
+    ...mediaRoutes(services.media, services.logger),
+  ];
 }
 
 function createReceiver(config: Config, customRoutes: CustomRoute[], logger: Logger): Receiver {

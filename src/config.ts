@@ -63,6 +63,12 @@ export const configSchema = z.object({
   APPROVER_USER_IDS: idList('[UW]'),
   APPROVER_USERGROUP_ID: optional(slackId('S')),
   TEAM_TIMEZONE: timezone.default('UTC'),
+  PUBLISH_GRACE_MINUTES: z.coerce
+    .number({ error: 'a whole number of minutes' })
+    .int('a whole number of minutes')
+    .min(0, 'zero or more minutes')
+    .max(7 * 24 * 60, 'at most a week, in minutes')
+    .default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,6 +1,9 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
+import { mediaIndexes } from '../services/media-store.ts';
+import { postIndexes } from '../services/posts.ts';
+import { targetIndexes } from '../services/targets.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -9,7 +12,7 @@ export interface CollectionIndexes {
 }
 
 /** Every collection's indexes, created at startup. */
-const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes];
+const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes, postIndexes, targetIndexes, mediaIndexes];
 
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {

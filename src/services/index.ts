@@ -3,9 +3,18 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { PostNotifier } from '../notify/post-notifier.ts';
+import type { PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
+import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
+import { Drafts } from './drafts.ts';
+import { MediaStore } from './media-store.ts';
+import { Posts } from './posts.ts';
+import { Publisher } from './publisher.ts';
 import { Roles } from './roles.ts';
+import { Scheduling } from './scheduling.ts';
+import { Targets } from './targets.ts';
 import { TokenVault } from './token-vault.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
@@ -20,6 +29,16 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
+  /** The client of each platform switched on. */
+  platforms: PlatformClients;
+  posts: Posts;
+  targets: Targets;
+  media: MediaStore;
+  notifier: PostNotifier;
+  drafts: Drafts;
+  approvals: Approvals;
+  scheduling: Scheduling;
+  publisher: Publisher;
 }
 
 export function createServices(deps: {
@@ -28,11 +47,48 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
+  platforms: PlatformClients;
 }): Services {
-  const roles = new Roles(deps.config, async (usergroup) => {
-    const answer = await deps.slack.usergroups.users.list({ usergroup });
+  const { config, logger, db, scheduler, slack, platforms } = deps;
+  const roles = new Roles(config, async (usergroup) => {
+    const answer = await slack.usergroups.users.list({ usergroup });
     return answer.users ?? [];
   });
-  const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
-  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts: new Accounts(deps.db, vault) };
+  const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY);
+  const audit = new AuditLog(db);
+  const accounts = new Accounts(db, vault);
+  const posts = new Posts(db);
+  const targets = new Targets(db);
+  const media = new MediaStore(db, {
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    encryptionKey: config.TOKEN_ENCRYPTION_KEY,
+    slackToken: config.SLACK_BOT_TOKEN,
+  });
+  const notifier = new PostNotifier(slack, { config, logger, posts, targets, accounts, media });
+  const scheduling = new Scheduling({
+    scheduler,
+    posts,
+    targets,
+    media,
+    notifier,
+    roles,
+    audit,
+    logger,
+    graceMinutes: config.PUBLISH_GRACE_MINUTES,
+  });
+  const common = { posts, targets, media, notifier, roles, audit, scheduling };
+  return {
+    config,
+    logger,
+    db,
+    scheduler,
+    slack,
+    vault,
+    accounts,
+    platforms,
+    ...common,
+    drafts: new Drafts({ ...common, accounts, clients: platforms, logger }),
+    approvals: new Approvals(common),
+    publisher: new Publisher({ ...common, accounts, clients: platforms, logger }),
+  };
 }
