@@ -87,10 +87,16 @@ export function checkDraft(input: DraftCheckInput): DraftErrors {
   for (const url of draft.mediaUrls) {
     if (!isHttpsUrl(url)) add('media_urls', `${url.slice(0, 80)} is not an https link.`);
   }
-  const needsMedia = platforms.some((p) => draft.postTypes[p] && !textOnlyTypes.includes(draft.postTypes[p]!));
+  const needsMedia = platforms.some((p) => {
+    const type = draft.postTypes[p];
+    return type !== undefined && !textOnlyTypes.includes(type);
+  });
   if (needsMedia && mediaCount === 0) add('media', 'Attach the image or video to post.');
 
-  if (draft.schedule.kind === 'at') {
+  if (draft.schedule.kind === 'at' && !draft.schedule.date)
+    add('date', 'Choose a date, or "As soon as it is approved".');
+  else if (draft.schedule.kind === 'at' && !draft.schedule.time) add('time', 'Choose a time.');
+  else if (draft.schedule.kind === 'at') {
     const resolved = resolveLocalTime(draft.schedule.date, draft.schedule.time, input.timezone);
     if (!resolved.ok) add(resolved.field, resolved.message);
     else if (resolved.at.getTime() < input.now.getTime() + 60_000) add('time', 'Choose a time in the future.');

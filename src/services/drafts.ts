@@ -5,7 +5,7 @@ import { platformLabels } from '../platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../platforms/types.ts';
 import type { Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
-import { checkDraft, type DraftErrors, publishRequestOf } from './draft-rules.ts';
+import { checkDraft, type DraftCheckInput, type DraftErrors, publishRequestOf } from './draft-rules.ts';
 import { MediaError, type MediaStore } from './media-store.ts';
 import {
   type DraftContent,
@@ -56,24 +56,26 @@ export class Drafts {
     },
   ) {}
 
-  /** Connected accounts that can post, and what each TikTok creator allows (fetched now; failures leave it out). */
-  async options(): Promise<DraftOptions> {
+  /** Connected accounts that can post now (a quick read, fit to run before a modal opens). */
+  async usableAccounts(): Promise<DraftOptions['accounts']> {
     const usable = (await this.deps.accounts.list()).filter(
       (account) => account.status === 'ok' && this.deps.clients[account.platform],
     );
+    return usable.map((account) => ({ id: account._id, platform: account.platform, name: account.name }));
+  }
+
+  /** What each TikTok creator among `accounts` allows (asked of TikTok now; a failure leaves that account out). */
+  async creators(accounts: DraftOptions['accounts']): Promise<Record<string, CreatorInfo>> {
     const creators: Record<string, CreatorInfo> = {};
     await Promise.all(
-      usable
+      accounts
         .filter((account) => account.platform === 'tiktok')
         .map(async (account) => {
-          const creator = await this.creatorInfo(account._id);
-          if (creator) creators[account._id] = creator;
+          const creator = await this.creatorInfo(account.id);
+          if (creator) creators[account.id] = creator;
         }),
     );
-    return {
-      accounts: usable.map((account) => ({ id: account._id, platform: account.platform, name: account.name })),
-      creators,
-    };
+    return creators;
   }
 
   private async creatorInfo(accountId: string): Promise<CreatorInfo | undefined> {
@@ -87,24 +89,12 @@ export class Drafts {
     }
   }
 
-  /** Checks a submission against every rule; empty when it may go to approval. */
-  async check(
-    submission: Omit<DraftSubmission, 'by'>,
-    creators: Record<string, CreatorInfo>,
-    now = new Date(),
-  ): Promise<DraftErrors> {
-    const existing = submission.postId ? await this.deps.posts.get(submission.postId) : null;
-    const keepMedia = existing && submission.files.length === 0 && sameUrls(existing, submission.draft);
-    return checkDraft({
-      draft: submission.draft,
-      files: submission.files,
-      media: keepMedia ? existing.media : [],
-      timezone: submission.timezone,
-      accounts: await this.deps.accounts.list(),
-      clients: this.deps.clients,
-      creators,
-      now,
-    });
+  /**
+   * Checks a submission against every rule, without I/O (it runs before the modal is acknowledged): the accounts,
+   * creator settings and kept media come from what the modal was opened with. Empty when it may go to approval.
+   */
+  check(input: Omit<DraftCheckInput, 'clients' | 'now'>, now = new Date()): DraftErrors {
+    return checkDraft({ ...input, clients: this.deps.clients, now });
   }
 
   /** Whether `userId` may edit the post: its requester, or an admin. */
@@ -172,7 +162,7 @@ export class Drafts {
    */
   async prepare(postId: string): Promise<PostDoc | undefined> {
     let post = await this.deps.posts.get(postId);
-    if (!post || post.state !== 'drafted') return undefined;
+    if (post?.state !== 'drafted') return undefined;
     const stored: MediaRef[] = [...post.media];
     try {
       if (stored.length === 0) {
