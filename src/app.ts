@@ -10,7 +10,6 @@ import { healthRoutes } from './http/health.ts';
 import { mediaRoutes } from './http/media.ts';
 import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
-import { createPlatformClients } from './platforms/index.ts';
 import { createServices, type Services } from './services/index.ts';
 
 export interface WoneAppOptions {
@@ -53,8 +52,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
     };
     const slack = new WebClient(config.SLACK_BOT_TOKEN, { ...slackOptions, logger: boltLogger(logger) });
-    const platforms = createPlatformClients(config);
-    const services = createServices({ config, logger, db: database.db, scheduler, slack, platforms });
+    const services = createServices({ config, logger, db: database.db, scheduler, slack });
     defineJobs(scheduler, services);
 
     let schedulerRunning = false;

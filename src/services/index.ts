@@ -4,7 +4,7 @@ import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { PostNotifier } from '../notify/post-notifier.ts';
-import type { PlatformClients } from '../platforms/index.ts';
+import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
 import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
@@ -29,7 +29,7 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
-  /** The client of each platform switched on. */
+  /** One client per platform switched on in the configuration. */
   platforms: PlatformClients;
   posts: Posts;
   targets: Targets;
@@ -47,9 +47,9 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
-  platforms: PlatformClients;
 }): Services {
-  const { config, logger, db, scheduler, slack, platforms } = deps;
+  const { config, logger, db, scheduler, slack } = deps;
+  const platforms = createPlatformClients(config);
   const roles = new Roles(config, async (usergroup) => {
     const answer = await slack.usergroups.users.list({ usergroup });
     return answer.users ?? [];

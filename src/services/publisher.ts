@@ -3,6 +3,7 @@ import type { PostNotifier } from '../notify/post-notifier.ts';
 import { PlatformError } from '../platforms/errors.ts';
 import type { PlatformClients } from '../platforms/index.ts';
 import { platformLabels } from '../platforms/index.ts';
+import type { PlatformClient } from '../platforms/types.ts';
 import { AccountNotConnectedError, type Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import { publishRequestOf } from './draft-rules.ts';
@@ -114,7 +115,7 @@ export class Publisher {
   }
 
   private async publishTarget(post: PostDoc, target: TargetDoc): Promise<void> {
-    const client = this.deps.clients[target.platform];
+    const client: PlatformClient | undefined = this.deps.clients[target.platform];
     const label = `${platformLabels[target.platform]} · ${await this.accountName(target.accountId)}`;
     if (!client) {
       await this.fail(post, target, label, `${platformLabels[target.platform]} is switched off in this installation.`);
