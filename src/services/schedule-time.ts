@@ -19,9 +19,10 @@ export function resolveLocalTime(date: string, time: string, zone: string): Loca
   return { ok: true, at: local.toJSDate() };
 }
 
-/** The same instant as a readable time in a zone, e.g. `Sun 30 Mar 2025, 09:00 (CEST)`. */
+/** The same instant as a readable time in a zone, e.g. `Sun 30 Mar 2025, 09:00 Europe/Berlin (UTC+2)`. */
 export function formatInZone(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).toFormat('ccc d LLL yyyy, HH:mm (ZZZZ)');
+  const local = DateTime.fromJSDate(at, { zone });
+  return `${local.toFormat('ccc d LLL yyyy, HH:mm')} ${zone} (UTC${local.toFormat('ZZ')})`;
 }
 
 /** Date (`yyyy-MM-dd`) and time (`HH:mm`) of an instant in a zone, for prefilling pickers. */
