@@ -4,6 +4,7 @@ import { auditIndexes } from '../services/audit.ts';
 import { mediaIndexes } from '../services/media-store.ts';
 import { postIndexes } from '../services/posts.ts';
 import { targetIndexes } from '../services/targets.ts';
+import { transitionIndexes } from './guarded-update.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -12,7 +13,14 @@ export interface CollectionIndexes {
 }
 
 /** Every collection's indexes, created at startup. */
-const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes, postIndexes, targetIndexes, mediaIndexes];
+const allIndexes: CollectionIndexes[] = [
+  auditIndexes,
+  accountIndexes,
+  postIndexes,
+  targetIndexes,
+  mediaIndexes,
+  transitionIndexes,
+];
 
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {

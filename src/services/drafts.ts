@@ -106,7 +106,8 @@ export class Drafts {
    * Stores a checked submission (a new post, or an edit that sends the post back for approval) and returns its id.
    * The slow part, `prepare`, runs after.
    */
-  async save(submission: DraftSubmission): Promise<string> {
+  async save(input: DraftSubmission): Promise<string> {
+    const submission = { ...input, draft: draftContentOf(input.draft) };
     const now = new Date();
     const dueAt = dueOf(submission.draft, submission.timezone);
     if (!submission.postId) {
@@ -115,6 +116,7 @@ export class Drafts {
         _id: id,
         ...submission.draft,
         state: 'drafted',
+        version: 0,
         requestedBy: submission.by,
         requesterTimezone: submission.timezone,
         ...(dueAt ? { dueAt } : {}),
@@ -221,6 +223,21 @@ export class Drafts {
     }
     return checks;
   }
+}
+
+/** Only the draft's own fields, whatever else the caller's object carries. */
+export function draftContentOf(source: DraftContent): DraftContent {
+  return {
+    accountIds: source.accountIds,
+    postTypes: source.postTypes,
+    tiktokMode: source.tiktokMode,
+    caption: source.caption,
+    ...(source.firstComment ? { firstComment: source.firstComment } : {}),
+    ...(source.link ? { link: source.link } : {}),
+    mediaUrls: source.mediaUrls,
+    schedule: source.schedule,
+    tiktok: source.tiktok,
+  };
 }
 
 function sameUrls(post: PostDoc, draft: DraftContent): boolean {

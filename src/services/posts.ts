@@ -1,4 +1,5 @@
 import { type Db, type Filter, ObjectId, type UpdateFilter } from 'mongodb';
+import { guardedUpdate } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType } from '../platforms/types.ts';
 
@@ -102,6 +103,8 @@ export interface DraftContent {
 /** A document of the `posts` collection. */
 export interface PostDoc extends DraftContent {
   _id: string;
+  /** Counts state changes (see `guardedUpdate`). */
+  version: number;
   state: PostState;
   requestedBy: string;
   /** The requester's time zone when they last submitted (shown beside the team's). */
@@ -145,7 +148,7 @@ export class PostStateError extends Error {
   }
 }
 
-/** The posts store. Every state change goes through `move`: one `findOneAndUpdate` guarded by the states it leaves. */
+/** The posts store. Every state change goes through `move`: one guarded update (see `guardedUpdate`). */
 export class Posts {
   constructor(private readonly db: Db) {}
 
@@ -186,8 +189,8 @@ export class Posts {
     };
     if (options.decision) update.$push = { decisions: { ...options.decision, at: now } };
     if (options.unset?.length) update.$unset = Object.fromEntries(options.unset.map((key) => [key, '']));
-    const filter = { _id: id, state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
-    const after = await this.collection.findOneAndUpdate(filter, update, { returnDocument: 'after' });
+    const guard = { state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
+    const after = await guardedUpdate(this.db, this.collection, id, guard, update);
     if (after) return after;
     const current = await this.get(id);
     throw new PostStateError(id, current?.state, to.replace('_', ' '));

@@ -1,4 +1,5 @@
-import type { Db, UpdateFilter } from 'mongodb';
+import type { Db, Filter, UpdateFilter } from 'mongodb';
+import { guardedUpdate } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType, PublishProgress } from '../platforms/types.ts';
 
@@ -13,6 +14,8 @@ export type TargetState = 'queued' | 'publishing' | 'published' | 'failed' | 'un
 export interface TargetDoc {
   /** `<postId>:<accountId>`. */
   _id: string;
+  /** Counts state changes (see `guardedUpdate`). */
+  version: number;
   postId: string;
   accountId: string;
   platform: PlatformName;
@@ -48,7 +51,7 @@ export const targetIndexes: CollectionIndexes = {
 /** How long a worker's claim on a target lasts before another worker may resume it. */
 export const targetLeaseMs = 10 * 60 * 1000;
 
-/** The targets store. Every state change is one `findOneAndUpdate` guarded by the state it leaves. */
+/** The targets store. Every state change is one guarded update (see `guardedUpdate`): one caller wins. */
 export class Targets {
   constructor(private readonly db: Db) {}
 
@@ -81,6 +84,7 @@ export class Targets {
             progress: {},
             caption,
             attempts: 0,
+            version: 0,
           },
           $set: { dueAt, updatedAt: now },
         },
@@ -111,20 +115,21 @@ export class Targets {
    * lapsed (it resumes from the saved progress). Only one worker can win.
    */
   claim(id: string, now = new Date()): Promise<TargetDoc | null> {
-    return this.collection.findOneAndUpdate(
+    return guardedUpdate(
+      this.db,
+      this.collection,
+      id,
       {
-        _id: id,
         $or: [
           { state: 'queued', $or: [{ retryAt: { $exists: false } }, { retryAt: { $lte: now } }] },
           { state: 'publishing', leaseUntil: { $lt: now } },
         ],
-      },
+      } as Filter<TargetDoc>,
       {
         $set: { state: 'publishing', leaseUntil: new Date(now.getTime() + targetLeaseMs), updatedAt: now },
         $inc: { attempts: 1 },
         $unset: { retryAt: '' },
       },
-      { returnDocument: 'after' },
     );
   }
 
@@ -147,7 +152,7 @@ export class Targets {
     const update: UpdateFilter<TargetDoc> = { $set: { ...set, state: to, updatedAt: new Date() } };
     const toUnset = [...unset, ...(to === 'publishing' ? [] : (['leaseUntil'] as const))];
     if (toUnset.length) update.$unset = Object.fromEntries(toUnset.map((key) => [key, '']));
-    return this.collection.findOneAndUpdate({ _id: id, state: { $in: from } }, update, { returnDocument: 'after' });
+    return guardedUpdate(this.db, this.collection, id, { state: { $in: from } } as Filter<TargetDoc>, update);
   }
 
   /** Holds every queued target of an account (its token stopped working); returns their post ids. */

@@ -112,7 +112,10 @@ describe('draft → approval → schedule → publish', () => {
       return found?.state === 'scheduled' ? found : undefined;
     });
     expect(scheduled.decisions.at(-1)).toMatchObject({ action: 'approved', by: APPROVER });
-    const jobs = await t.app.services.db.collection('jobs').find({ 'data.postId': post._id }).toArray();
+    const jobs = await until(async () => {
+      const found = await t.app.services.db.collection('jobs').find({ 'data.postId': post._id }).toArray();
+      return found.length > 0 ? found : undefined;
+    });
     expect(jobs).toHaveLength(1);
     expect(jobs[0]?.nextRunAt?.toISOString()).toBe(post.dueAt?.toISOString());
     expect(await t.app.services.targets.ofPost(post._id)).toHaveLength(2);
@@ -138,8 +141,7 @@ describe('draft → approval → schedule → publish', () => {
 
     // Results in the thread (with links) and the preview updated.
     await until(async () => threadOf(t, ts).filter((text) => text.includes('Published on')).length === 2);
-    const finalPreview = previewOf(t, ts);
-    expect(finalPreview.text).toContain('Published');
+    const finalPreview = await until(async () => previewOf(t, ts).text.includes('Published') && previewOf(t, ts));
     expect(buttonsOf(finalPreview)).toEqual([]);
 
     // The job does not publish again when run again.
