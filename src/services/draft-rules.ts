@@ -106,6 +106,10 @@ export function checkDraft(input: DraftCheckInput): DraftErrors {
     add('first_comment', 'TikTok posts have no first comment. Leave this empty.');
   }
 
+  if (draft.link && !platforms.some((p) => draft.postTypes[p] === 'facebook_text')) {
+    add('link', 'A link goes with a Facebook text post only. Put it in the caption instead.');
+  }
+
   const tiktokAccounts = accounts.filter((account) => account.platform === 'tiktok');
   for (const account of tiktokAccounts) {
     const creator = input.creators[account._id];

@@ -16,6 +16,9 @@ export function resolveLocalTime(date: string, time: string, zone: string): Loca
       message: `${time} does not exist on ${date} in ${zone} (the clocks go forward). Choose another time.`,
     };
   }
+  // When the clocks go back the same wall-clock time happens twice; luxon gives the later, we take the first.
+  const hourEarlier = local.minus({ hours: 1 });
+  if (hourEarlier.toFormat('yyyy-MM-dd HH:mm') === `${date} ${time}`) return { ok: true, at: hourEarlier.toJSDate() };
   return { ok: true, at: local.toJSDate() };
 }
 
