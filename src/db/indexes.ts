@@ -22,8 +22,12 @@ const allIndexes: CollectionIndexes[] = [
   transitionIndexes,
 ];
 
+/**
+ * Creates the indexes one at a time: FerretDB 1.24 drops the connection when one `createIndexes` command names several
+ * indexes that already exist, which made every restart on an existing database fail.
+ */
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {
-    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+    for (const index of indexes) await db.collection(collection).createIndexes([index]);
   }
 }

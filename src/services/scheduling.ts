@@ -139,8 +139,14 @@ export class Scheduling {
       .toArray();
     let recreated = 0;
     for (const post of posts) {
-      const existing = await this.deps.scheduler.queryJobs({ name: publishJobName, data: { postId: post._id } });
-      const live = existing.jobs.some((job) => job.nextRunAt || job.lockedAt);
+      // Read the job collection directly: Agenda's query helpers use aggregation stages FerretDB lacks.
+      const live = await this.deps.posts.collection.db
+        .collection('jobs')
+        .findOne({
+          name: publishJobName,
+          'data.postId': post._id,
+          $or: [{ nextRunAt: { $ne: null } }, { lockedAt: { $ne: null } }],
+        });
       if (live) continue;
       await this.plan(post._id, post.state === 'publishing' ? new Date() : (post.dueAt ?? new Date()));
       recreated += 1;
