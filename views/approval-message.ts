@@ -75,11 +75,13 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
     const account = data.accounts.find((a) => a.id === id);
     return account ? `${platformLabels[account.platform]} · ${account.name}` : id;
   });
-  const types = Object.values(post.postTypes).map((type) =>
-    type?.startsWith('tiktok_')
-      ? `${postTypeLabel(type)} (${post.tiktokMode === 'inbox' ? 'to inbox' : 'direct'})`
-      : postTypeLabel(type!),
-  );
+  const types = Object.values(post.postTypes)
+    .filter((type) => type !== undefined)
+    .map((type) =>
+      type.startsWith('tiktok_')
+        ? `${postTypeLabel(type)} (${post.tiktokMode === 'inbox' ? 'to inbox' : 'direct'})`
+        : postTypeLabel(type),
+    );
   blocks.push({
     type: 'section',
     fields: [

@@ -4,6 +4,7 @@ import type {
   CreatorInfo,
   MediaItem,
   PlatformName,
+  PostType,
   PublishRequest,
   RuleViolation,
   TikTokPostOptions,
@@ -168,15 +169,16 @@ export function publishRequestOf(
   };
   if (draft.link && postType === 'facebook_text') request.link = draft.link;
   if (draft.firstComment && platform !== 'tiktok') request.firstComment = draft.firstComment;
-  if (platform === 'tiktok') request.tiktok = tiktokOptions(draft, accountId);
+  if (platform === 'tiktok') request.tiktok = tiktokOptions(draft, accountId, postType);
   return request;
 }
 
-function tiktokOptions(draft: DraftContent, accountId: string): TikTokPostOptions {
+function tiktokOptions(draft: DraftContent, accountId: string, postType: PostType): TikTokPostOptions {
   const privacy = draft.tiktok.privacy[accountId];
   return {
     mode: draft.tiktokMode,
-    source: 'pull_from_url',
+    // Videos are uploaded from storage (no domain verification needed); TikTok takes photos by URL only.
+    source: postType === 'tiktok_video' ? 'file_upload' : 'pull_from_url',
     ...(privacy ? { privacyLevel: privacy } : {}),
     disableComment: !draft.tiktok.allowComment,
     disableDuet: !draft.tiktok.allowDuet,

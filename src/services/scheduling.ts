@@ -140,13 +140,11 @@ export class Scheduling {
     let recreated = 0;
     for (const post of posts) {
       // Read the job collection directly: Agenda's query helpers use aggregation stages FerretDB lacks.
-      const live = await this.deps.posts.collection.db
-        .collection('jobs')
-        .findOne({
-          name: publishJobName,
-          'data.postId': post._id,
-          $or: [{ nextRunAt: { $ne: null } }, { lockedAt: { $ne: null } }],
-        });
+      const live = await this.deps.posts.collection.db.collection('jobs').findOne({
+        name: publishJobName,
+        'data.postId': post._id,
+        $or: [{ nextRunAt: { $ne: null } }, { lockedAt: { $ne: null } }],
+      });
       if (live) continue;
       await this.plan(post._id, post.state === 'publishing' ? new Date() : (post.dueAt ?? new Date()));
       recreated += 1;
