@@ -211,6 +211,6 @@ describe('queue buttons', () => {
     expect(await state(post._id)).toBe('scheduled');
     await click(t, APPROVER, approvalActions.cancel, value, preview);
     await until(async () => (await state(post._id)) === 'cancelled');
-    expect(await t.app.services.db.collection('jobs').countDocuments({ 'data.postId': post._id })).toBe(0);
+    await until(async () => (await t.app.services.db.collection('jobs').countDocuments({ 'data.postId': post._id })) === 0);
   });
 });
