@@ -7,8 +7,9 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
+import { mediaRoutes } from './http/media.ts';
 import { metaWebhookRoutes } from './http/meta-webhooks.ts';
-import { defineJobs, scheduleRepeatingJobs } from './jobs/index.ts';
+import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -68,8 +69,8 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     registerHandlers(bolt, services);
 
     await scheduler.start();
-    await scheduleRepeatingJobs(scheduler, services);
     schedulerRunning = true;
+    await startRecurringJobs(scheduler, services);
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;
     logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
@@ -111,6 +112,7 @@ function buildRoutes(services: Services, database: Database, schedulerRunning: (
   return [
     ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
     ...metaWebhookRoutes(services.config, services.comments, services.logger),
+    ...mediaRoutes(services.media, services.logger),
   ];
 }
 

@@ -81,6 +81,12 @@ export const configSchema = z.object({
     .max(90, 'whole days between 1 and 90')
     .default(14),
   COMMENT_ROLE: z.enum(['editor', 'approver', 'admin'], 'editor, approver or admin').default('editor'),
+  PUBLISH_GRACE_MINUTES: z.coerce
+    .number({ error: 'a whole number of minutes' })
+    .int('a whole number of minutes')
+    .min(0, 'zero or more minutes')
+    .max(7 * 24 * 60, 'at most a week, in minutes')
+    .default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -4,7 +4,10 @@ import { auditIndexes } from '../services/audit.ts';
 import { commentIndexes } from '../services/comment-docs.ts';
 import { insightSnapshotIndexes } from '../services/insights.ts';
 import { savedReportIndexes } from '../services/insights-publisher.ts';
-import { claimIndexes } from './guarded-update.ts';
+import { mediaIndexes } from '../services/media-store.ts';
+import { postIndexes } from '../services/posts.ts';
+import { targetIndexes } from '../services/targets.ts';
+import { transitionIndexes } from './guarded-update.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -14,17 +17,20 @@ export interface CollectionIndexes {
 
 /** Every collection's indexes, created at startup. */
 const allIndexes: CollectionIndexes[] = [
-  claimIndexes,
   auditIndexes,
   accountIndexes,
+  postIndexes,
+  targetIndexes,
+  mediaIndexes,
+  transitionIndexes,
   insightSnapshotIndexes,
   savedReportIndexes,
   commentIndexes,
 ];
 
 /**
- * Creates every index, one per command: FerretDB 1.24 drops the connection when one `createIndexes` command names
- * several indexes that already exist, which is what every start after the first does.
+ * Creates the indexes one at a time: FerretDB 1.24 drops the connection when one `createIndexes` command names several
+ * indexes that already exist, which made every restart on an existing database fail.
  */
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {

@@ -1,7 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/index.ts';
+import { registerApprovalHandlers } from './approvals.ts';
 import { registerCommentHandlers } from './comments.ts';
+import { registerDraftHandlers } from './drafts.ts';
 import { registerInsightsActions } from './insights.ts';
+import { registerPublishingHandlers } from './publishing.ts';
+import { registerQueueHandlers } from './queue.ts';
 import { teamGuard } from './team-guard.ts';
 import { registerWoneCommand } from './wone-command.ts';
 
@@ -11,4 +15,8 @@ export function registerHandlers(app: App, services: Services): void {
   registerWoneCommand(app, services);
   registerInsightsActions(app, services);
   registerCommentHandlers(app, services);
+  registerDraftHandlers(app, services);
+  registerApprovalHandlers(app, services);
+  registerQueueHandlers(app, services);
+  registerPublishingHandlers(app, services);
 }
