@@ -11,8 +11,12 @@ export interface CollectionIndexes {
 /** Every collection's indexes, created at startup. */
 const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes];
 
+/**
+ * Creates every declared index. One index per command: FerretDB 1.24 drops the connection when a `createIndexes`
+ * naming several indexes finds them all present already, which would stop the app from starting a second time.
+ */
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {
-    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+    for (const index of indexes) await db.collection(collection).createIndexes([index]);
   }
 }

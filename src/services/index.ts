@@ -33,6 +33,6 @@ export function createServices(deps: {
     const answer = await deps.slack.usergroups.users.list({ usergroup });
     return answer.users ?? [];
   });
-  const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
+  const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY, deps.config.TOKEN_ENCRYPTION_KEY_PREVIOUS);
   return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts: new Accounts(deps.db, vault) };
 }
