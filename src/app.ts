@@ -7,6 +7,7 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
+import { privacyRoutes } from './http/privacy.ts';
 import { defineJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -103,7 +104,10 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOpt
 }
 
 function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {
-  return [...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger)];
+  return [
+    ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
+    ...privacyRoutes(services),
+  ];
 }
 
 function createReceiver(config: Config, customRoutes: CustomRoute[], logger: Logger): Receiver {

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/index.ts';
+import { registerAccountActions } from './accounts.ts';
 import { teamGuard } from './team-guard.ts';
 import { registerWoneCommand } from './wone-command.ts';
 
@@ -7,4 +8,5 @@ import { registerWoneCommand } from './wone-command.ts';
 export function registerHandlers(app: App, services: Services): void {
   app.use(teamGuard(services.config.SLACK_TEAM_ID));
   registerWoneCommand(app, services);
+  registerAccountActions(app, services);
 }

@@ -4,6 +4,8 @@ import { helpMessage } from '../../views/help-message.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
 import type { Services } from '../services/index.ts';
 import { permissions } from '../services/roles.ts';
+import { accountsSubcommand, deleteDataSubcommand, disconnectSubcommand } from './accounts.ts';
+import { auditSubcommand } from './audit.ts';
 import type { Subcommand } from './subcommand.ts';
 
 const help: Subcommand = {
@@ -15,7 +17,13 @@ const help: Subcommand = {
 };
 
 /** Every `/wone` subcommand, in the order help lists them. */
-export const subcommands: Subcommand[] = [help];
+export const subcommands: Subcommand[] = [
+  help,
+  accountsSubcommand,
+  disconnectSubcommand,
+  deleteDataSubcommand,
+  auditSubcommand,
+];
 
 /**
  * `/wone <subcommand> [args]`: acknowledges at once, then checks the user's role and runs the subcommand.

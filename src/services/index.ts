@@ -3,9 +3,14 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
+import { DataDeletion } from './data-deletion.ts';
+import { Notifier } from './notifier.ts';
 import { Roles } from './roles.ts';
+import { TargetHolds } from './target-holds.ts';
+import type { TokenPlatforms } from './token-platforms.ts';
 import { TokenVault } from './token-vault.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
@@ -20,6 +25,10 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
+  notifier: Notifier;
+  holds: TargetHolds;
+  disconnect: AccountDisconnect;
+  deletion: DataDeletion;
 }
 
 export function createServices(deps: {
@@ -28,11 +37,33 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
+  tokenPlatforms?: TokenPlatforms;
 }): Services {
-  const roles = new Roles(deps.config, async (usergroup) => {
-    const answer = await deps.slack.usergroups.users.list({ usergroup });
+  const { config, logger, db, slack } = deps;
+  const roles = new Roles(config, async (usergroup) => {
+    const answer = await slack.usergroups.users.list({ usergroup });
     return answer.users ?? [];
   });
-  const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY, deps.config.TOKEN_ENCRYPTION_KEY_PREVIOUS);
-  return { ...deps, roles, audit: new AuditLog(deps.db), vault, accounts: new Accounts(deps.db, vault) };
+  const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEY_PREVIOUS);
+  const audit = new AuditLog(db);
+  const accounts = new Accounts(db, vault);
+  const notifier = new Notifier(slack, roles, logger);
+  const holds = new TargetHolds(db, notifier);
+  const disconnect = new AccountDisconnect(accounts, holds, audit, deps.tokenPlatforms ?? {}, logger);
+  const deletion = new DataDeletion(db, accounts, disconnect, audit);
+  return {
+    config,
+    logger,
+    db,
+    scheduler: deps.scheduler,
+    slack,
+    roles,
+    audit,
+    vault,
+    accounts,
+    notifier,
+    holds,
+    disconnect,
+    deletion,
+  };
 }
