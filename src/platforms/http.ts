@@ -30,6 +30,8 @@ export interface PlatformResponse {
   headers: Record<string, string>;
   /** Parsed JSON when the answer is JSON, the text otherwise (empty string for no body). */
   body: unknown;
+  /** The body as received, for values JSON numbers cannot hold exactly (TikTok's int64 post ids). */
+  text: string;
 }
 
 /**
@@ -80,7 +82,7 @@ export class PlatformHttp {
       for (const [key, value] of Object.entries(res.headers)) {
         if (value !== undefined) responseHeaders[key] = Array.isArray(value) ? value.join(', ') : value;
       }
-      return { status: res.statusCode, headers: responseHeaders, body: parseBody(text, responseHeaders) };
+      return { status: res.statusCode, headers: responseHeaders, body: parseBody(text, responseHeaders), text };
     } catch (error) {
       throw this.networkError(error, where);
     }

@@ -42,6 +42,8 @@ export interface TikTokPostOptions {
   brandContentToggle: boolean;
   /** Commercial content disclosure: promoting our own brand. */
   brandOrganicToggle: boolean;
+  /** Photo posts only: a short title (at most 90 characters); the caption becomes the description. */
+  photoTitle?: string;
 }
 
 /** One post to one account. */

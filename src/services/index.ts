@@ -3,6 +3,7 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
@@ -10,7 +11,6 @@ import { DataDeletion } from './data-deletion.ts';
 import { Notifier } from './notifier.ts';
 import { Roles } from './roles.ts';
 import { TargetHolds } from './target-holds.ts';
-import type { TokenPlatforms } from './token-platforms.ts';
 import { TokenVault } from './token-vault.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
@@ -25,6 +25,8 @@ export interface Services {
   audit: AuditLog;
   vault: TokenVault;
   accounts: Accounts;
+  /** One client per platform switched on in the configuration. */
+  platforms: PlatformClients;
   notifier: Notifier;
   holds: TargetHolds;
   disconnect: AccountDisconnect;
@@ -37,7 +39,6 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
-  tokenPlatforms?: TokenPlatforms;
 }): Services {
   const { config, logger, db, slack } = deps;
   const roles = new Roles(config, async (usergroup) => {
@@ -47,20 +48,18 @@ export function createServices(deps: {
   const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEY_PREVIOUS);
   const audit = new AuditLog(db);
   const accounts = new Accounts(db, vault);
+  const platforms = createPlatformClients(config);
   const notifier = new Notifier(slack, roles, logger);
   const holds = new TargetHolds(db, notifier);
-  const disconnect = new AccountDisconnect(accounts, holds, audit, deps.tokenPlatforms ?? {}, logger);
+  const disconnect = new AccountDisconnect(accounts, holds, audit, platforms, logger);
   const deletion = new DataDeletion(db, accounts, disconnect, audit);
   return {
-    config,
-    logger,
-    db,
-    scheduler: deps.scheduler,
-    slack,
+    ...deps,
     roles,
     audit,
     vault,
     accounts,
+    platforms,
     notifier,
     holds,
     disconnect,

@@ -1,0 +1,496 @@
+import { z } from 'zod';
+import { PlatformError } from './errors.ts';
+import type { GraphParams } from './graph-client.ts';
+import {
+  afterCursor,
+  debugToken,
+  idSchema,
+  insightNumber,
+  insightsSchema,
+  invalidRequestError,
+  type MetaClientOptions,
+  ProgressTracker,
+  parseGraphTime,
+  successSchema,
+} from './meta-common.ts';
+import type {
+  AccountAccess,
+  AccountInsights,
+  CommentPage,
+  ItemInsights,
+  PlatformClient,
+  PlatformComment,
+  PublishContext,
+  PublishOutcome,
+  PublishRequest,
+  RuleViolation,
+  TokenHealth,
+} from './types.ts';
+
+/** Facebook Page limits used by `validate`. */
+export const FACEBOOK_LIMITS = {
+  messageChars: 63_206,
+  commentChars: 8_000,
+  photosMin: 1,
+  photosMax: 10,
+  photoBytes: 10 * 1024 * 1024,
+} as const;
+
+const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/bmp', 'image/tiff'];
+const VIDEO_TYPES = ['video/mp4', 'video/quicktime'];
+
+/** Post metrics valid in 2026 (the `post_impressions*` family is deprecated and refused). */
+export const FACEBOOK_POST_METRICS = [
+  'post_media_view',
+  'post_total_media_view_unique',
+  'post_reactions_by_type_total',
+];
+/** Page metrics valid in 2026 (`page_impressions*` and `page_fans*` are deprecated and refused). */
+export const FACEBOOK_PAGE_METRICS = ['page_media_view', 'page_total_media_view_unique', 'page_post_engagements'];
+const PAGE_METRIC_NAMES: Record<string, string> = {
+  page_media_view: 'views',
+  page_total_media_view_unique: 'reach',
+  page_post_engagements: 'engagements',
+};
+
+const PAGE_SCOPES = [
+  'pages_show_list',
+  'pages_read_engagement',
+  'pages_manage_posts',
+  'pages_manage_engagement',
+  'read_insights',
+];
+
+const postSchema = z.object({ id: z.string(), permalink_url: z.string().optional() });
+/** Answer of feed, photos and videos POSTs: a published photo adds `post_id`; read-after-write adds `permalink_url`. */
+const createdSchema = z.object({
+  id: z.string(),
+  post_id: z.string().optional(),
+  permalink_url: z.string().optional(),
+});
+const feedSchema = z.object({
+  data: z.array(z.object({ id: z.string(), message: z.string().optional(), created_time: z.string() })),
+});
+const videosSchema = z.object({
+  data: z.array(z.object({ id: z.string(), description: z.string().optional(), created_time: z.string() })),
+});
+const fbCommentSchema = z.object({
+  id: z.string(),
+  message: z.string().default(''),
+  created_time: z.string(),
+  from: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+  is_hidden: z.boolean().optional(),
+  parent: z.object({ id: z.string() }).optional(),
+});
+const commentsEdgeSchema = z.object({ data: z.array(fbCommentSchema) });
+const postsWithCommentsSchema = z.object({
+  data: z.array(z.object({ id: z.string(), comments: commentsEdgeSchema.optional() })),
+});
+const postCountsSchema = z.object({
+  shares: z.object({ count: z.number() }).optional(),
+  comments: z.object({ summary: z.object({ total_count: z.number() }).optional() }).optional(),
+});
+const followersSchema = z.object({ followers_count: z.number().optional() });
+
+const COMMENT_FIELDS = 'id,message,created_time,from,is_hidden,parent{id}';
+/** One call per Page per cycle: recent posts with every comment (replies too, `filter(stream)`) expanded. */
+const POSTS_COMMENTS_FIELDS = `id,created_time,comments.filter(stream).order(reverse_chronological).limit(50){${COMMENT_FIELDS}}`;
+const MATCH_SKEW_MS = 5 * 60_000;
+
+/** Pages use the Facebook Login host only. */
+export type FacebookClientOptions = Pick<MetaClientOptions, 'facebookGraph' | 'appId' | 'appSecret' | 'now'>;
+
+type SentCheck =
+  | { state: 'published'; remoteId: string }
+  | { state: 'not_published' }
+  | { state: 'unknown'; reason: string };
+
+/**
+ * Facebook Pages through the Graph API with a Page access token: text and link posts, one or several photos, and
+ * videos by URL. A post whose answer was lost is looked for on the Page before anything is sent again.
+ */
+export class FacebookClient implements PlatformClient {
+  readonly platform = 'facebook' as const;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: FacebookClientOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private get graph() {
+    return this.options.facebookGraph;
+  }
+
+  validate(request: PublishRequest): RuleViolation[] {
+    const violations: RuleViolation[] = [];
+    const add = (field: RuleViolation['field'], message: string) => violations.push({ field, message });
+    const { media } = request;
+    if ([...request.caption].length > FACEBOOK_LIMITS.messageChars) {
+      add('caption', `Facebook posts are at most ${FACEBOOK_LIMITS.messageChars} characters.`);
+    }
+    if (request.firstComment !== undefined && [...request.firstComment].length > FACEBOOK_LIMITS.commentChars) {
+      add('first_comment', `Facebook comments are at most ${FACEBOOK_LIMITS.commentChars} characters.`);
+    }
+    if (request.link !== undefined && !isWebUrl(request.link)) add('link', 'The link must be a full http(s) address.');
+    switch (request.postType) {
+      case 'facebook_text':
+        if (request.caption.trim() === '' && !request.link) add('caption', 'A text post needs a message or a link.');
+        if (media.length > 0) add('media', 'A text or link post has no media; choose a photo or video post instead.');
+        break;
+      case 'facebook_photo':
+        if (media.length < FACEBOOK_LIMITS.photosMin || media.length > FACEBOOK_LIMITS.photosMax) {
+          add(
+            'media',
+            `A photo post has ${FACEBOOK_LIMITS.photosMin} to ${FACEBOOK_LIMITS.photosMax} photos (this one has ${media.length}).`,
+          );
+        }
+        if (request.link) add('link', 'A photo post cannot carry a link preview; put the link in the message.');
+        for (const item of media) {
+          if (item.kind !== 'image' || !PHOTO_TYPES.includes(item.mimeType)) {
+            add('media', `Photo posts take JPEG, PNG, GIF, BMP or TIFF images (got ${item.mimeType}).`);
+          } else if (item.sizeBytes > FACEBOOK_LIMITS.photoBytes) {
+            add('media', 'Photos are at most 10 MB.');
+          }
+        }
+        break;
+      case 'facebook_video': {
+        const [video] = media;
+        if (media.length !== 1 || video?.kind !== 'video') add('media', 'A video post is exactly one video.');
+        else if (!VIDEO_TYPES.includes(video.mimeType))
+          add('media', `Facebook videos here are MP4 or MOV (got ${video.mimeType}).`);
+        if (request.link) add('link', 'A video post cannot carry a link preview; put the link in the description.');
+        break;
+      }
+      default:
+        add('post_type', `${request.postType} is not a Facebook post type.`);
+    }
+    return violations;
+  }
+
+  async publish(account: AccountAccess, request: PublishRequest, context: PublishContext): Promise<PublishOutcome> {
+    const violations = this.validate(request);
+    if (violations.length > 0)
+      throw invalidRequestError(
+        'facebook',
+        violations.map((v) => v.message),
+      );
+    const progress = new ProgressTracker(context);
+    let permalink: string | undefined;
+
+    if (!progress.current.remoteId && progress.current.publishSentAt) {
+      const check = await this.findSent(account, request, progress.current.publishSentAt);
+      if (check.state === 'unknown') return { status: 'unconfirmed', reason: check.reason };
+      if (check.state === 'published') await progress.save({ remoteId: check.remoteId });
+    }
+    if (!progress.current.remoteId) {
+      const sent = await this.sendPost(account, request, progress);
+      if (sent.status === 'unconfirmed') return sent;
+      permalink = sent.permalink;
+    }
+    const remoteId = progress.current.remoteId as string;
+    if (!permalink) {
+      try {
+        permalink = (await this.getPublished(account, remoteId)).permalink;
+      } catch (error) {
+        if (!(error instanceof PlatformError)) throw error;
+      }
+    }
+    let firstCommentError: string | undefined;
+    if (request.firstComment && !progress.current.firstCommentId) {
+      try {
+        const { id } = await this.graph.post(`${remoteId}/comments`, idSchema, {
+          token: account.accessToken,
+          params: { message: request.firstComment },
+        });
+        await progress.save({ firstCommentId: id });
+      } catch (error) {
+        if (!(error instanceof PlatformError)) throw error;
+        firstCommentError = error.userMessage ?? error.message;
+      }
+    }
+    return {
+      status: 'published',
+      remoteId,
+      ...(permalink ? { permalink } : {}),
+      ...(firstCommentError ? { firstCommentError } : {}),
+    };
+  }
+
+  /** Uploads what must exist first (unpublished photos), then sends the one request that makes the post public. */
+  private async sendPost(
+    account: AccountAccess,
+    request: PublishRequest,
+    progress: ProgressTracker,
+  ): Promise<{ status: 'sent'; permalink?: string } | { status: 'unconfirmed'; reason: string }> {
+    const pageId = account.externalId;
+    const token = account.accessToken;
+    let path: string;
+    let params: GraphParams;
+    if (request.postType === 'facebook_text') {
+      path = `${pageId}/feed`;
+      params = { message: request.caption || undefined, link: request.link, fields: 'id,permalink_url' };
+    } else if (request.postType === 'facebook_video') {
+      path = `${pageId}/videos`;
+      params = { file_url: request.media[0]?.url, description: request.caption || undefined };
+    } else if (request.media.length === 1) {
+      path = `${pageId}/photos`;
+      params = { url: request.media[0]?.url, caption: request.caption || undefined };
+    } else {
+      // Several photos: each uploaded unpublished, ids saved before the one feed post that shows them together.
+      const photoIds = [...(progress.current.photoIds ?? [])];
+      for (const item of request.media.slice(photoIds.length)) {
+        const { id } = await this.graph.post(`${pageId}/photos`, idSchema, {
+          token,
+          params: { url: item.url, published: false },
+        });
+        photoIds.push(id);
+        await progress.save({ photoIds: [...photoIds] });
+      }
+      path = `${pageId}/feed`;
+      params = {
+        message: request.caption || undefined,
+        attached_media: JSON.stringify(photoIds.map((id) => ({ media_fbid: id }))),
+        fields: 'id,permalink_url',
+      };
+    }
+
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const sentAt = this.now().toISOString();
+      await progress.save({ publishSentAt: sentAt });
+      try {
+        const body = await this.graph.post(path, createdSchema, { token, params });
+        // A published photo answers with the photo id and the post id; the post is what gets comments and insights.
+        const remoteId = body.post_id ?? body.id;
+        await progress.save({ remoteId });
+        return { status: 'sent', ...(body.permalink_url ? { permalink: body.permalink_url } : {}) };
+      } catch (error) {
+        if (!(error instanceof PlatformError)) throw error;
+        if (!error.ambiguous) {
+          await progress.save({ publishSentAt: undefined });
+          throw error;
+        }
+        const check = await this.findSent(account, request, sentAt);
+        if (check.state === 'published') {
+          await progress.save({ remoteId: check.remoteId });
+          return { status: 'sent' };
+        }
+        if (check.state === 'unknown') return { status: 'unconfirmed', reason: check.reason };
+      }
+    }
+    throw new PlatformError({
+      kind: 'transient',
+      platform: 'facebook',
+      code: 'publish_not_confirmed',
+      message: 'facebook: the post request got no answer twice and the Page does not show it',
+    });
+  }
+
+  /**
+   * Looks on the Page for the post sent at `sentAt`: the first one created since then (less clock skew) whose message
+   * is ours. Videos are looked for among the Page's videos by description.
+   */
+  private async findSent(account: AccountAccess, request: PublishRequest, sentAt: string): Promise<SentCheck> {
+    const from = new Date(sentAt).getTime() - MATCH_SKEW_MS;
+    const since = Math.floor(from / 1000);
+    const message = request.caption.trim();
+    try {
+      if (request.postType === 'facebook_video') {
+        const { data } = await this.graph.get(`${account.externalId}/videos`, videosSchema, {
+          token: account.accessToken,
+          params: { fields: 'id,description,created_time', since, limit: 25 },
+        });
+        const match = oldestMatch(data, from, (v) => (v.description ?? '').trim() === message);
+        return match ? { state: 'published', remoteId: match.id } : { state: 'not_published' };
+      }
+      const { data } = await this.graph.get(`${account.externalId}/feed`, feedSchema, {
+        token: account.accessToken,
+        params: { fields: 'id,message,created_time', since, limit: 25 },
+      });
+      const match = oldestMatch(data, from, (p) => (p.message ?? '').trim() === message);
+      return match ? { state: 'published', remoteId: match.id } : { state: 'not_published' };
+    } catch (error) {
+      if (error instanceof PlatformError && (error.kind === 'transient' || error.kind === 'rate_limited')) {
+        return {
+          state: 'unknown',
+          reason: `Facebook did not confirm the post and the Page could not be read (${error.code}).`,
+        };
+      }
+      throw error;
+    }
+  }
+
+  async getPublished(account: AccountAccess, remoteId: string): Promise<{ remoteId: string; permalink?: string }> {
+    const body = await this.graph.get(remoteId, postSchema, {
+      token: account.accessToken,
+      params: { fields: 'id,permalink_url' },
+    });
+    const permalink = body.permalink_url?.startsWith('/')
+      ? `https://www.facebook.com${body.permalink_url}`
+      : body.permalink_url;
+    return { remoteId: body.id, ...(permalink ? { permalink } : {}) };
+  }
+
+  async listComments(account: AccountAccess, query: { itemIds: string[]; cursor?: string }): Promise<CommentPage> {
+    const wanted = new Set(query.itemIds);
+    const { data } = await this.graph.get(`${account.externalId}/published_posts`, postsWithCommentsSchema, {
+      token: account.accessToken,
+      params: { fields: POSTS_COMMENTS_FIELDS, limit: 25 },
+    });
+    const comments: PlatformComment[] = [];
+    const seen = new Set<string>();
+    for (const post of data) {
+      if (wanted.size > 0 && !wanted.has(post.id)) continue;
+      seen.add(post.id);
+      comments.push(...(post.comments?.data ?? []).map((c) => toComment(account, post.id, c)));
+    }
+    // Videos and older posts are not in the recent published posts window: read them one by one.
+    for (const itemId of wanted) {
+      if (seen.has(itemId)) continue;
+      const edge = await this.graph.get(`${itemId}/comments`, commentsEdgeSchema, {
+        token: account.accessToken,
+        params: { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', limit: 50 },
+      });
+      comments.push(...edge.data.map((c) => toComment(account, itemId, c)));
+    }
+    return afterCursor(comments, query.cursor);
+  }
+
+  async replyToComment(
+    account: AccountAccess,
+    target: { itemId: string; commentId: string },
+    text: string,
+  ): Promise<{ id: string }> {
+    return this.graph.post(`${target.commentId}/comments`, idSchema, {
+      token: account.accessToken,
+      params: { message: text },
+    });
+  }
+
+  async setCommentHidden(
+    account: AccountAccess,
+    target: { itemId: string; commentId: string },
+    hidden: boolean,
+  ): Promise<void> {
+    await this.graph.post(target.commentId, successSchema, {
+      token: account.accessToken,
+      params: { is_hidden: hidden },
+    });
+  }
+
+  async getItemInsights(account: AccountAccess, remoteIds: string[]): Promise<ItemInsights[]> {
+    const out: ItemInsights[] = [];
+    for (const remoteId of remoteIds) {
+      const metrics: Record<string, number> = {};
+      const skipped: { metric: string; reason: string }[] = [];
+      try {
+        const { data } = await this.graph.get(`${remoteId}/insights`, insightsSchema, {
+          token: account.accessToken,
+          params: { metric: FACEBOOK_POST_METRICS.join(',') },
+        });
+        const names: Record<string, string> = {
+          post_media_view: 'views',
+          post_total_media_view_unique: 'reach',
+          post_reactions_by_type_total: 'reactions',
+        };
+        for (const entry of data) {
+          const value = insightNumber(entry);
+          const name = names[entry.name];
+          if (value !== undefined && name) metrics[name] = value;
+        }
+      } catch (error) {
+        if (!(error instanceof PlatformError) || error.kind !== 'permanent') throw error;
+        for (const metric of ['views', 'reach', 'reactions'])
+          skipped.push({ metric, reason: error.userMessage ?? error.message });
+      }
+      try {
+        const counts = await this.graph.get(remoteId, postCountsSchema, {
+          token: account.accessToken,
+          params: { fields: 'shares,comments.limit(0).summary(true)' },
+        });
+        // Graph leaves `shares` out when nobody shared.
+        metrics.shares = counts.shares?.count ?? 0;
+        if (counts.comments?.summary) metrics.comments = counts.comments.summary.total_count;
+        else skipped.push({ metric: 'comments', reason: 'not reported' });
+      } catch (error) {
+        if (!(error instanceof PlatformError) || error.kind !== 'permanent') throw error;
+        for (const metric of ['comments', 'shares'])
+          skipped.push({ metric, reason: error.userMessage ?? error.message });
+      }
+      out.push({ remoteId, metrics, skipped });
+    }
+    return out;
+  }
+
+  /** Page views, reach and engagements per day; totals are sums of the days (reach: of daily unique viewers). */
+  async getAccountInsights(account: AccountAccess, period: { since: Date; until: Date }): Promise<AccountInsights> {
+    const until = Math.floor(period.until.getTime() / 1000);
+    const since = Math.max(Math.floor(period.since.getTime() / 1000), until - 90 * 86_400);
+    const { followers_count: followers } = await this.graph.get(account.externalId, followersSchema, {
+      token: account.accessToken,
+      params: { fields: 'followers_count' },
+    });
+    const { data } = await this.graph.get(`${account.externalId}/insights`, insightsSchema, {
+      token: account.accessToken,
+      params: { metric: FACEBOOK_PAGE_METRICS.join(','), period: 'day', since, until },
+    });
+    const metrics: Record<string, number> = {};
+    const daily = new Map<string, Record<string, number>>();
+    for (const entry of data) {
+      const name = PAGE_METRIC_NAMES[entry.name] ?? entry.name;
+      for (const point of entry.values ?? []) {
+        if (typeof point.value !== 'number' || !point.end_time) continue;
+        metrics[name] = (metrics[name] ?? 0) + point.value;
+        const date = new Date(parseGraphTime(point.end_time).getTime() - 86_400_000).toISOString().slice(0, 10);
+        daily.set(date, { ...daily.get(date), [name]: point.value });
+      }
+    }
+    const skipped = Object.values(PAGE_METRIC_NAMES)
+      .filter((name) => !(name in metrics))
+      .map((metric) => ({ metric, reason: 'not reported' }));
+    return {
+      metrics,
+      skipped,
+      ...(followers === undefined ? {} : { followers }),
+      daily: [...daily.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([date, values]) => ({ date, metrics: values })),
+    };
+  }
+
+  checkToken(account: AccountAccess): Promise<TokenHealth> {
+    return debugToken(this.options, 'facebook', account.accessToken, PAGE_SCOPES);
+  }
+}
+
+function toComment(account: AccountAccess, itemId: string, c: z.infer<typeof fbCommentSchema>): PlatformComment {
+  const parentId = c.parent?.id && c.parent.id !== itemId ? c.parent.id : undefined;
+  return {
+    id: c.id,
+    itemId,
+    ...(parentId ? { parentId } : {}),
+    ...(c.from?.id ? { authorId: c.from.id } : {}),
+    authorName: c.from?.name ?? 'Facebook user',
+    text: c.message,
+    createdAt: parseGraphTime(c.created_time),
+    fromOwner: c.from?.id === account.externalId,
+    ...(c.is_hidden === undefined ? {} : { hidden: c.is_hidden }),
+  };
+}
+
+function oldestMatch<T extends { created_time: string }>(
+  items: T[],
+  from: number,
+  matches: (item: T) => boolean,
+): T | undefined {
+  return items
+    .filter((item) => parseGraphTime(item.created_time).getTime() >= from && matches(item))
+    .sort((a, b) => parseGraphTime(a.created_time).getTime() - parseGraphTime(b.created_time).getTime())[0];
+}
+
+function isWebUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

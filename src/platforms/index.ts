@@ -1,0 +1,57 @@
+import type { Config } from '../config.ts';
+import { FacebookClient } from './facebook.ts';
+import { GraphClient } from './graph-client.ts';
+import { InstagramClient } from './instagram.ts';
+import { TikTokClient } from './tiktok.ts';
+import type { PlatformClient, PlatformName } from './types.ts';
+
+/** The platform clients of the platforms switched on in the configuration. */
+export interface PlatformClients {
+  instagram?: InstagramClient;
+  facebook?: FacebookClient;
+  tiktok?: TikTokClient;
+}
+
+export class PlatformDisabledError extends Error {
+  readonly code = 'platform_disabled';
+  constructor(readonly platform: PlatformName) {
+    super(
+      platform === 'tiktok'
+        ? 'TikTok is switched off: set TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET to use it.'
+        : `${platform === 'instagram' ? 'Instagram' : 'Facebook'} is switched off: set META_APP_ID and META_APP_SECRET to use it.`,
+    );
+    this.name = 'PlatformDisabledError';
+  }
+}
+
+/** Builds one client per enabled platform; a platform without credentials has none (and says so when used). */
+export function createPlatformClients(config: Config): PlatformClients {
+  const clients: PlatformClients = {};
+  if (config.platforms.meta) {
+    const graph = (platform: PlatformName, baseUrl: string) =>
+      new GraphClient({ platform, baseUrl, version: config.META_GRAPH_VERSION });
+    const meta = { appId: config.META_APP_ID, appSecret: config.META_APP_SECRET };
+    clients.instagram = new InstagramClient({
+      facebookGraph: graph('instagram', config.META_GRAPH_URL),
+      instagramGraph: graph('instagram', config.INSTAGRAM_GRAPH_URL),
+      ...meta,
+    });
+    clients.facebook = new FacebookClient({ facebookGraph: graph('facebook', config.META_GRAPH_URL), ...meta });
+  }
+  if (config.platforms.tiktok && config.TIKTOK_CLIENT_KEY && config.TIKTOK_CLIENT_SECRET) {
+    clients.tiktok = new TikTokClient({
+      apiUrl: config.TIKTOK_API_URL,
+      businessApiUrl: config.TIKTOK_BUSINESS_API_URL,
+      clientKey: config.TIKTOK_CLIENT_KEY,
+      clientSecret: config.TIKTOK_CLIENT_SECRET,
+    });
+  }
+  return clients;
+}
+
+/** The client for a platform, or `PlatformDisabledError` when that platform is switched off. */
+export function clientFor(clients: PlatformClients, platform: PlatformName): PlatformClient {
+  const client = clients[platform];
+  if (!client) throw new PlatformDisabledError(platform);
+  return client;
+}

@@ -1,0 +1,134 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GraphFake } from './graph-fake.ts';
+
+/** The fake must refuse what Graph refuses, with the documented codes; these talk to it over raw HTTP. */
+let fake: GraphFake;
+let urls: { facebookUrl: string; instagramUrl: string };
+let igId: string;
+let token: string;
+
+beforeEach(async () => {
+  fake = new GraphFake();
+  urls = await fake.start();
+  igId = fake.seedInstagramAccount().id;
+  token = fake.issueToken({ kind: 'instagram_user', subjects: [igId] });
+});
+afterEach(async () => fake.stop());
+
+async function call(
+  method: string,
+  path: string,
+  init: { query?: Record<string, string>; form?: Record<string, string>; json?: unknown; bearer?: string } = {},
+) {
+  const url = new URL(`${urls.instagramUrl}${path}`);
+  for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
+  const headers: Record<string, string> = {};
+  if (init.bearer) headers.authorization = `Bearer ${init.bearer}`;
+  let body: string | undefined;
+  if (init.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(init.form).toString();
+  } else if (init.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(init.json);
+  }
+  const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+  return {
+    status: res.status,
+    body: (await res.json()) as { id?: string; error?: { code: number; error_subcode?: number } },
+  };
+}
+
+const image = 'https://media.wone.example/a.jpg';
+
+describe('Graph fake contract', () => {
+  it('takes the token as a parameter or a Bearer header, any version prefix or none, and query, form or JSON params', async () => {
+    expect(
+      (await call('POST', `/v25.0/${igId}/media`, { query: { access_token: token, image_url: image } })).status,
+    ).toBe(200);
+    expect(
+      (await call('POST', `/v21.0/${igId}/media`, { form: { access_token: token, image_url: image } })).status,
+    ).toBe(200);
+    expect((await call('POST', `/${igId}/media`, { json: { image_url: image }, bearer: token })).status).toBe(200);
+  });
+
+  it('refuses missing, unknown and expired tokens with 190 and its subcode', async () => {
+    expect((await call('GET', `/v25.0/${igId}`)).body.error?.code).toBe(104);
+    expect((await call('GET', `/v25.0/${igId}`, { bearer: 'IGAAnope' })).body.error).toMatchObject({ code: 190 });
+    fake.setTokenStatus(token, 'expired');
+    expect((await call('GET', `/v25.0/${igId}`, { bearer: token })).body.error).toMatchObject({
+      code: 190,
+      error_subcode: 463,
+    });
+  });
+
+  it('refuses bad containers with the documented codes', async () => {
+    const create = (params: Record<string, unknown>) =>
+      call('POST', `/v25.0/${igId}/media`, { json: params, bearer: token });
+    expect((await create({})).body.error).toMatchObject({ code: 100 });
+    expect((await create({ media_type: 'IMAGE', image_url: image })).body.error).toMatchObject({
+      code: 100,
+      error_subcode: 2207023,
+    });
+    expect((await create({ media_type: 'VIDEO', video_url: 'https://m.example/v.mp4' })).body.error).toMatchObject({
+      error_subcode: 2207023,
+    });
+    expect((await create({ image_url: image, caption: 'x'.repeat(2201) })).body.error).toMatchObject({
+      code: 36004,
+      error_subcode: 2207010,
+    });
+    const tags = Array.from({ length: 21 }, (_, i) => `@u${i}`).join(' ');
+    expect((await create({ image_url: image, caption: tags })).body.error).toMatchObject({
+      code: 100,
+      error_subcode: 2207040,
+    });
+    const children: string[] = [];
+    for (let i = 0; i < 11; i += 1) {
+      children.push((await create({ image_url: image, is_carousel_item: true })).body.id as string);
+    }
+    expect((await create({ media_type: 'CAROUSEL', children: children.join(',') })).body.error).toMatchObject({
+      error_subcode: 2207028,
+    });
+    expect((await create({ media_type: 'CAROUSEL', children: children.slice(0, 10).join(',') })).status).toBe(200);
+  });
+
+  it('moves a video container IN_PROGRESS → FINISHED → PUBLISHED, refusing to publish early with 9007', async () => {
+    const { id } = (
+      await call('POST', `/v25.0/${igId}/media`, {
+        json: { media_type: 'REELS', video_url: 'https://m.example/v.mp4' },
+        bearer: token,
+      })
+    ).body;
+    const status = async () =>
+      (await call('GET', `/v25.0/${id}`, { query: { fields: 'status_code' }, bearer: token })).body;
+    expect(await status()).toMatchObject({ status_code: 'IN_PROGRESS' });
+    const early = await call('POST', `/v25.0/${igId}/media_publish`, {
+      form: { creation_id: id as string },
+      bearer: token,
+    });
+    expect(early.body.error).toMatchObject({ code: 9007, error_subcode: 2207027 });
+    fake.advance(30_000);
+    expect(await status()).toMatchObject({ status_code: 'FINISHED' });
+    expect(
+      (await call('POST', `/v25.0/${igId}/media_publish`, { form: { creation_id: id as string }, bearer: token }))
+        .status,
+    ).toBe(200);
+    expect(await status()).toMatchObject({ status_code: 'PUBLISHED' });
+    expect(fake.published(igId)).toHaveLength(1);
+  });
+
+  it('expires an unpublished container after 24 hours and enforces the daily quota with 9/2207042', async () => {
+    fake.quotaTotal = 1;
+    const make = async () =>
+      (await call('POST', `/v25.0/${igId}/media`, { json: { image_url: image }, bearer: token })).body.id as string;
+    const stale = await make();
+    fake.advance(24 * 3_600_000);
+    expect(
+      (await call('GET', `/v25.0/${stale}`, { query: { fields: 'status_code' }, bearer: token })).body,
+    ).toMatchObject({ status_code: 'EXPIRED' });
+    const publish = async (id: string) =>
+      call('POST', `/v25.0/${igId}/media_publish`, { form: { creation_id: id }, bearer: token });
+    expect((await publish(await make())).status).toBe(200);
+    expect((await publish(await make())).body.error).toMatchObject({ code: 9, error_subcode: 2207042 });
+  });
+});

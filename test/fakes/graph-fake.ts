@@ -1,0 +1,1760 @@
+import { FakeHttpServer, type FakeReply, type FakeRequest } from './fake-http-server.ts';
+import { type FieldSpec, FieldSyntaxError, parseFields } from './graph-fields.ts';
+
+/**
+ * A fake of the Meta Graph API (graph.facebook.com and graph.instagram.com) following
+ * /work/shared/reference/platforms.md sections 0, A and B: the error envelope and codes, usage headers, the Instagram
+ * container lifecycle and publishing quota, Page posts, photos and videos, comments and insights. Anything the real API
+ * would refuse is refused here with the documented code. Where the reference marks a behaviour unconfirmed, the choice
+ * made is noted next to it.
+ */
+
+export type GraphHost = 'facebook' | 'instagram';
+
+export type TokenStatus = 'valid' | 'expired' | 'app_removed' | 'password_changed' | 'invalidated';
+
+/** An access token the fake knows. `subjects` are the ids (IG users, Pages) the token may act for. */
+export interface TokenRecord {
+  token: string;
+  kind: 'user' | 'page' | 'instagram_user' | 'app';
+  host: GraphHost;
+  subjects: string[];
+  scopes: string[];
+  status: TokenStatus;
+  issuedAt: number;
+  /** ms since epoch; `undefined` never expires (Page tokens from a long-lived user token). */
+  expiresAt?: number;
+  userId?: string;
+}
+
+export interface IssueTokenInput {
+  kind: TokenRecord['kind'];
+  host?: GraphHost;
+  subjects?: string[];
+  scopes?: string[];
+  expiresInSec?: number;
+  /** A fixed token string; a random one otherwise. */
+  token?: string;
+  userId?: string;
+}
+
+type ContainerType = 'IMAGE' | 'VIDEO' | 'REELS' | 'STORIES' | 'CAROUSEL';
+
+interface IgAccount {
+  type: 'ig_user';
+  id: string;
+  username: string;
+  followersCount: number;
+}
+interface IgContainer {
+  type: 'ig_container';
+  id: string;
+  owner: string;
+  mediaType: ContainerType;
+  isCarouselItem: boolean;
+  isVideo: boolean;
+  caption?: string;
+  children: string[];
+  createdAt: number;
+  readyAt: number;
+  outcome: 'FINISHED' | 'ERROR';
+  mediaId?: string;
+}
+interface IgMedia {
+  type: 'ig_media';
+  id: string;
+  owner: string;
+  containerId: string;
+  caption: string;
+  mediaType: 'IMAGE' | 'VIDEO' | 'CAROUSEL_ALBUM';
+  productType: 'FEED' | 'REELS' | 'STORY';
+  timestamp: number;
+  shortcode: string;
+  insights: Record<string, number>;
+}
+interface IgComment {
+  type: 'ig_comment';
+  id: string;
+  mediaId: string;
+  parentId?: string;
+  fromId: string;
+  username: string;
+  text: string;
+  timestamp: number;
+  hidden: boolean;
+}
+interface Page {
+  type: 'page';
+  id: string;
+  name: string;
+  followersCount: number;
+}
+interface FbPost {
+  type: 'fb_post';
+  id: string;
+  pageId: string;
+  message?: string;
+  link?: string;
+  kind: 'status' | 'link' | 'photo' | 'album' | 'video';
+  createdTime: number;
+  attachedPhotoIds: string[];
+  insights: Record<string, number | Record<string, number>>;
+  shares: number;
+  reactions: number;
+}
+interface FbPhoto {
+  type: 'fb_photo';
+  id: string;
+  pageId: string;
+  url: string;
+  caption?: string;
+  published: boolean;
+  postId?: string;
+  attachedTo?: string;
+  createdTime: number;
+}
+interface FbVideo {
+  type: 'fb_video';
+  id: string;
+  pageId: string;
+  fileUrl: string;
+  description?: string;
+  title?: string;
+  postId: string;
+  createdTime: number;
+}
+interface FbComment {
+  type: 'fb_comment';
+  id: string;
+  objectId: string;
+  parentId?: string;
+  fromId: string;
+  fromName: string;
+  message: string;
+  createdTime: number;
+  hidden: boolean;
+}
+
+type GraphObject = IgAccount | IgContainer | IgMedia | IgComment | Page | FbPost | FbPhoto | FbVideo | FbComment;
+
+/** What went out on an account: the test's "exactly one post exists" check reads this. */
+export interface PublishedItem {
+  id: string;
+  accountId: string;
+  kind: string;
+  caption?: string;
+  at: number;
+}
+
+/** A Graph error reply; `status` defaults to 400 as the IG error table gives for all publishing errors. */
+export function graphError(
+  code: number,
+  message: string,
+  extra: {
+    subcode?: number;
+    userTitle?: string;
+    userMsg?: string;
+    isTransient?: boolean;
+    status?: number;
+    type?: string;
+  } = {},
+): FakeReply {
+  return {
+    status: extra.status ?? 400,
+    json: {
+      error: {
+        message,
+        type: extra.type ?? 'OAuthException',
+        code,
+        ...(extra.subcode === undefined ? {} : { error_subcode: extra.subcode }),
+        ...(extra.isTransient === undefined ? {} : { is_transient: extra.isTransient }),
+        ...(extra.userTitle === undefined ? {} : { error_user_title: extra.userTitle }),
+        ...(extra.userMsg === undefined ? {} : { error_user_msg: extra.userMsg }),
+        fbtrace_id: `Fake${Math.random().toString(36).slice(2, 12)}`,
+      },
+    },
+  };
+}
+
+class GraphReplyError extends Error {
+  constructor(readonly reply: FakeReply) {
+    super('graph error');
+  }
+}
+
+const fail = (...args: Parameters<typeof graphError>): never => {
+  throw new GraphReplyError(graphError(...args));
+};
+
+const invalidParam = (message: string, subcode?: number, userMsg?: string): never =>
+  fail(100, message, { ...(subcode === undefined ? {} : { subcode }), ...(userMsg === undefined ? {} : { userMsg }) });
+
+/** The permissions a connected account grants in this product (reference D.1 / A.1). */
+export const ALL_SCOPES = {
+  facebook: [
+    'instagram_basic',
+    'instagram_content_publish',
+    'instagram_manage_comments',
+    'instagram_manage_insights',
+    'pages_show_list',
+    'pages_read_engagement',
+    'pages_manage_posts',
+    'pages_manage_engagement',
+    'pages_read_user_content',
+    'read_insights',
+    'business_management',
+    'publish_video',
+  ],
+  instagram: [
+    'instagram_business_basic',
+    'instagram_business_content_publish',
+    'instagram_business_manage_comments',
+    'instagram_business_manage_insights',
+  ],
+} as const;
+
+const IG_MEDIA_METRICS: Record<IgMedia['productType'], string[]> = {
+  FEED: [
+    'views',
+    'reach',
+    'likes',
+    'comments',
+    'saved',
+    'shares',
+    'total_interactions',
+    'follows',
+    'profile_visits',
+    'profile_activity',
+  ],
+  REELS: [
+    'views',
+    'reach',
+    'likes',
+    'comments',
+    'saved',
+    'shares',
+    'total_interactions',
+    'ig_reels_avg_watch_time',
+    'ig_reels_video_view_total_time',
+  ],
+  STORY: [
+    'views',
+    'reach',
+    'shares',
+    'total_interactions',
+    'replies',
+    'navigation',
+    'follows',
+    'profile_visits',
+    'profile_activity',
+  ],
+};
+const IG_DEPRECATED_METRICS = new Set([
+  'impressions',
+  'plays',
+  'clips_replays_count',
+  'ig_reels_aggregated_all_plays_count',
+  'video_views',
+]);
+const IG_MEDIA_DEFAULT_INSIGHTS: Record<string, number> = {
+  views: 240,
+  reach: 180,
+  likes: 21,
+  saved: 4,
+  shares: 3,
+  replies: 1,
+  navigation: 12,
+  follows: 1,
+  profile_visits: 5,
+  profile_activity: 6,
+  ig_reels_avg_watch_time: 4200,
+  ig_reels_video_view_total_time: 998000,
+};
+/** Per-day values of the IG account metrics. */
+const IG_USER_DAILY: Record<string, number> = {
+  reach: 50,
+  views: 90,
+  accounts_engaged: 9,
+  total_interactions: 12,
+  likes: 8,
+  comments: 2,
+  saves: 1,
+  shares: 1,
+  replies: 0,
+  reposts: 0,
+  follows_and_unfollows: 1,
+  profile_links_taps: 1,
+};
+const IG_USER_TIME_SERIES = new Set(['reach', 'follower_count']);
+
+const PAGE_DAILY: Record<string, number> = {
+  page_total_actions: 3,
+  page_post_engagements: 40,
+  page_daily_follows: 2,
+  page_daily_follows_unique: 2,
+  page_daily_unfollows_unique: 1,
+  page_follows: 1200,
+  page_media_view: 660,
+  page_total_media_view_unique: 410,
+  page_views_total: 35,
+  page_video_views: 80,
+};
+const POST_METRICS = new Set([
+  'post_media_view',
+  'post_total_media_view_unique',
+  'post_clicks',
+  'post_clicks_by_type',
+  'post_reactions_like_total',
+  'post_reactions_love_total',
+  'post_reactions_wow_total',
+  'post_reactions_haha_total',
+  'post_reactions_sorry_total',
+  'post_reactions_anger_total',
+  'post_reactions_by_type_total',
+  'post_activity_by_action_type',
+  'post_activity_by_action_type_unique',
+  'post_video_views',
+]);
+const POST_DEFAULT_INSIGHTS: Record<string, number | Record<string, number>> = {
+  post_media_view: 530,
+  post_total_media_view_unique: 320,
+  post_clicks: 14,
+  post_clicks_by_type: { 'link clicks': 9, 'other clicks': 5 },
+  post_reactions_like_total: 5,
+  post_reactions_love_total: 2,
+  post_reactions_wow_total: 0,
+  post_reactions_haha_total: 0,
+  post_reactions_sorry_total: 0,
+  post_reactions_anger_total: 0,
+  post_reactions_by_type_total: { like: 5, love: 2 },
+  post_activity_by_action_type: { share: 2, like: 5, comment: 0 },
+  post_activity_by_action_type_unique: { share: 2, like: 5, comment: 0 },
+  post_video_views: 0,
+};
+
+const DAY_MS = 86_400_000;
+const CONTAINER_LIFETIME_MS = DAY_MS;
+const MAX_CONTAINERS_PER_DAY = 400;
+
+const graphTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+0000');
+
+export interface GraphFakeOptions {
+  appId?: string;
+  appSecret?: string;
+  /** Instagram API-published posts allowed per rolling 24 h (the docs say 50 in one place and 100 in another). */
+  quotaTotal?: number;
+  /** Fake-clock time an image container takes to be FINISHED (0 = at once). */
+  imageProcessingMs?: number;
+  /** Fake-clock time a video container takes to be FINISHED. */
+  videoProcessingMs?: number;
+  /** Start of the fake clock (ms since epoch). */
+  startAt?: number;
+}
+
+/**
+ * Serves both Graph hosts, one `FakeHttpServer` each (`facebook`, `instagram`), sharing one store of accounts,
+ * tokens, media, posts and comments. Time is a fake clock moved with `advance()`.
+ */
+export class GraphFake {
+  readonly facebook = new FakeHttpServer();
+  readonly instagram = new FakeHttpServer();
+  readonly appId: string;
+  readonly appSecret: string;
+  quotaTotal: number;
+  imageProcessingMs: number;
+  videoProcessingMs: number;
+  private clock: number;
+  /** Graph ids are numeric strings; kept below 2^53 so they stay exact. */
+  private sequence = 17_841_400_000_000;
+  private readonly tokens = new Map<string, TokenRecord>();
+  private readonly objects = new Map<string, GraphObject>();
+  private readonly publishLog = new Map<string, PublishedItem[]>();
+  private readonly usage: Record<GraphHost, { app?: object; business?: object }> = { facebook: {}, instagram: {} };
+  /** Containers created next come out as ERROR (e.g. media that cannot be fetched). */
+  private failNextContainers = 0;
+
+  constructor(options: GraphFakeOptions = {}) {
+    this.appId = options.appId ?? '1234567890';
+    this.appSecret = options.appSecret ?? 'fake-app-secret-value';
+    this.quotaTotal = options.quotaTotal ?? 50;
+    this.imageProcessingMs = options.imageProcessingMs ?? 0;
+    this.videoProcessingMs = options.videoProcessingMs ?? 30_000;
+    this.clock = options.startAt ?? Date.parse('2026-11-20T10:00:00Z');
+    for (const host of ['facebook', 'instagram'] as const) {
+      const server = this[host];
+      for (const method of ['GET', 'POST', 'DELETE']) {
+        for (const path of ['/:a', '/:a/:b', '/:a/:b/:c']) {
+          server.route(method, path, (req) => this.handle(host, req));
+        }
+      }
+    }
+  }
+
+  async start(): Promise<{ facebookUrl: string; instagramUrl: string }> {
+    return { facebookUrl: await this.facebook.start(), instagramUrl: await this.instagram.start() };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.facebook.stop(), this.instagram.stop()]);
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  now(): number {
+    return this.clock;
+  }
+
+  /** Moves the fake clock (container processing, expiry, token expiry, quota window). */
+  advance(ms: number): void {
+    this.clock += ms;
+  }
+
+  // ---------------------------------------------------------------- seeding
+
+  /** Registers a token; OAuth endpoints (added later) issue theirs through this too. */
+  issueToken(input: IssueTokenInput): string {
+    const host = input.host ?? (input.kind === 'instagram_user' ? 'instagram' : 'facebook');
+    const token =
+      input.token ??
+      `${host === 'instagram' ? 'IGAA' : 'EAAB'}${this.nextId().toString(36)}${Math.random().toString(36).slice(2)}`;
+    this.tokens.set(token, {
+      token,
+      kind: input.kind,
+      host,
+      subjects: input.subjects ?? [],
+      scopes: input.scopes ?? [...ALL_SCOPES[host]],
+      status: 'valid',
+      issuedAt: this.clock,
+      ...(input.expiresInSec === undefined ? {} : { expiresAt: this.clock + input.expiresInSec * 1000 }),
+      ...(input.userId === undefined ? {} : { userId: input.userId }),
+    });
+    return token;
+  }
+
+  /** Marks a token expired (190/463), removed with the app (190/458), or invalidated by a password change (190/460). */
+  setTokenStatus(token: string, status: TokenStatus): void {
+    const record = this.tokens.get(token);
+    if (!record) throw new Error('unknown token');
+    record.status = status;
+  }
+
+  tokenRecord(token: string): TokenRecord | undefined {
+    return this.tokens.get(token);
+  }
+
+  /** The app token `app_id|app_secret` that `debug_token` requires. */
+  get appToken(): string {
+    return `${this.appId}|${this.appSecret}`;
+  }
+
+  seedInstagramAccount(input: { id?: string; username?: string; followersCount?: number } = {}): IgAccount {
+    const account: IgAccount = {
+      type: 'ig_user',
+      id: input.id ?? String(this.nextId()),
+      username: input.username ?? 'wone.commerce',
+      followersCount: input.followersCount ?? 1520,
+    };
+    this.objects.set(account.id, account);
+    return account;
+  }
+
+  seedPage(input: { id?: string; name?: string; followersCount?: number } = {}): Page {
+    const page: Page = {
+      type: 'page',
+      id: input.id ?? String(this.nextId()),
+      name: input.name ?? 'Wone Commerce',
+      followersCount: input.followersCount ?? 3400,
+    };
+    this.objects.set(page.id, page);
+    return page;
+  }
+
+  /** A comment from someone else on a published IG media or Page post; `parentId` makes it a reply. */
+  seedComment(input: {
+    itemId: string;
+    text: string;
+    parentId?: string;
+    authorId?: string;
+    author?: string;
+    at?: number;
+  }): string {
+    const target = this.objects.get(input.itemId);
+    const id = String(this.nextId());
+    const at = input.at ?? this.clock;
+    if (target?.type === 'ig_media') {
+      this.objects.set(id, {
+        type: 'ig_comment',
+        id,
+        mediaId: target.id,
+        ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
+        fromId: input.authorId ?? String(this.nextId()),
+        username: input.author ?? 'a.customer',
+        text: input.text,
+        timestamp: at,
+        hidden: false,
+      });
+      return id;
+    }
+    if (target?.type === 'fb_post' || target?.type === 'fb_video') {
+      const fbId = `${target.id.split('_').at(-1)}_${id}`;
+      this.objects.set(fbId, {
+        type: 'fb_comment',
+        id: fbId,
+        objectId: target.id,
+        ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
+        fromId: input.authorId ?? String(this.nextId()),
+        fromName: input.author ?? 'A Customer',
+        message: input.text,
+        createdTime: at,
+        hidden: false,
+      });
+      return fbId;
+    }
+    throw new Error(`no published item ${input.itemId}`);
+  }
+
+  /** The next `count` containers end in ERROR instead of FINISHED. */
+  failContainers(count = 1): void {
+    this.failNextContainers += count;
+  }
+
+  /** Overrides the fixed insight numbers of one item. */
+  setInsights(itemId: string, values: Record<string, number>): void {
+    const item = this.objects.get(itemId);
+    if (item?.type === 'ig_media' || item?.type === 'fb_post') Object.assign(item.insights, values);
+    else throw new Error(`no published item ${itemId}`);
+  }
+
+  /** Usage headers sent on every answer of `host` from now on. */
+  setUsage(host: GraphHost, usage: { app?: object; business?: object }): void {
+    this.usage[host] = usage;
+  }
+
+  /**
+   * The next `times` matching calls to `host` are refused with a throttle `code` (4, 17, 32, 613, 80001, 80002) and a
+   * `X-Business-Use-Case-Usage` header saying when access comes back.
+   */
+  throttle(
+    host: GraphHost,
+    code: number,
+    options: { times?: number; regainMinutes?: number; match?: (req: FakeRequest) => boolean } = {},
+  ): void {
+    const messages: Record<number, string> = {
+      4: '(#4) Application request limit reached',
+      17: '(#17) User request limit reached',
+      32: '(#32) Page request limit reached',
+      613: '(#613) Calls to this api have exceeded the rate limit.',
+      80001:
+        'There have been too many calls to this Page account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.',
+      80002:
+        'There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.',
+    };
+    const reply = graphError(code, messages[code] ?? `(#${code}) Rate limited`, { status: 400 });
+    reply.headers = {
+      'x-business-use-case-usage': JSON.stringify({
+        '0': [
+          {
+            type: host === 'instagram' || code === 80002 ? 'instagram' : 'pages',
+            call_count: 100,
+            total_cputime: 40,
+            total_time: 60,
+            estimated_time_to_regain_access: options.regainMinutes ?? 10,
+          },
+        ],
+      }),
+    };
+    this[host].inject(options.match ?? (() => true), reply, { times: options.times ?? 1 });
+  }
+
+  /** The next matching call's side effects happen but its answer is lost (connection closed). */
+  loseResponse(host: GraphHost, match: (req: FakeRequest) => boolean, times = 1): void {
+    this[host].inject(match, { drop: true }, { when: 'after', times });
+  }
+
+  /** Everything that went public on an account (IG user or Page), oldest first. */
+  published(accountId: string): PublishedItem[] {
+    return [...(this.publishLog.get(accountId) ?? [])];
+  }
+
+  /** Containers created for an IG account (each one a `POST /media`). */
+  containers(accountId: string): IgContainer[] {
+    return [...this.objects.values()].filter(
+      (o): o is IgContainer => o.type === 'ig_container' && o.owner === accountId,
+    );
+  }
+
+  comment(id: string): { text: string; hidden: boolean; parentId?: string } | undefined {
+    const item = this.objects.get(id);
+    if (item?.type === 'ig_comment')
+      return { text: item.text, hidden: item.hidden, ...(item.parentId ? { parentId: item.parentId } : {}) };
+    if (item?.type === 'fb_comment')
+      return { text: item.message, hidden: item.hidden, ...(item.parentId ? { parentId: item.parentId } : {}) };
+    return undefined;
+  }
+
+  /** Comments on a published item (top level and replies). */
+  commentsOn(itemId: string): { id: string; text: string; fromId: string; parentId?: string }[] {
+    const out: { id: string; text: string; fromId: string; parentId?: string }[] = [];
+    for (const o of this.objects.values()) {
+      if (o.type === 'ig_comment' && o.mediaId === itemId)
+        out.push({ id: o.id, text: o.text, fromId: o.fromId, ...(o.parentId ? { parentId: o.parentId } : {}) });
+      if (o.type === 'fb_comment' && o.objectId === itemId)
+        out.push({ id: o.id, text: o.message, fromId: o.fromId, ...(o.parentId ? { parentId: o.parentId } : {}) });
+    }
+    return out;
+  }
+
+  /** Photos uploaded to a Page, published or not. */
+  photos(pageId: string): { id: string; published: boolean; attachedTo?: string }[] {
+    return [...this.objects.values()]
+      .filter((o): o is FbPhoto => o.type === 'fb_photo' && o.pageId === pageId)
+      .map((p) => ({ id: p.id, published: p.published, ...(p.attachedTo ? { attachedTo: p.attachedTo } : {}) }));
+  }
+
+  // ---------------------------------------------------------------- request handling
+
+  private nextId(): number {
+    this.sequence += 1 + Math.floor(Math.random() * 7);
+    return this.sequence;
+  }
+
+  private async handle(host: GraphHost, req: FakeRequest): Promise<FakeReply> {
+    let reply: FakeReply;
+    try {
+      reply = this.dispatch(host, req);
+    } catch (error) {
+      if (error instanceof GraphReplyError) reply = error.reply;
+      else throw error;
+    }
+    const headers: Record<string, string> = { ...reply.headers };
+    const usage = this.usage[host];
+    if (usage.app) headers['x-app-usage'] = JSON.stringify(usage.app);
+    if (usage.business) headers['x-business-use-case-usage'] = JSON.stringify(usage.business);
+    return { ...reply, headers };
+  }
+
+  private dispatch(host: GraphHost, req: FakeRequest): FakeReply {
+    const segments = req.path.split('/').filter(Boolean);
+    // Any `/vNN.0/` prefix, or none (the app's default version).
+    if (segments[0] && /^v\d+\.\d+$/.test(segments[0])) segments.shift();
+    const params = readParams(req);
+    const [first, edge, extra] = segments;
+    if (!first || extra !== undefined) return unsupported(req.method, req.path);
+
+    if (host === 'instagram' && first === 'refresh_access_token' && req.method === 'GET')
+      return this.refreshIgToken(params);
+    if (host === 'facebook' && first === 'debug_token' && req.method === 'GET') return this.debugToken(params, req);
+
+    const token = this.authenticate(host, req, params);
+    if (first === 'me' && !edge && req.method === 'GET') return this.me(token, params);
+
+    const object = this.objects.get(first);
+    if (!object || !this.mayAccess(host, token, object)) return unsupported(req.method, first);
+
+    if (req.method === 'GET' && !edge) return { json: this.render(object, str(params.fields)) };
+    if (req.method === 'POST' && !edge) return this.updateNode(token, object, params);
+    switch (object.type) {
+      case 'ig_user':
+        return this.igUserEdge(token, object, edge ?? '', req.method, params);
+      case 'ig_media':
+        if (edge === 'comments')
+          return req.method === 'POST'
+            ? this.igComment(token, object, params)
+            : this.listEdge(object, 'comments', params);
+        if (edge === 'insights' && req.method === 'GET') return this.igMediaInsights(token, object, params);
+        break;
+      case 'ig_comment':
+        if (edge === 'replies')
+          return req.method === 'POST' ? this.igReply(token, object, params) : this.listEdge(object, 'replies', params);
+        break;
+      case 'page':
+        return this.pageEdge(token, object, edge ?? '', req.method, params);
+      case 'fb_post':
+      case 'fb_video':
+      case 'fb_comment':
+        if (edge === 'comments')
+          return req.method === 'POST'
+            ? this.fbComment(token, object, params)
+            : this.listEdge(object, 'comments', params);
+        if (edge === 'insights' && req.method === 'GET' && object.type === 'fb_post')
+          return this.postInsights(token, object, params);
+        break;
+      default:
+        break;
+    }
+    return unsupported(req.method, `${first}/${edge}`);
+  }
+
+  // ---------------------------------------------------------------- tokens
+
+  private tokenFrom(req: FakeRequest, params: Params): string | undefined {
+    const header = req.headers.authorization;
+    const match = header ? /^(?:Bearer|OAuth)\s+(.+)$/i.exec(header) : null;
+    return typeof params.access_token === 'string' ? params.access_token : match?.[1];
+  }
+
+  private authenticate(host: GraphHost, req: FakeRequest, params: Params): TokenRecord {
+    const token = this.tokenFrom(req, params);
+    if (!token) return fail(104, 'An access token is required to request this resource.');
+    const record = this.tokens.get(token);
+    if (!record || record.host !== host || record.kind === 'app') {
+      return fail(190, 'Invalid OAuth access token - Cannot parse access token');
+    }
+    const problem = this.tokenProblem(record);
+    if (problem) fail(190, problem.message, problem.subcode === undefined ? {} : { subcode: problem.subcode });
+    return record;
+  }
+
+  private tokenProblem(record: TokenRecord): { message: string; subcode?: number } | undefined {
+    const expired = record.status === 'expired' || (record.expiresAt !== undefined && record.expiresAt <= this.clock);
+    if (expired) {
+      const when = new Date(record.expiresAt ?? this.clock).toUTCString();
+      return {
+        message: `Error validating access token: Session has expired on ${when}. The current time is ${new Date(this.clock).toUTCString()}.`,
+        subcode: 463,
+      };
+    }
+    if (record.status === 'app_removed') {
+      return {
+        message: `Error validating access token: The user has not authorized application ${this.appId}.`,
+        subcode: 458,
+      };
+    }
+    if (record.status === 'password_changed') {
+      return {
+        message:
+          'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',
+        subcode: 460,
+      };
+    }
+    if (record.status === 'invalidated')
+      return { message: 'Error validating access token: The session is invalid.', subcode: 467 };
+    return undefined;
+  }
+
+  private requireScope(token: TokenRecord, scopes: { facebook: string; instagram?: string }): void {
+    const needed = token.host === 'instagram' ? scopes.instagram : scopes.facebook;
+    if (needed && !token.scopes.includes(needed)) {
+      if (token.host === 'instagram' || needed.startsWith('instagram'))
+        fail(10, 'Application does not have permission for this action');
+      fail(200, `(#200) Requires ${needed} permission to manage the object`);
+    }
+  }
+
+  private mayAccess(host: GraphHost, token: TokenRecord, object: GraphObject): boolean {
+    if (host === 'instagram' && !object.type.startsWith('ig_')) return false;
+    return token.subjects.includes(this.ownerOf(object));
+  }
+
+  private ownerOf(object: GraphObject): string {
+    switch (object.type) {
+      case 'ig_user':
+      case 'page':
+        return object.id;
+      case 'ig_container':
+      case 'ig_media':
+        return object.owner;
+      case 'ig_comment':
+        return this.ownerOf(this.objects.get(object.mediaId) as IgMedia);
+      case 'fb_post':
+      case 'fb_photo':
+      case 'fb_video':
+        return object.pageId;
+      case 'fb_comment': {
+        const target = this.objects.get(object.objectId);
+        return target ? this.ownerOf(target) : '';
+      }
+    }
+  }
+
+  private me(token: TokenRecord, params: Params): FakeReply {
+    const subject = this.objects.get(token.subjects[0] ?? '');
+    if (token.kind === 'instagram_user' && subject?.type === 'ig_user') {
+      return { json: this.render(subject, str(params.fields) ?? 'user_id,username') };
+    }
+    if (token.kind === 'page' && subject) return { json: this.render(subject, str(params.fields)) };
+    return { json: { id: token.userId ?? '100000001', name: 'Wone Admin' } };
+  }
+
+  private debugToken(params: Params, req: FakeRequest): FakeReply {
+    const appToken = this.tokenFrom(req, params);
+    if (appToken !== this.appToken) return fail(190, 'Invalid OAuth access token signature.');
+    const input = str(params.input_token);
+    if (!input) return invalidParam('(#100) The parameter input_token is required');
+    const record = this.tokens.get(input);
+    if (record?.host !== 'facebook') {
+      return {
+        json: { data: { is_valid: false, error: { code: 190, message: 'Invalid OAuth access token.' }, scopes: [] } },
+      };
+    }
+    const problem = this.tokenProblem(record);
+    const type = record.kind === 'page' ? 'PAGE' : record.kind === 'app' ? 'APP' : 'USER';
+    return {
+      json: {
+        data: {
+          app_id: this.appId,
+          type,
+          application: 'Wone Social',
+          data_access_expires_at: Math.floor((this.clock + 90 * DAY_MS) / 1000),
+          expires_at: record.expiresAt === undefined ? 0 : Math.floor(record.expiresAt / 1000),
+          is_valid: !problem,
+          issued_at: Math.floor(record.issuedAt / 1000),
+          scopes: record.scopes,
+          ...(record.userId ? { user_id: record.userId } : {}),
+          ...(record.kind === 'page' ? { profile_id: record.subjects[0] } : {}),
+          ...(problem
+            ? {
+                error: {
+                  code: 190,
+                  message: problem.message,
+                  ...(problem.subcode ? { subcode: problem.subcode } : {}),
+                },
+              }
+            : {}),
+        },
+      },
+    };
+  }
+
+  /** `GET graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token&access_token=…` (reference D.2). */
+  private refreshIgToken(params: Params): FakeReply {
+    if (params.grant_type !== 'ig_refresh_token') return invalidParam('Unsupported grant_type');
+    const record = this.tokens.get(str(params.access_token) ?? '');
+    if (record?.kind !== 'instagram_user') return fail(190, 'Invalid OAuth access token - Cannot parse access token');
+    const problem = this.tokenProblem(record);
+    if (problem) return fail(190, problem.message, problem.subcode === undefined ? {} : { subcode: problem.subcode });
+    // The token must be at least 24 hours old [OFF]; the error for a younger one is not documented (chosen: #100).
+    if (this.clock - record.issuedAt < DAY_MS)
+      return invalidParam('(#100) The access token must be at least 24 hours old to be refreshed.');
+    const token = this.issueToken({
+      kind: 'instagram_user',
+      host: 'instagram',
+      subjects: record.subjects,
+      scopes: record.scopes,
+      expiresInSec: 5_184_000,
+    });
+    return { json: { access_token: token, token_type: 'bearer', expires_in: 5_184_000 } };
+  }
+
+  // ---------------------------------------------------------------- node rendering
+
+  private render(object: GraphObject, fieldsParam: string | undefined, defaults = 'id'): Record<string, unknown> {
+    let specs: FieldSpec[];
+    try {
+      specs = parseFields(fieldsParam ?? defaults);
+    } catch (error) {
+      if (error instanceof FieldSyntaxError) return invalidParam(`(#100) Syntax error "${error.message}"`);
+      throw error;
+    }
+    return this.renderSpecs(object, specs);
+  }
+
+  private renderSpecs(object: GraphObject, specs: FieldSpec[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const spec of specs) {
+      const value = this.field(object, spec);
+      if (value !== undefined) out[spec.name] = value;
+    }
+    // Graph always returns a node's id, asked for or not.
+    out.id ??= object.id;
+    return out;
+  }
+
+  private field(object: GraphObject, spec: FieldSpec): unknown {
+    const nodeType: Record<GraphObject['type'], string> = {
+      ig_user: 'IGUser',
+      ig_container: 'ShadowIGMediaBuilder',
+      ig_media: 'IGMedia',
+      ig_comment: 'IGComment',
+      page: 'Page',
+      fb_post: 'PagePost',
+      fb_photo: 'Photo',
+      fb_video: 'Video',
+      fb_comment: 'Comment',
+    };
+    const value = this.fieldValue(object, spec);
+    if (value === NO_FIELD) {
+      return invalidParam(
+        `(#100) Tried accessing nonexisting field (${spec.name}) on node type (${nodeType[object.type]})`,
+      );
+    }
+    return value;
+  }
+
+  private fieldValue(o: GraphObject, spec: FieldSpec): unknown {
+    const name = spec.name;
+    if (name === 'id') return o.id;
+    switch (o.type) {
+      case 'ig_user':
+        if (name === 'user_id') return o.id;
+        if (name === 'username') return o.username;
+        if (name === 'followers_count') return o.followersCount;
+        if (name === 'media_count') return this.mediaOf(o.id).length;
+        if (name === 'name') return o.username;
+        return NO_FIELD;
+      case 'ig_container': {
+        if (name === 'status_code') return this.containerStatus(o);
+        if (name === 'status') {
+          const status = this.containerStatus(o);
+          return status === 'ERROR'
+            ? 'Error: 2207052 Media download has failed.'
+            : status === 'FINISHED'
+              ? 'Finished: Media has been uploaded and it is ready to be published.'
+              : status;
+        }
+        if (name === 'copyright_check_status') return { matches_found: false, status: 'completed' };
+        return NO_FIELD;
+      }
+      case 'ig_media': {
+        const account = this.objects.get(o.owner) as IgAccount;
+        const map: Record<string, unknown> = {
+          caption: o.caption || undefined,
+          media_type: o.mediaType,
+          media_product_type: o.productType,
+          permalink:
+            o.productType === 'STORY'
+              ? `https://instagram.com/stories/${account.username}/${o.id}/`
+              : `https://www.instagram.com/p/${o.shortcode}/`,
+          shortcode: o.shortcode,
+          timestamp: graphTime(o.timestamp),
+          username: account.username,
+          owner: { id: o.owner },
+          like_count: IG_MEDIA_DEFAULT_INSIGHTS.likes,
+          comments_count: this.childrenOf(o.id, 'comments').length,
+          is_comment_enabled: true,
+          media_url: `https://scontent.cdninstagram.com/${o.id}.jpg`,
+        };
+        if (name === 'comments' || name === 'children') return this.edge(o, name, spec);
+        return name in map ? map[name] : NO_FIELD;
+      }
+      case 'ig_comment': {
+        const map: Record<string, unknown> = {
+          text: o.text,
+          timestamp: graphTime(o.timestamp),
+          username: o.username,
+          from: { id: o.fromId, username: o.username },
+          hidden: o.hidden,
+          like_count: 0,
+          media: { id: o.mediaId, media_product_type: (this.objects.get(o.mediaId) as IgMedia).productType },
+          parent_id: o.parentId,
+        };
+        if (name === 'replies') return o.parentId ? undefined : this.edge(o, 'replies', spec);
+        return name in map ? map[name] : NO_FIELD;
+      }
+      case 'page':
+        if (name === 'name') return o.name;
+        if (name === 'followers_count') return o.followersCount;
+        if (name === 'fan_count') return o.followersCount;
+        if (name === 'link') return `https://www.facebook.com/${o.id}`;
+        return NO_FIELD;
+      case 'fb_post': {
+        const map: Record<string, unknown> = {
+          message: o.message,
+          created_time: graphTime(o.createdTime),
+          permalink_url: `https://www.facebook.com/${o.id.replace('_', '/posts/')}`,
+          from: { id: o.pageId, name: (this.objects.get(o.pageId) as Page).name },
+          is_published: true,
+          status_type: {
+            status: 'mobile_status_update',
+            link: 'shared_story',
+            photo: 'added_photos',
+            album: 'added_photos',
+            video: 'added_video',
+          }[o.kind],
+          shares: o.shares > 0 ? { count: o.shares } : undefined,
+        };
+        if (name === 'comments' || name === 'reactions') return this.edge(o, name, spec);
+        return name in map ? map[name] : NO_FIELD;
+      }
+      case 'fb_photo': {
+        const map: Record<string, unknown> = {
+          name: o.caption,
+          created_time: graphTime(o.createdTime),
+          link: `https://www.facebook.com/photo.php?fbid=${o.id}`,
+          published: o.published,
+        };
+        return name in map ? map[name] : NO_FIELD;
+      }
+      case 'fb_video': {
+        const map: Record<string, unknown> = {
+          description: o.description,
+          title: o.title,
+          created_time: graphTime(o.createdTime),
+          permalink_url: `/${o.pageId}/videos/${o.id}/`,
+          published: true,
+          post_id: o.postId,
+        };
+        if (name === 'comments') return this.edge(o, 'comments', spec);
+        return name in map ? map[name] : NO_FIELD;
+      }
+      case 'fb_comment': {
+        const map: Record<string, unknown> = {
+          message: o.message,
+          created_time: graphTime(o.createdTime),
+          from: { id: o.fromId, name: o.fromName },
+          is_hidden: o.hidden,
+          can_hide: !(this.ownerOf(o) === o.fromId),
+          parent: o.parentId ? { id: o.parentId } : undefined,
+          comment_count: this.childrenOf(o.id, 'comments').length,
+        };
+        if (name === 'comments') return this.edge(o, 'comments', spec);
+        return name in map ? map[name] : NO_FIELD;
+      }
+    }
+  }
+
+  /** The items of an edge (`comments`, `replies`, `children`, `reactions`) in their documented order. */
+  private childrenOf(id: string, edge: string, modifiers: Record<string, string> = {}): GraphObject[] {
+    const object = this.objects.get(id);
+    const all = [...this.objects.values()];
+    if (object?.type === 'ig_media' && edge === 'comments') {
+      return all
+        .filter((c): c is IgComment => c.type === 'ig_comment' && c.mediaId === id && !c.parentId)
+        .sort((a, b) => b.timestamp - a.timestamp);
+    }
+    if (object?.type === 'ig_comment' && edge === 'replies') {
+      return all
+        .filter((c): c is IgComment => c.type === 'ig_comment' && c.parentId === id)
+        .sort((a, b) => a.timestamp - b.timestamp);
+    }
+    if (
+      edge === 'comments' &&
+      object &&
+      (object.type === 'fb_post' || object.type === 'fb_video' || object.type === 'fb_comment')
+    ) {
+      // filter: toplevel (default) or stream (every comment, replies included); order: chronological by default.
+      const stream = modifiers.filter === 'stream';
+      const list =
+        object.type === 'fb_comment'
+          ? all.filter((c): c is FbComment => c.type === 'fb_comment' && c.parentId === id)
+          : all.filter((c): c is FbComment => c.type === 'fb_comment' && c.objectId === id && (stream || !c.parentId));
+      list.sort((a, b) => a.createdTime - b.createdTime);
+      return modifiers.order === 'reverse_chronological' ? list.reverse() : list;
+    }
+    return [];
+  }
+
+  private edge(object: GraphObject, edge: string, spec: FieldSpec): unknown {
+    if (edge === 'reactions' && object.type === 'fb_post') {
+      return {
+        data: [],
+        summary:
+          spec.modifiers.summary === 'true' ? { total_count: object.reactions, viewer_reaction: 'NONE' } : undefined,
+      };
+    }
+    const items = this.childrenOf(object.id, edge, spec.modifiers);
+    return this.page(items, spec.children ?? parseFields('id'), spec.modifiers);
+  }
+
+  private page(
+    items: GraphObject[],
+    children: FieldSpec[],
+    modifiers: Record<string, string>,
+  ): Record<string, unknown> {
+    const limit = modifiers.limit === undefined ? 25 : Number(modifiers.limit);
+    const data = items.slice(0, limit).map((item) => this.renderSpecs(item, children));
+    const out: Record<string, unknown> = { data };
+    if (data.length > 0) out.paging = { cursors: { before: 'QVFIU0', after: 'QVFIU1' } };
+    if (modifiers.summary === 'true')
+      out.summary = { total_count: items.length, order: modifiers.order ?? 'chronological' };
+    return out;
+  }
+
+  private listEdge(object: GraphObject, edge: string, params: Params): FakeReply {
+    const modifiers: Record<string, string> = {};
+    for (const key of ['limit', 'filter', 'order', 'summary']) {
+      const value = str(params[key]);
+      if (value !== undefined) modifiers[key] = value;
+    }
+    const items = this.childrenOf(object.id, edge, modifiers);
+    return { json: this.page(items, parseFields(str(params.fields) ?? 'id'), modifiers) };
+  }
+
+  // ---------------------------------------------------------------- Instagram
+
+  private mediaOf(accountId: string): IgMedia[] {
+    return [...this.objects.values()]
+      .filter((o): o is IgMedia => o.type === 'ig_media' && o.owner === accountId)
+      .sort((a, b) => b.timestamp - a.timestamp);
+  }
+
+  private containerStatus(container: IgContainer): 'EXPIRED' | 'ERROR' | 'FINISHED' | 'IN_PROGRESS' | 'PUBLISHED' {
+    if (container.mediaId) return 'PUBLISHED';
+    if (this.clock - container.createdAt >= CONTAINER_LIFETIME_MS) return 'EXPIRED';
+    if (container.outcome === 'ERROR' && this.clock >= container.readyAt) return 'ERROR';
+    const children = container.children.map((id) => this.objects.get(id) as IgContainer);
+    const childStatuses = children.map((child) => this.containerStatus(child));
+    if (childStatuses.includes('ERROR')) return 'ERROR';
+    if (this.clock < container.readyAt || childStatuses.includes('IN_PROGRESS')) return 'IN_PROGRESS';
+    return 'FINISHED';
+  }
+
+  private igUserEdge(token: TokenRecord, account: IgAccount, edge: string, method: string, params: Params): FakeReply {
+    if (edge === 'media' && method === 'POST') return this.createContainer(token, account, params);
+    if (edge === 'media_publish' && method === 'POST') return this.mediaPublish(token, account, params);
+    if (edge === 'content_publishing_limit' && method === 'GET') {
+      const fields = (str(params.fields) ?? 'quota_usage').split(',');
+      const entry: Record<string, unknown> = {};
+      if (fields.includes('quota_usage')) entry.quota_usage = this.recentPublishes(account.id).length;
+      if (fields.includes('config')) entry.config = { quota_total: this.quotaTotal, quota_duration: 86_400 };
+      return { json: { data: [entry] } };
+    }
+    if ((edge === 'media' || edge === 'stories') && method === 'GET') {
+      let media = this.mediaOf(account.id).filter((m) =>
+        edge === 'stories' ? m.productType === 'STORY' : m.productType !== 'STORY',
+      );
+      // Time-based pagination: since / until are unix seconds.
+      const since = num(params.since);
+      const until = num(params.until);
+      if (since !== undefined) media = media.filter((m) => m.timestamp >= since * 1000);
+      if (until !== undefined) media = media.filter((m) => m.timestamp <= until * 1000);
+      return { json: this.page(media, this.parseFieldsParam(params.fields), { limit: str(params.limit) ?? '25' }) };
+    }
+    if (edge === 'insights' && method === 'GET') return this.igUserInsights(token, account, params);
+    return unsupported(method, `${account.id}/${edge}`);
+  }
+
+  private parseFieldsParam(fields: unknown): FieldSpec[] {
+    try {
+      return parseFields(str(fields) ?? 'id');
+    } catch (error) {
+      if (error instanceof FieldSyntaxError) return invalidParam(`(#100) Syntax error "${error.message}"`);
+      throw error;
+    }
+  }
+
+  private recentPublishes(accountId: string): PublishedItem[] {
+    return (this.publishLog.get(accountId) ?? []).filter((item) => this.clock - item.at < DAY_MS);
+  }
+
+  /** `POST /{ig-user-id}/media` (reference A.2). */
+  private createContainer(token: TokenRecord, account: IgAccount, params: Params): FakeReply {
+    this.requireScope(token, {
+      facebook: 'instagram_content_publish',
+      instagram: 'instagram_business_content_publish',
+    });
+    const rawType = str(params.media_type);
+    const isCarouselItem = params.is_carousel_item === 'true' || params.is_carousel_item === true;
+    if (rawType !== undefined && !['REELS', 'STORIES', 'CAROUSEL', 'VIDEO'].includes(rawType)) {
+      invalidParam(
+        `(#100) The media type ${rawType} is not supported.`,
+        2207023,
+        'The media type entered is not one of the expected media types.',
+      );
+    }
+    const mediaType = (rawType ?? 'IMAGE') as ContainerType;
+    if (mediaType === 'VIDEO' && !isCarouselItem) {
+      invalidParam(
+        '(#100) The VIDEO media type is no longer supported for single feed videos. Use REELS.',
+        2207023,
+        'The media type entered is not one of the expected media types.',
+      );
+    }
+    if (isCarouselItem && (mediaType === 'REELS' || mediaType === 'STORIES' || mediaType === 'CAROUSEL')) {
+      invalidParam(`(#100) ${mediaType} cannot be a carousel item.`, 2207023);
+    }
+    const imageUrl = str(params.image_url);
+    const videoUrl = str(params.video_url);
+    const caption = str(params.caption);
+    if (caption !== undefined && isCarouselItem)
+      invalidParam('(#100) The parameter caption is not supported on carousel items.');
+    if (caption !== undefined) checkCaption(caption);
+    const recentContainers = this.containers(account.id).filter((c) => this.clock - c.createdAt < DAY_MS);
+    // The error for the 400-containers cap is not in the pages read; code 9 is the documented publishing-limit code.
+    if (recentContainers.length >= MAX_CONTAINERS_PER_DAY)
+      fail(9, 'Application request limit reached: too many containers in 24 hours.');
+    let children: string[] = [];
+    if (mediaType === 'IMAGE') {
+      if (!imageUrl) invalidParam('(#100) The parameter image_url is required.');
+      if (videoUrl)
+        invalidParam('(#100) video_url is not supported for an image. Set media_type to REELS or VIDEO.', 2207023);
+      checkUrl('image_url', imageUrl ?? '');
+      if (
+        !/\.jpe?g$/i.test(new URL(imageUrl ?? '').pathname) &&
+        /\.[a-z0-9]+$/i.test(new URL(imageUrl ?? '').pathname)
+      ) {
+        fail(36001, 'The image format is not supported.', {
+          subcode: 2207005,
+          userTitle: 'Unsupported format',
+          userMsg: 'The image format is not supported. Supported formats are: JPEG',
+        });
+      }
+    } else if (mediaType === 'VIDEO' || mediaType === 'REELS') {
+      if (!videoUrl) invalidParam('(#100) The parameter video_url is required.');
+      checkUrl('video_url', videoUrl ?? '');
+    } else if (mediaType === 'STORIES') {
+      if (!imageUrl && !videoUrl) invalidParam('(#100) The parameter image_url or video_url is required.');
+      checkUrl(imageUrl ? 'image_url' : 'video_url', imageUrl ?? videoUrl ?? '');
+    } else {
+      children = listParam(params.children);
+      if (children.length < 2 || children.length > 10) {
+        invalidParam(
+          '(#100) The carousel must have between 2 and 10 children.',
+          2207028,
+          'Carousels must have between 2 and 10 items.',
+        );
+      }
+      for (const id of children) {
+        const child = this.objects.get(id);
+        if (child?.type !== 'ig_container' || child.owner !== account.id || !child.isCarouselItem || child.mediaId) {
+          fail(24, `The media with id ${id} cannot be found.`, { subcode: 2207006 });
+        }
+      }
+    }
+    const isVideo = mediaType === 'REELS' || mediaType === 'VIDEO' || (mediaType === 'STORIES' && !imageUrl);
+    const outcome = this.failNextContainers > 0 ? 'ERROR' : 'FINISHED';
+    if (this.failNextContainers > 0) this.failNextContainers -= 1;
+    const container: IgContainer = {
+      type: 'ig_container',
+      id: String(this.nextId()),
+      owner: account.id,
+      mediaType,
+      isCarouselItem,
+      isVideo,
+      ...(caption === undefined ? {} : { caption }),
+      children,
+      createdAt: this.clock,
+      readyAt: this.clock + (mediaType === 'CAROUSEL' ? 0 : isVideo ? this.videoProcessingMs : this.imageProcessingMs),
+      outcome,
+    };
+    this.objects.set(container.id, container);
+    return { json: { id: container.id } };
+  }
+
+  /** `POST /{ig-user-id}/media_publish?creation_id=…` (reference A.4, A.5). */
+  private mediaPublish(token: TokenRecord, account: IgAccount, params: Params): FakeReply {
+    this.requireScope(token, {
+      facebook: 'instagram_content_publish',
+      instagram: 'instagram_business_content_publish',
+    });
+    const creationId = str(params.creation_id);
+    if (!creationId) return invalidParam('(#100) The parameter creation_id is required.');
+    const container = this.objects.get(creationId);
+    if (container?.type !== 'ig_container' || container.owner !== account.id || container.isCarouselItem) {
+      return fail(24, `Media builder with creation id = ${creationId} does not exist or has expired.`, {
+        subcode: 2207008,
+      });
+    }
+    const status = this.containerStatus(container);
+    if (status === 'EXPIRED')
+      return fail(-2, 'The media has expired.', {
+        subcode: 2207020,
+        userMsg: 'The media has expired. Create a new container.',
+      });
+    if (status === 'ERROR')
+      return fail(9004, 'Media download has failed.', {
+        subcode: 2207052,
+        userMsg: 'The media could not be fetched from this URI.',
+      });
+    if (status === 'IN_PROGRESS') {
+      return fail(9007, 'Media ID is not available', {
+        subcode: 2207027,
+        userTitle: 'Media not ready',
+        userMsg: 'The media is not ready for publishing, please wait for a moment',
+      });
+    }
+    // Publishing a PUBLISHED container again: not documented; chosen: refused, so one container never gives two posts.
+    if (status === 'PUBLISHED') return invalidParam('(#100) The media has already been published.');
+    if (this.recentPublishes(account.id).length >= this.quotaTotal) {
+      return fail(9, 'Application request limit reached', {
+        subcode: 2207042,
+        userTitle: 'Maximum posts reached',
+        userMsg: 'You reached maximum number of posts that is allowed to be published by Content Publishing API.',
+      });
+    }
+    const media: IgMedia = {
+      type: 'ig_media',
+      id: String(this.nextId()),
+      owner: account.id,
+      containerId: container.id,
+      caption: container.caption ?? '',
+      mediaType: container.mediaType === 'CAROUSEL' ? 'CAROUSEL_ALBUM' : container.isVideo ? 'VIDEO' : 'IMAGE',
+      productType: container.mediaType === 'REELS' ? 'REELS' : container.mediaType === 'STORIES' ? 'STORY' : 'FEED',
+      timestamp: this.clock,
+      shortcode: `C${container.id.slice(-9)}`,
+      insights: {},
+    };
+    container.mediaId = media.id;
+    this.objects.set(media.id, media);
+    this.logPublish(account.id, {
+      id: media.id,
+      accountId: account.id,
+      kind: `${media.productType}:${media.mediaType}`,
+      caption: media.caption,
+      at: this.clock,
+    });
+    return { json: { id: media.id } };
+  }
+
+  private logPublish(accountId: string, item: PublishedItem): void {
+    const list = this.publishLog.get(accountId) ?? [];
+    list.push(item);
+    this.publishLog.set(accountId, list);
+  }
+
+  private igComment(token: TokenRecord, media: IgMedia, params: Params): FakeReply {
+    this.requireScope(token, {
+      facebook: 'instagram_manage_comments',
+      instagram: 'instagram_business_manage_comments',
+    });
+    const message = str(params.message);
+    if (!message) return invalidParam('(#100) The parameter message is required.');
+    const account = this.objects.get(media.owner) as IgAccount;
+    const comment: IgComment = {
+      type: 'ig_comment',
+      id: String(this.nextId()),
+      mediaId: media.id,
+      fromId: account.id,
+      username: account.username,
+      text: message,
+      timestamp: this.clock,
+      hidden: false,
+    };
+    this.objects.set(comment.id, comment);
+    return { json: { id: comment.id } };
+  }
+
+  private igReply(token: TokenRecord, parent: IgComment, params: Params): FakeReply {
+    this.requireScope(token, {
+      facebook: 'instagram_manage_comments',
+      instagram: 'instagram_business_manage_comments',
+    });
+    const message = str(params.message);
+    if (!message) return invalidParam('(#100) The parameter message is required.');
+    if (parent.parentId) return invalidParam('(#100) Replies can only be made to top-level comments.');
+    const media = this.objects.get(parent.mediaId) as IgMedia;
+    const account = this.objects.get(media.owner) as IgAccount;
+    const reply: IgComment = {
+      type: 'ig_comment',
+      id: String(this.nextId()),
+      mediaId: media.id,
+      parentId: parent.id,
+      fromId: account.id,
+      username: account.username,
+      text: message,
+      timestamp: this.clock,
+      hidden: false,
+    };
+    this.objects.set(reply.id, reply);
+    return { json: { id: reply.id } };
+  }
+
+  private updateNode(token: TokenRecord, object: GraphObject, params: Params): FakeReply {
+    if (object.type === 'ig_comment' && params.hide !== undefined) {
+      this.requireScope(token, {
+        facebook: 'instagram_manage_comments',
+        instagram: 'instagram_business_manage_comments',
+      });
+      object.hidden = boolParam('hide', params.hide);
+      return { json: { success: true } };
+    }
+    if (object.type === 'fb_comment' && params.is_hidden !== undefined) {
+      this.requireScope(token, { facebook: 'pages_manage_engagement' });
+      if (object.fromId === this.ownerOf(object))
+        return invalidParam("(#100) The Page's own comments cannot be hidden.");
+      object.hidden = boolParam('is_hidden', params.is_hidden);
+      return { json: { success: true } };
+    }
+    return unsupported('POST', object.id);
+  }
+
+  private igMediaInsights(token: TokenRecord, media: IgMedia, params: Params): FakeReply {
+    this.requireScope(token, {
+      facebook: 'instagram_manage_insights',
+      instagram: 'instagram_business_manage_insights',
+    });
+    const metrics = listParam(params.metric);
+    if (metrics.length === 0) return invalidParam('(#100) The parameter metric is required.');
+    const allowed = IG_MEDIA_METRICS[media.productType];
+    for (const metric of metrics) {
+      if (IG_DEPRECATED_METRICS.has(metric) || !Object.values(IG_MEDIA_METRICS).flat().includes(metric)) {
+        return invalidParam('(#100) The value must be a valid insights metric');
+      }
+      if (!allowed.includes(metric)) {
+        return invalidParam(
+          `(#100) The Media Insights API does not support the ${metric} metric for this media product type.`,
+        );
+      }
+    }
+    const comments = this.childrenOf(media.id, 'comments').length;
+    const values: Record<string, number> = { ...IG_MEDIA_DEFAULT_INSIGHTS, comments, ...media.insights };
+    values.total_interactions ??= (values.likes ?? 0) + comments + (values.saved ?? 0) + (values.shares ?? 0);
+    return {
+      json: {
+        data: metrics.map((name) => ({
+          name,
+          period: 'lifetime',
+          values: [{ value: values[name] ?? 0 }],
+          title: name,
+          description: `${name} of the media`,
+          id: `${media.id}/insights/${name}/lifetime`,
+        })),
+      },
+    };
+  }
+
+  private igUserInsights(token: TokenRecord, account: IgAccount, params: Params): FakeReply {
+    this.requireScope(token, {
+      facebook: 'instagram_manage_insights',
+      instagram: 'instagram_business_manage_insights',
+    });
+    const metrics = listParam(params.metric);
+    if (metrics.length === 0) return invalidParam('(#100) The parameter metric is required.');
+    if (params.period !== 'day') return invalidParam('(#100) The parameter period must be day for these metrics.');
+    const metricType = str(params.metric_type) ?? 'time_series';
+    for (const metric of metrics) {
+      if (!(metric in IG_USER_DAILY) && !IG_USER_TIME_SERIES.has(metric))
+        return invalidParam('(#100) The value must be a valid insights metric');
+      if (metricType === 'time_series' && !IG_USER_TIME_SERIES.has(metric)) {
+        return invalidParam(`(#100) The ${metric} metric only supports total_value for the metric_type parameter.`);
+      }
+    }
+    const { since, until } = this.range(params, 30);
+    const days: number[] = [];
+    for (let day = since; day < until; day += DAY_MS) days.push(day);
+    return {
+      json: {
+        data: metrics.map((name) => {
+          const perDay = name === 'follower_count' ? 3 : (IG_USER_DAILY[name] ?? 0);
+          const base = {
+            name,
+            period: 'day',
+            title: name,
+            description: `${name} of the account`,
+            id: `${account.id}/insights/${name}/day`,
+          };
+          return metricType === 'total_value'
+            ? { ...base, total_value: { value: perDay * days.length } }
+            : { ...base, values: days.map((day) => ({ value: perDay, end_time: graphTime(day + DAY_MS) })) };
+        }),
+        paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },
+      },
+    };
+  }
+
+  /** since/until (unix seconds) with a default of the last 24 h, checked against the endpoint's maximum range. */
+  private range(params: Params, maxDays: number): { since: number; until: number } {
+    const until = (num(params.until) ?? Math.floor(this.clock / 1000)) * 1000;
+    const since = (num(params.since) ?? Math.floor((until - DAY_MS) / 1000)) * 1000;
+    if (until - since > maxDays * DAY_MS) {
+      invalidParam(`(#100) There cannot be more than ${maxDays} days (${maxDays * 86_400} s) between since and until`);
+    }
+    return { since, until };
+  }
+
+  // ---------------------------------------------------------------- Facebook Pages
+
+  private pageEdge(token: TokenRecord, page: Page, edge: string, method: string, params: Params): FakeReply {
+    if (method === 'POST' && edge === 'feed') return this.createFeedPost(token, page, params);
+    if (method === 'POST' && edge === 'photos') return this.createPhoto(token, page, params);
+    if (method === 'POST' && edge === 'videos') return this.createVideo(token, page, params);
+    if (method === 'GET' && (edge === 'feed' || edge === 'published_posts' || edge === 'posts')) {
+      this.requireScope(token, { facebook: 'pages_read_engagement' });
+      let posts = [...this.objects.values()]
+        .filter((o): o is FbPost => o.type === 'fb_post' && o.pageId === page.id)
+        .sort((a, b) => b.createdTime - a.createdTime);
+      const since = num(params.since);
+      const until = num(params.until);
+      if (since !== undefined) posts = posts.filter((p) => p.createdTime >= since * 1000);
+      if (until !== undefined) posts = posts.filter((p) => p.createdTime <= until * 1000);
+      return { json: this.page(posts, this.parseFieldsParam(params.fields), { limit: str(params.limit) ?? '25' }) };
+    }
+    if (method === 'GET' && edge === 'videos') {
+      let videos = [...this.objects.values()]
+        .filter((o): o is FbVideo => o.type === 'fb_video' && o.pageId === page.id)
+        .sort((a, b) => b.createdTime - a.createdTime);
+      const since = num(params.since);
+      if (since !== undefined) videos = videos.filter((v) => v.createdTime >= since * 1000);
+      return { json: this.page(videos, this.parseFieldsParam(params.fields), { limit: str(params.limit) ?? '25' }) };
+    }
+    if (method === 'GET' && edge === 'insights') return this.pageInsights(token, page, params);
+    return unsupported(method, `${page.id}/${edge}`);
+  }
+
+  private requirePageToken(token: TokenRecord): void {
+    // Publishing as the Page needs a Page token; a User token gets the documented permission error.
+    if (token.kind !== 'page')
+      fail(
+        200,
+        '(#200) If posting to a page, requires both pages_read_engagement and pages_manage_posts as an admin with sufficient administrative permission',
+      );
+  }
+
+  private newPost(page: Page, fields: Partial<FbPost> & { kind: FbPost['kind'] }): FbPost {
+    const post: FbPost = {
+      type: 'fb_post',
+      id: `${page.id}_${this.nextId()}`,
+      pageId: page.id,
+      createdTime: this.clock,
+      attachedPhotoIds: [],
+      insights: {},
+      shares: 2,
+      reactions: 7,
+      ...fields,
+    };
+    this.objects.set(post.id, post);
+    this.logPublish(page.id, {
+      id: post.id,
+      accountId: page.id,
+      kind: post.kind,
+      ...(post.message === undefined ? {} : { caption: post.message }),
+      at: this.clock,
+    });
+    return post;
+  }
+
+  /** `POST /{page-id}/feed` (reference B.1); `fields` reads the new post back (read-after-write). */
+  private createFeedPost(token: TokenRecord, page: Page, params: Params): FakeReply {
+    this.requireScope(token, { facebook: 'pages_manage_posts' });
+    this.requirePageToken(token);
+    const message = str(params.message);
+    const link = str(params.link);
+    if (link !== undefined) checkUrl('link', link);
+    if (params.published === 'false' || params.published === false) {
+      // Scheduled/unpublished feed posts are outside this product; refuse rather than pretend.
+      return invalidParam('(#100) Unpublished feed posts need scheduled_publish_time, which this fake does not serve.');
+    }
+    const attached = attachedMedia(params.attached_media);
+    if (!message && !link && attached.length === 0) return invalidParam('(#100) Missing message or attachment.');
+    for (const id of attached) {
+      const photo = this.objects.get(id);
+      if (photo?.type !== 'fb_photo' || photo.pageId !== page.id || photo.published || photo.attachedTo) {
+        return invalidParam(`(#100) Invalid media_fbid: ${id}`);
+      }
+    }
+    const post = this.newPost(page, {
+      kind: attached.length > 0 ? 'album' : link ? 'link' : 'status',
+      ...(message === undefined ? {} : { message }),
+      ...(link === undefined ? {} : { link }),
+      attachedPhotoIds: attached,
+    });
+    for (const id of attached) (this.objects.get(id) as FbPhoto).attachedTo = post.id;
+    const fields = str(params.fields);
+    return { json: fields ? this.render(post, fields) : { id: post.id } };
+  }
+
+  /** `POST /{page-id}/photos` with `url` (reference B.1); `published=false` keeps it for `attached_media`. */
+  private createPhoto(token: TokenRecord, page: Page, params: Params): FakeReply {
+    this.requireScope(token, { facebook: 'pages_manage_posts' });
+    this.requirePageToken(token);
+    const url = str(params.url);
+    if (!url) return invalidParam('(#100) The parameter url is required.', undefined, 'A photo URL is required.');
+    checkUrl('url', url);
+    const published = !(params.published === 'false' || params.published === false);
+    const caption = str(params.caption) ?? str(params.message);
+    const photo: FbPhoto = {
+      type: 'fb_photo',
+      id: String(this.nextId()),
+      pageId: page.id,
+      url,
+      published,
+      createdTime: this.clock,
+      ...(caption === undefined ? {} : { caption }),
+    };
+    this.objects.set(photo.id, photo);
+    if (!published) return { json: { id: photo.id } };
+    const post = this.newPost(page, {
+      kind: 'photo',
+      ...(caption === undefined ? {} : { message: caption }),
+      attachedPhotoIds: [photo.id],
+    });
+    photo.postId = post.id;
+    return { json: { id: photo.id, post_id: post.id } };
+  }
+
+  /** `POST /{page-id}/videos` with `file_url` (reference B.1). */
+  private createVideo(token: TokenRecord, page: Page, params: Params): FakeReply {
+    this.requireScope(token, { facebook: 'pages_manage_posts' });
+    this.requireScope(token, { facebook: 'publish_video' });
+    this.requirePageToken(token);
+    const fileUrl = str(params.file_url);
+    if (!fileUrl) return invalidParam('(#100) The parameter file_url is required.');
+    checkUrl('file_url', fileUrl);
+    const description = str(params.description);
+    const title = str(params.title);
+    const post = this.newPost(page, { kind: 'video', ...(description === undefined ? {} : { message: description }) });
+    const video: FbVideo = {
+      type: 'fb_video',
+      id: String(this.nextId()),
+      pageId: page.id,
+      fileUrl,
+      postId: post.id,
+      createdTime: this.clock,
+      ...(description === undefined ? {} : { description }),
+      ...(title === undefined ? {} : { title }),
+    };
+    this.objects.set(video.id, video);
+    return { json: { id: video.id } };
+  }
+
+  private fbComment(token: TokenRecord, target: FbPost | FbVideo | FbComment, params: Params): FakeReply {
+    this.requireScope(token, { facebook: 'pages_manage_engagement' });
+    const message = str(params.message);
+    if (!message && !params.attachment_url) return invalidParam('(#100) Missing message or attachment.');
+    const pageId = this.ownerOf(target);
+    // Commenting as a User instead of the Page gets #1705 (reference B.2).
+    if (token.kind !== 'page') return fail(1705, '(#1705) There was an error posting to this wall');
+    const page = this.objects.get(pageId) as Page;
+    const objectId = target.type === 'fb_comment' ? target.objectId : target.id;
+    const id = `${objectId.split('_').at(-1)}_${this.nextId()}`;
+    const comment: FbComment = {
+      type: 'fb_comment',
+      id,
+      objectId,
+      ...(target.type === 'fb_comment' ? { parentId: target.id } : {}),
+      fromId: page.id,
+      fromName: page.name,
+      message: message ?? '',
+      createdTime: this.clock,
+      hidden: false,
+    };
+    this.objects.set(id, comment);
+    return { json: { id } };
+  }
+
+  private postInsights(token: TokenRecord, post: FbPost, params: Params): FakeReply {
+    this.requireScope(token, { facebook: 'read_insights' });
+    const metrics = listParam(params.metric);
+    if (metrics.length === 0)
+      return fail(3001, 'Invalid query', {
+        subcode: 1504028,
+        userTitle: 'No Metric Specified',
+        userMsg:
+          'No metric was specified to be fetched. Please specify one or more metrics to be fetched and try again.',
+      });
+    for (const metric of metrics)
+      if (!POST_METRICS.has(metric)) return invalidParam('(#100) The value must be a valid insights metric');
+    const values = { ...POST_DEFAULT_INSIGHTS, ...post.insights };
+    return {
+      json: {
+        data: metrics.map((name) => ({
+          name,
+          period: 'lifetime',
+          values: [{ value: values[name] ?? 0 }],
+          title: name,
+          description: `Lifetime: ${name}`,
+          id: `${post.id}/insights/${name}/lifetime`,
+        })),
+        paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },
+      },
+    };
+  }
+
+  private pageInsights(token: TokenRecord, page: Page, params: Params): FakeReply {
+    this.requireScope(token, { facebook: 'read_insights' });
+    const metrics = listParam(params.metric);
+    if (metrics.length === 0)
+      return fail(3001, 'Invalid query', {
+        subcode: 1504028,
+        userTitle: 'No Metric Specified',
+        userMsg:
+          'No metric was specified to be fetched. Please specify one or more metrics to be fetched and try again.',
+      });
+    for (const metric of metrics)
+      if (!(metric in PAGE_DAILY)) return invalidParam('(#100) The value must be a valid insights metric');
+    const period = str(params.period) ?? 'day';
+    if (period !== 'day') return invalidParam(`(#100) The period ${period} is not served by this fake.`);
+    const { since, until } = this.range(params, 90);
+    const days: number[] = [];
+    for (let day = since; day < until; day += DAY_MS) days.push(day);
+    return {
+      json: {
+        data: metrics.map((name) => ({
+          name,
+          period,
+          values: days.map((day) => ({ value: PAGE_DAILY[name], end_time: graphTime(day + DAY_MS) })),
+          title: name,
+          description: `Daily: ${name}`,
+          id: `${page.id}/insights/${name}/${period}`,
+        })),
+        paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },
+      },
+    };
+  }
+}
+
+const NO_FIELD = Symbol('no such field');
+
+type Params = Record<string, unknown>;
+
+/** Query, form body and JSON body merged: Graph takes parameters from any of them. */
+function readParams(req: FakeRequest): Params {
+  const body = req.body && typeof req.body === 'object' ? (req.body as Params) : {};
+  return { ...req.query, ...body };
+}
+
+function str(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function num(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function listParam(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  return (str(value) ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+}
+
+function boolParam(name: string, value: unknown): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return invalidParam(`(#100) Param ${name} must be a boolean`);
+}
+
+/** `attached_media` as a JSON array (form value or JSON body) of `{media_fbid}`. */
+function attachedMedia(value: unknown): string[] {
+  if (value === undefined) return [];
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return invalidParam('(#100) param attached_media must be an array.');
+    }
+  }
+  if (!Array.isArray(list)) return invalidParam('(#100) param attached_media must be an array.');
+  return list.map((entry) => {
+    const id = (entry as { media_fbid?: unknown }).media_fbid;
+    return typeof id === 'string' ? id : invalidParam('(#100) param attached_media[] must have media_fbid.');
+  });
+}
+
+function checkUrl(name: string, value: string): void {
+  let ok = false;
+  try {
+    ok = /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) invalidParam(`(#100) The parameter ${name} must be a valid URL.`);
+}
+
+/** Caption limits of `POST /media` (reference A.2): 2,200 characters, 30 hashtags, 20 @mentions. */
+function checkCaption(caption: string): void {
+  const hashtags = caption.match(/#[\p{L}\p{N}_]+/gu)?.length ?? 0;
+  const mentions = caption.match(/@[\w.]+/g)?.length ?? 0;
+  if ([...caption].length > 2200 || hashtags > 30) {
+    fail(36004, 'The caption is too long.', {
+      subcode: 2207010,
+      userTitle: 'Caption too long',
+      userMsg: 'The caption exceeded the maximum of 2,200 characters, 30 hashtags or 20 @ tags.',
+    });
+  }
+  if (mentions > 20)
+    invalidParam('(#100) Too many @ tags in the caption.', 2207040, 'The caption can have no more than 20 @ tags.');
+}
+
+function unsupported(method: string, what: string): FakeReply {
+  return graphError(
+    100,
+    `Unsupported ${method.toLowerCase()} request. Object with ID '${what.replace(/^\//, '')}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+    { subcode: 33, type: 'GraphMethodException' },
+  );
+}
