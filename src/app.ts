@@ -7,8 +7,9 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
+import { oauthRoutes } from './http/oauth.ts';
 import { privacyRoutes } from './http/privacy.ts';
-import { defineJobs } from './jobs/index.ts';
+import { defineJobs, scheduleRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -68,6 +69,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     registerHandlers(bolt, services);
 
     await scheduler.start();
+    await scheduleRecurringJobs(scheduler, services);
     schedulerRunning = true;
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;
@@ -107,6 +109,7 @@ function buildRoutes(services: Services, database: Database, schedulerRunning: (
   return [
     ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
     ...privacyRoutes(services),
+    ...oauthRoutes(services),
   ];
 }
 

@@ -65,6 +65,8 @@ export const configSchema = z.object({
     .default('v25.0'),
   META_WEBHOOK_VERIFY_TOKEN: optional(z.string().min(8, 'a random string of at least 8 characters')),
   INSTAGRAM_GRAPH_URL: url.default('https://graph.instagram.com'),
+  /** Instagram Login's code exchange host. */
+  INSTAGRAM_API_URL: url.default('https://api.instagram.com'),
   TIKTOK_CLIENT_KEY: optional(z.string().min(4, 'the TikTok client key')),
   TIKTOK_CLIENT_SECRET: optional(z.string().min(8, 'the TikTok client secret')),
   TIKTOK_API_URL: url.default('https://open.tiktokapis.com'),

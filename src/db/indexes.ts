@@ -1,6 +1,8 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { pendingConnectionIndexes } from '../services/account-connect.ts';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
+import { oauthStateIndexes } from '../services/oauth-states.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -9,7 +11,7 @@ export interface CollectionIndexes {
 }
 
 /** Every collection's indexes, created at startup. */
-const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes];
+const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes, oauthStateIndexes, pendingConnectionIndexes];
 
 /**
  * Creates every declared index. One index per command: FerretDB 1.24 drops the connection when a `createIndexes`

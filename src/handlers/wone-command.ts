@@ -6,6 +6,7 @@ import type { Services } from '../services/index.ts';
 import { permissions } from '../services/roles.ts';
 import { accountsSubcommand, deleteDataSubcommand, disconnectSubcommand } from './accounts.ts';
 import { auditSubcommand } from './audit.ts';
+import { connectSubcommand } from './connect.ts';
 import type { Subcommand } from './subcommand.ts';
 
 const help: Subcommand = {
@@ -20,6 +21,7 @@ const help: Subcommand = {
 export const subcommands: Subcommand[] = [
   help,
   accountsSubcommand,
+  connectSubcommand,
   disconnectSubcommand,
   deleteDataSubcommand,
   auditSubcommand,

@@ -134,6 +134,22 @@ export class Accounts {
     await this.collection.replaceOne({ _id: account._id }, doc, { upsert: true });
   }
 
+  /**
+   * Stores an account whose tokens were sealed when the login completed (a chosen account of a pending connection):
+   * they go from one sealed record to another without being opened.
+   */
+  async saveSealed(account: AccountDoc): Promise<void> {
+    await this.collection.replaceOne({ _id: account._id }, account, { upsert: true });
+  }
+
+  /** Ids of the accounts that are connected now, among `ids`. */
+  async connectedIds(ids: string[]): Promise<Set<string>> {
+    const found = await this.collection
+      .find({ _id: { $in: ids }, status: { $ne: 'disconnected' } }, { projection: { _id: 1 } })
+      .toArray();
+    return new Set(found.map((account) => account._id));
+  }
+
   /** Marks an account as needing a new login (after an auth error from its platform). True if it was ok before. */
   async markReconnectNeeded(id: string, problem?: string): Promise<boolean> {
     const result = await this.collection.updateOne(

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
-import type { CollectionIndexes } from '../db/indexes.ts';
 import type { AccountDisconnect } from './account-disconnect.ts';
 import type { AccountSummary, Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
@@ -25,8 +24,6 @@ export interface DeletionRequestDoc {
   accounts: { id: string; name: string; platform: string }[];
   deletedRecords: number;
 }
-
-export const deletionIndexes: CollectionIndexes = { collection: 'deletion_requests', indexes: [] };
 
 /**
  * Deletes the data tied to an account or to a Meta user on request: tokens first (by disconnecting, which also holds

@@ -4,13 +4,17 @@ import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
+import { MetaLogin } from '../platforms/meta-login.ts';
+import { AccountConnect } from './account-connect.ts';
 import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { AuditLog } from './audit.ts';
 import { DataDeletion } from './data-deletion.ts';
 import { Notifier } from './notifier.ts';
+import { OAuthStates } from './oauth-states.ts';
 import { Roles } from './roles.ts';
 import { TargetHolds } from './target-holds.ts';
+import { TokenHealthMonitor } from './token-health.ts';
 import { TokenVault } from './token-vault.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
@@ -31,6 +35,10 @@ export interface Services {
   holds: TargetHolds;
   disconnect: AccountDisconnect;
   deletion: DataDeletion;
+  /** Token refresh and checks; `reportAuthFailure` is for any code whose platform call failed with an auth error. */
+  tokenHealth: TokenHealthMonitor;
+  /** `/wone connect`, the OAuth callbacks and the choice of accounts. */
+  connect: AccountConnect;
 }
 
 export function createServices(deps: {
@@ -53,6 +61,29 @@ export function createServices(deps: {
   const holds = new TargetHolds(db, notifier);
   const disconnect = new AccountDisconnect(accounts, holds, audit, platforms, logger);
   const deletion = new DataDeletion(db, accounts, disconnect, audit);
+  const tokenHealth = new TokenHealthMonitor(accounts, platforms, notifier, holds, audit, logger);
+  const metaLogin =
+    config.META_APP_ID && config.META_APP_SECRET
+      ? new MetaLogin({
+          graphUrl: config.META_GRAPH_URL,
+          instagramGraphUrl: config.INSTAGRAM_GRAPH_URL,
+          instagramApiUrl: config.INSTAGRAM_API_URL,
+          version: config.META_GRAPH_VERSION,
+          appId: config.META_APP_ID,
+          appSecret: config.META_APP_SECRET,
+        })
+      : undefined;
+  const connect = new AccountConnect({
+    db,
+    config,
+    vault,
+    accounts,
+    audit,
+    states: new OAuthStates(db),
+    logger,
+    ...(metaLogin ? { metaLogin } : {}),
+    ...(platforms.tiktok ? { tiktok: platforms.tiktok } : {}),
+  });
   return {
     ...deps,
     roles,
@@ -64,5 +95,7 @@ export function createServices(deps: {
     holds,
     disconnect,
     deletion,
+    tokenHealth,
+    connect,
   };
 }
