@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
+import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { Logger } from '../logger.ts';
 import { PlatformError } from '../platforms/errors.ts';
@@ -209,6 +210,7 @@ export class AccountConnect {
     if (!found) return { kind: 'gone' };
     if (found.slackUserId !== slackUserId) return { kind: 'other_user' };
     if (chosenIds.length === 0) return { kind: 'none_chosen' };
+    if (!(await claimOnce(this.deps.db, `oauth_pending:${pendingId}`))) return { kind: 'gone' };
     const taken = await this.pending.findOneAndDelete({ _id: pendingId, slackUserId });
     if (!taken) return { kind: 'gone' };
     if (taken.expiresAt.getTime() <= this.now().getTime()) return { kind: 'expired' };

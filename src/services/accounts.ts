@@ -1,4 +1,5 @@
 import { type Db, ReturnDocument } from 'mongodb';
+import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { AccountAccess, PlatformName, RefreshedToken } from '../platforms/types.ts';
 import type { SealedSecret, TokenVault } from './token-vault.ts';
@@ -152,6 +153,9 @@ export class Accounts {
 
   /** Marks an account as needing a new login (after an auth error from its platform). True if it was ok before. */
   async markReconnectNeeded(id: string, problem?: string): Promise<boolean> {
+    const current = await this.collection.findOne({ _id: id }, { projection: { status: 1, connectedAt: 1 } });
+    if (current?.status !== 'ok') return false;
+    if (!(await claimOnce(this.db, `reconnect_needed:${id}:${current.connectedAt.getTime()}`))) return false;
     const result = await this.collection.updateOne(
       { _id: id, status: 'ok' },
       { $set: { status: 'reconnect_needed', ...(problem ? { lastHealthProblem: problem } : {}) } },
@@ -211,6 +215,10 @@ export class Accounts {
     id: string,
     by: string,
   ): Promise<{ account: AccountSummary; revocable?: AccountAccess } | undefined> {
+    const current = await this.collection.findOne({ _id: id }, { projection: { status: 1, connectedAt: 1 } });
+    if (!current || current.status === 'disconnected') return undefined;
+    // One disconnect per connection, even when two confirmations race (see claimOnce).
+    if (!(await claimOnce(this.db, `disconnect:${id}:${current.connectedAt.getTime()}`))) return undefined;
     const before = await this.collection.findOneAndUpdate(
       { _id: id, status: { $ne: 'disconnected' } },
       {

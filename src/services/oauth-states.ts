@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Db, ReturnDocument } from 'mongodb';
+import type { Db } from 'mongodb';
+import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 
 /** Which login a state was made for. */
@@ -56,17 +57,13 @@ export class OAuthStates {
     return this.check(doc, undefined);
   }
 
-  /** Uses a state up. Whatever the outcome, the state cannot be used again. */
+  /** Uses a state up. Whatever the outcome, the state cannot be used again; of two uses at once, one wins. */
   async consume(state: string, flow: LoginFlow): Promise<StateCheck> {
-    const doc = await this.collection.findOneAndUpdate(
-      { _id: hashState(state), usedAt: { $exists: false } },
-      { $set: { usedAt: this.now() } },
-      { returnDocument: ReturnDocument.BEFORE },
-    );
-    if (!doc) {
-      const exists = await this.collection.countDocuments({ _id: hashState(state) });
-      return { ok: false, reason: exists > 0 ? 'used' : 'unknown' };
-    }
+    const id = hashState(state);
+    const doc = await this.collection.findOne({ _id: id });
+    if (!doc) return { ok: false, reason: 'unknown' };
+    if (doc.usedAt || !(await claimOnce(this.db, `oauth_state:${id}`))) return { ok: false, reason: 'used' };
+    await this.collection.updateOne({ _id: id }, { $set: { usedAt: this.now() } });
     return this.check(doc, flow);
   }
 

@@ -116,6 +116,24 @@ describe('Facebook Login: Pages and their Instagram accounts', () => {
     expect(again.status).toBe(400);
   });
 
+  it('the same redirect arriving twice at once is served once; a double click on Connect connects once', async () => {
+    const p = graph.seedPage({ name: 'Wone Race' });
+    const person = graph.seedMetaUser({ pageIds: [p.id] });
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect = graph.consentFacebook(start.location, { userId: person.id });
+    codeOf(redirect);
+    const pages = await Promise.all([1, 2, 3].map(() => returnToApp(t, redirect, start.cookie)));
+    expect(pages.filter((page) => page.status === 200)).toHaveLength(1);
+    expect(pages.filter((page) => page.html.includes('already been used'))).toHaveLength(2);
+    const choice = await choiceFor(t, ADMIN, before);
+    const answers = await Promise.all([1, 2].map(() => pressConnect(t, ADMIN, choice.pendingId, [`facebook:${p.id}`])));
+    expect(answers.filter((answer) => textOf(answer).includes('Connected'))).toHaveLength(1);
+    const audit = await t.app.services.audit.recent(20);
+    expect(audit.filter((e) => e.action === 'connect' && e.subject === `account:facebook:${p.id}`)).toHaveLength(1);
+    await tokenOf(`facebook:${p.id}`);
+  });
+
   it('an expired state is refused (at the start link and at the callback) and stores nothing', async () => {
     const p = graph.seedPage({ name: 'Wone Late' });
     const person = graph.seedMetaUser({ pageIds: [p.id] });

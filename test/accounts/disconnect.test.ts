@@ -57,11 +57,19 @@ describe('/wone disconnect', () => {
     expect(t.logs()).not.toContain(accessToken);
   });
 
-  it('a second click finds nothing to do, and the account list shows it disconnected', async () => {
+  it('two confirmations at once disconnect once; the list then shows the account disconnected', async () => {
     await seedAccount(t.app.services, { _id: 'instagram:601', name: 'wone.style' });
-    await click(t, ADMIN, 'disconnect_account', 'instagram:601');
-    const { responseUrl } = await click(t, ADMIN, 'disconnect_account', 'instagram:601');
-    expect(textOf(await t.slack.waitFor(() => answersTo(t, responseUrl)[0]))).toContain('not connected');
+    const clicks = await Promise.all([
+      click(t, ADMIN, 'disconnect_account', 'instagram:601'),
+      click(t, ADMIN, 'disconnect_account', 'instagram:601'),
+    ]);
+    const answers = await Promise.all(
+      clicks.map(({ responseUrl }) => t.slack.waitFor(() => answersTo(t, responseUrl)[0]).then(textOf)),
+    );
+    expect(answers.filter((answer) => answer.includes('Disconnected *wone.style*'))).toHaveLength(1);
+    expect(answers.filter((answer) => answer.includes('not connected'))).toHaveLength(1);
+    const audit = await t.app.services.audit.recent(20);
+    expect(audit.filter((e) => e.action === 'disconnect' && e.subject === 'account:instagram:601')).toHaveLength(1);
     const list = textOf(await commandAnswer(t, ADMIN, 'accounts'));
     expect(list).toContain('wone.style');
     expect(list).toContain('disconnected (no token kept)');
