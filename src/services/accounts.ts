@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Db, ReturnDocument } from 'mongodb';
 import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
@@ -194,6 +195,11 @@ export class Accounts {
   ): Promise<boolean> {
     const account = await this.collection.findOne({ _id: id });
     if (!account?.token || account.status === 'disconnected') throw new AccountNotConnectedError(id);
+    // One refresh per token, even when two instances run the health job at once: TikTok rotates refresh tokens, so
+    // a second refresh with the same one would be refused and look like a dead account.
+    if (!(await claimOnce(this.db, `refresh:${id}:${createHash('sha256').update(account.token.data).digest('hex')}`))) {
+      return false;
+    }
     const refreshToken = account.refreshToken ? this.vault.open(account.refreshToken) : undefined;
     const refreshed = await refresh(this.accessOf(account, account.token), refreshToken);
     const set: Partial<AccountDoc> = { token: this.vault.seal(refreshed.accessToken), status: 'ok' };

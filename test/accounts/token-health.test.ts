@@ -59,6 +59,32 @@ describe('the daily token health job', () => {
     expect(t.logs()).not.toContain(newRefresh);
   });
 
+  it('refreshes a token once when two instances refresh it at the same moment, and the account stays connected', async () => {
+    tiktok.seedAccount({ openId: 'open-twice' });
+    const issued = tiktok.issueTokens('open-twice');
+    await seedAccount(t.app.services, {
+      _id: 'tiktok:open-twice',
+      accessToken: issued.accessToken,
+      refreshTokenValue: issued.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + DAY),
+      refreshExpiresAt: new Date(Date.now() + 300 * DAY),
+    });
+    const client = t.app.services.platforms.tiktok;
+    if (!client) throw new Error('TikTok is configured in this test app');
+    const refreshesBefore = tiktok.server.callsTo('POST', '/v2/oauth/token/').length;
+    // Both read the same refresh token before either stores the rotated one, as two health jobs at once would.
+    const refresh = () =>
+      t.app.services.accounts.refreshWith('tiktok:open-twice', (access, token) =>
+        client.refreshToken(access, token ?? ''),
+      );
+    const results = await Promise.all([refresh(), refresh()]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(tiktok.server.callsTo('POST', '/v2/oauth/token/').length - refreshesBefore).toBe(1);
+    const after = await raw('tiktok:open-twice');
+    expect(after?.status).toBe('ok');
+    expect(tiktok.isTokenUsable(t.app.services.vault.open(after?.token))).toBe(true);
+  });
+
   it('refreshes an Instagram Login token once fewer than 30 days remain', async () => {
     const ig = graph.seedInstagramAccount({ username: 'wone.health' });
     const token = graph.issueToken({ kind: 'instagram_user', subjects: [ig.id], expiresInSec: 20 * 86_400 });
