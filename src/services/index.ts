@@ -3,6 +3,8 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { AccountNotifier } from '../notify/account-notifier.ts';
+import { CommentNotifier } from '../notify/comment-notifier.ts';
 import { PostNotifier } from '../notify/post-notifier.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { MetaLogin } from '../platforms/meta-login.ts';
@@ -11,14 +13,12 @@ import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
-import { CommentNotifier } from './comment-notifier.ts';
 import { Comments } from './comments.ts';
 import { DataDeletion } from './data-deletion.ts';
 import { Drafts } from './drafts.ts';
 import { InsightsService } from './insights.ts';
 import { InsightsPublisher } from './insights-publisher.ts';
 import { MediaStore } from './media-store.ts';
-import { Notifier } from './notifier.ts';
 import { OAuthStates } from './oauth-states.ts';
 import { Posts } from './posts.ts';
 import { Publisher } from './publisher.ts';
@@ -55,7 +55,7 @@ export interface Services {
   scheduling: Scheduling;
   publisher: Publisher;
   /** Direct messages to admins and requesters about accounts. */
-  accountNotifier: Notifier;
+  accountNotifier: AccountNotifier;
   holds: TargetHolds;
   disconnect: AccountDisconnect;
   deletion: DataDeletion;
@@ -116,7 +116,7 @@ export function createServices(deps: {
     notifier: new CommentNotifier(slack, config.COMMENTS_CHANNEL_ID),
     clients: platforms,
   });
-  const accountNotifier = new Notifier(slack, roles, logger);
+  const accountNotifier = new AccountNotifier(slack, roles, logger);
   const holds = new TargetHolds(db, accountNotifier);
   const disconnect = new AccountDisconnect(accounts, holds, audit, platforms, logger);
   const deletion = new DataDeletion(db, accounts, disconnect, audit);

@@ -1,5 +1,5 @@
 import { type Db, ObjectId } from 'mongodb';
-import type { Notifier } from './notifier.ts';
+import type { AccountNotifier } from '../notify/account-notifier.ts';
 import type { TargetDoc } from './targets.ts';
 
 /** A target that was queued and is now held, with the person who asked for its post. */
@@ -16,7 +16,7 @@ export interface HeldTarget {
 export class TargetHolds {
   constructor(
     private readonly db: Db,
-    private readonly notifier: Notifier,
+    private readonly notifier: AccountNotifier,
   ) {}
 
   private get targets() {

@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.ts';
+import type { AccountNotifier } from '../notify/account-notifier.ts';
 import { PlatformError } from '../platforms/errors.ts';
 import type { AccountSummary, Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
-import type { Notifier } from './notifier.ts';
 import type { TargetHolds } from './target-holds.ts';
 import type { TokenPlatforms } from './token-platforms.ts';
 
@@ -30,7 +30,7 @@ export class TokenHealthMonitor {
   constructor(
     private readonly accounts: Accounts,
     private readonly platforms: TokenPlatforms,
-    private readonly notifier: Notifier,
+    private readonly notifier: AccountNotifier,
     private readonly holds: TargetHolds,
     private readonly audit: AuditLog,
     private readonly logger: Logger,

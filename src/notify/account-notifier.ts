@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
-import type { Roles } from './roles.ts';
+import type { Roles } from '../services/roles.ts';
 
 /** A message for a person: text (the notification) and optional blocks. */
 export interface Notice {
@@ -13,7 +13,7 @@ export interface Notice {
  * Tells people things in Slack by direct message from the app. A failure to deliver is logged, never thrown: the
  * work that caused the notice is already done and must not be undone by Slack being unavailable.
  */
-export class Notifier {
+export class AccountNotifier {
   constructor(
     private readonly slack: WebClient,
     private readonly roles: Roles,
