@@ -4,6 +4,37 @@ export interface Directory {
   channels?: Record<string, string>;
 }
 
+/** The emoji the app's messages use, shown as the characters; other `:names:` stay as typed. */
+const emoji: Record<string, string> = {
+  white_check_mark: '✅',
+  heavy_check_mark: '✔️',
+  x: '❌',
+  warning: '⚠️',
+  hourglass: '⌛',
+  hourglass_flowing_sand: '⏳',
+  calendar: '📅',
+  clock3: '🕒',
+  memo: '📝',
+  no_entry: '⛔',
+  no_entry_sign: '🚫',
+  rocket: '🚀',
+  speech_balloon: '💬',
+  leftwards_arrow_with_hook: '↩️',
+  eyes: '👀',
+  bar_chart: '📊',
+  chart_with_upwards_trend: '📈',
+  link: '🔗',
+  lock: '🔒',
+  arrows_counterclockwise: '🔄',
+  pencil2: '✏️',
+  wastebasket: '🗑️',
+  see_no_evil: '🙈',
+  information_source: 'ℹ️',
+  question: '❓',
+  tada: '🎉',
+  sunny: '☀️',
+};
+
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -65,7 +96,9 @@ export function mrkdwnToHtml(text: string, directory: Directory = {}): string {
     hold(`<code>${escapeHtml(decodeSlackEntities(code))}</code>`),
   );
   source = source.replace(/<([^<>\n]+)>/g, (_, inner: string) => hold(renderReference(inner, directory)));
-  let html = escapeHtml(decodeSlackEntities(source));
+  let html = escapeHtml(decodeSlackEntities(source)).replace(/:([a-z0-9_+-]+):/g, (whole, name: string) =>
+    emoji[name] ? emoji[name] : whole,
+  );
   html = html
     .replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?!\w)/g, '$1<strong>$2</strong>')
     .replace(/(^|[^\w_])_(?=\S)([^_\n]*?\S)_(?!\w)/g, '$1<em>$2</em>')

@@ -19,6 +19,8 @@ export interface SandboxContext {
   simulators: Simulators;
   db: Db;
   appUrl: string;
+  /** The app's `PUBLIC_BASE_URL`, where its media links point. */
+  publicUrl: string;
   /** Each person's role, shown in the person switcher. */
   roles: Record<string, string>;
 }
@@ -29,9 +31,12 @@ const assets: Record<string, { type: string; file: string }> = {
   'sandbox.css': { type: 'text/css; charset=utf-8', file: 'sandbox.css' },
 };
 
-/** The page may load its own script, style and images (media links of the app) and talk to its own origin only. */
-const contentSecurityPolicy =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+/**
+ * The page may load its own script and style, images and videos from itself and the app's public URL (media links),
+ * and talk to its own origin only.
+ */
+const contentSecurityPolicy = (publicUrl: string) =>
+  `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: ${publicUrl}; media-src 'self' ${publicUrl}; connect-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'`;
 
 const personField = z.string().regex(/^U[A-Z0-9]{2,}$/);
 const originSchema = z.discriminatedUnion('kind', [
@@ -97,7 +102,7 @@ export function sandboxRoutes(context: () => SandboxContext, logger: Logger): Cu
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
-          'content-security-policy': contentSecurityPolicy,
+          'content-security-policy': contentSecurityPolicy(context().publicUrl),
         });
         res.end(readFileSync(join(assetsDir, 'sandbox.html')));
       },

@@ -120,6 +120,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
       simulators,
       db: app.services.db,
       appUrl: `http://127.0.0.1:${port}`,
+      publicUrl: url,
       roles: Object.fromEntries(sandboxPeople.map((person) => [person.id, person.role])),
     };
   }, logger);
