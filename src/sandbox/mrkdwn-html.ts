@@ -33,6 +33,9 @@ const emoji: Record<string, string> = {
   question: '❓',
   tada: '🎉',
   sunny: '☀️',
+  frame_with_picture: '🖼️',
+  movie_camera: '🎥',
+  film_frames: '🎞️',
 };
 
 /** Escapes text for HTML element content and quoted attribute values. */

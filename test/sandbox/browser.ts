@@ -82,10 +82,29 @@ export class SandboxPage {
   }
 }
 
-/** A baseline JPEG header with its frame size (what the content check reads), the pixels left out. */
-export function jpegBytes(width: number, height: number, padding = 2048): Buffer {
-  const app0 = [0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0, 0];
-  const sof = [0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03];
-  sof.push(0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01);
-  return Buffer.from([0xff, 0xd8, ...app0, ...sof, ...new Array(padding).fill(0), 0xff, 0xd9]);
+/** Draws a summer-coloured card on a canvas in the page and returns it as a JPEG data URL (runs in the browser). */
+const drawCard = `({ width, height, label }) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d');
+  const gradient = context.createLinearGradient(0, 0, width, height);
+  gradient.addColorStop(0, '#ffb347');
+  gradient.addColorStop(1, '#ff5e62');
+  context.fillStyle = gradient;
+  context.fillRect(0, 0, width, height);
+  context.fillStyle = '#fff6d5';
+  context.beginPath();
+  context.arc(width * 0.72, height * 0.28, width * 0.16, 0, Math.PI * 2);
+  context.fill();
+  context.fillStyle = '#ffffff';
+  context.font = 'bold ' + Math.round(width / 9) + 'px sans-serif';
+  context.fillText(label, width * 0.08, height * 0.82);
+  return canvas.toDataURL('image/jpeg', 0.85);
+}`;
+
+/** A real, decodable JPEG drawn by the browser itself, for media a person can look at. */
+export async function drawnJpeg(page: Page, width: number, height: number, label: string): Promise<Buffer> {
+  const dataUrl = String(await page.evaluate(`(${drawCard})(${JSON.stringify({ width, height, label })})`));
+  return Buffer.from(dataUrl.replace(/^data:image\/jpeg;base64,/, ''), 'base64');
 }
