@@ -7,7 +7,9 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
-import { defineJobs } from './jobs/index.ts';
+import { mediaRoutes } from './http/media.ts';
+import { metaWebhookRoutes } from './http/meta-webhooks.ts';
+import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -70,6 +72,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
 
     await scheduler.start();
     schedulerRunning = true;
+    await startRecurringJobs(scheduler, services);
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;
     logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
@@ -86,6 +89,9 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           schedulerRunning = false;
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
+          for (const client of Object.values(services.platforms)) {
+            if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
+          }
           await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
           logger.info('Wone Social stopped');
         })();
@@ -105,7 +111,11 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOpt
 }
 
 function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {
-  return [...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger)];
+  return [
+    ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
+    ...metaWebhookRoutes(services.config, services.comments, services.logger),
+    ...mediaRoutes(services.media, services.logger),
+  ];
 }
 
 function createReceiver(config: Config, customRoutes: CustomRoute[], logger: Logger): Receiver {

@@ -63,6 +63,30 @@ export const configSchema = z.object({
   APPROVER_USER_IDS: idList('[UW]'),
   APPROVER_USERGROUP_ID: optional(slackId('S')),
   TEAM_TIMEZONE: timezone.default('UTC'),
+  DIGEST_CRON: z
+    .string()
+    .trim()
+    .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression such as 0 9 * * 1 (minute hour day month weekday)')
+    .default('0 9 * * 1'),
+  COMMENT_POLL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1, 'whole minutes between 1 and 60')
+    .max(60, 'whole minutes between 1 and 60')
+    .default(5),
+  COMMENT_LOOKBACK_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1, 'whole days between 1 and 90')
+    .max(90, 'whole days between 1 and 90')
+    .default(14),
+  COMMENT_ROLE: z.enum(['editor', 'approver', 'admin'], 'editor, approver or admin').default('editor'),
+  PUBLISH_GRACE_MINUTES: z.coerce
+    .number({ error: 'a whole number of minutes' })
+    .int('a whole number of minutes')
+    .min(0, 'zero or more minutes')
+    .max(7 * 24 * 60, 'at most a week, in minutes')
+    .default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,6 +1,13 @@
 import type { Db, IndexDescription } from 'mongodb';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
+import { commentIndexes } from '../services/comment-docs.ts';
+import { insightSnapshotIndexes } from '../services/insights.ts';
+import { savedReportIndexes } from '../services/insights-publisher.ts';
+import { mediaIndexes } from '../services/media-store.ts';
+import { postIndexes } from '../services/posts.ts';
+import { targetIndexes } from '../services/targets.ts';
+import { transitionIndexes } from './guarded-update.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -9,10 +16,24 @@ export interface CollectionIndexes {
 }
 
 /** Every collection's indexes, created at startup. */
-const allIndexes: CollectionIndexes[] = [auditIndexes, accountIndexes];
+const allIndexes: CollectionIndexes[] = [
+  auditIndexes,
+  accountIndexes,
+  postIndexes,
+  targetIndexes,
+  mediaIndexes,
+  transitionIndexes,
+  insightSnapshotIndexes,
+  savedReportIndexes,
+  commentIndexes,
+];
 
+/**
+ * Creates the indexes one at a time: FerretDB 1.24 drops the connection when one `createIndexes` command names several
+ * indexes that already exist, which made every restart on an existing database fail.
+ */
 export async function ensureIndexes(db: Db): Promise<void> {
   for (const { collection, indexes } of allIndexes) {
-    if (indexes.length > 0) await db.collection(collection).createIndexes(indexes);
+    for (const index of indexes) await db.collection(collection).createIndexes([index]);
   }
 }

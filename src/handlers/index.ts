@@ -1,5 +1,11 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/index.ts';
+import { registerApprovalHandlers } from './approvals.ts';
+import { registerCommentHandlers } from './comments.ts';
+import { registerDraftHandlers } from './drafts.ts';
+import { registerInsightsActions } from './insights.ts';
+import { registerPublishingHandlers } from './publishing.ts';
+import { registerQueueHandlers } from './queue.ts';
 import { teamGuard } from './team-guard.ts';
 import { registerWoneCommand } from './wone-command.ts';
 
@@ -7,4 +13,10 @@ import { registerWoneCommand } from './wone-command.ts';
 export function registerHandlers(app: App, services: Services): void {
   app.use(teamGuard(services.config.SLACK_TEAM_ID));
   registerWoneCommand(app, services);
+  registerInsightsActions(app, services);
+  registerCommentHandlers(app, services);
+  registerDraftHandlers(app, services);
+  registerApprovalHandlers(app, services);
+  registerQueueHandlers(app, services);
+  registerPublishingHandlers(app, services);
 }

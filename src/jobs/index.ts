@@ -1,5 +1,22 @@
 import type { Agenda } from 'agenda';
 import type { Services } from '../services/index.ts';
+import { definePollComments, schedulePollComments } from './poll-comments.ts';
+import { definePublishPost } from './publish-post.ts';
+import { definePurgeMedia, purgeMediaJobName } from './purge-media.ts';
+import { defineWeeklyDigest, scheduleWeeklyDigest } from './weekly-digest.ts';
 
 /** Defines every Agenda job. Jobs are thin: they read their data and call a service. */
-export function defineJobs(_agenda: Agenda, _services: Services): void {}
+export function defineJobs(agenda: Agenda, services: Services): void {
+  definePublishPost(agenda, services);
+  definePurgeMedia(agenda, services);
+  defineWeeklyDigest(agenda, services);
+  definePollComments(agenda, services);
+}
+
+/** Repeating jobs and startup checks, once the scheduler runs (idempotent: every instance may call it). */
+export async function startRecurringJobs(agenda: Agenda, services: Services): Promise<void> {
+  await agenda.every('1 hour', purgeMediaJobName);
+  await scheduleWeeklyDigest(agenda, services.config);
+  await schedulePollComments(agenda, services);
+  await services.scheduling.reconcile();
+}

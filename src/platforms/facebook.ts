@@ -12,6 +12,7 @@ import {
   ProgressTracker,
   parseGraphTime,
   successSchema,
+  usageSince,
 } from './meta-common.ts';
 import type {
   AccountAccess,
@@ -332,6 +333,7 @@ export class FacebookClient implements PlatformClient {
 
   async listComments(account: AccountAccess, query: { itemIds: string[]; cursor?: string }): Promise<CommentPage> {
     const wanted = new Set(query.itemIds);
+    const usageBefore = this.graph.lastUsage;
     const { data } = await this.graph.get(`${account.externalId}/published_posts`, postsWithCommentsSchema, {
       token: account.accessToken,
       params: { fields: POSTS_COMMENTS_FIELDS, limit: 25 },
@@ -352,7 +354,7 @@ export class FacebookClient implements PlatformClient {
       });
       comments.push(...edge.data.map((c) => toComment(account, itemId, c)));
     }
-    return afterCursor(comments, query.cursor);
+    return { ...afterCursor(comments, query.cursor), ...usageSince(this.graph, usageBefore) };
   }
 
   async replyToComment(

@@ -55,3 +55,10 @@ export function clientFor(clients: PlatformClients, platform: PlatformName): Pla
   if (!client) throw new PlatformDisabledError(platform);
   return client;
 }
+
+/** Platform names as people read them. */
+export const platformLabels: Record<PlatformName, string> = {
+  instagram: 'Instagram',
+  facebook: 'Facebook',
+  tiktok: 'TikTok',
+};

@@ -17,6 +17,7 @@ import {
   ProgressTracker,
   parseGraphTime,
   successSchema,
+  usageSince,
 } from './meta-common.ts';
 import type {
   AccountAccess,
@@ -266,6 +267,7 @@ export class InstagramClient implements PlatformClient {
   async listComments(account: AccountAccess, query: { itemIds: string[]; cursor?: string }): Promise<CommentPage> {
     const api = this.api(account);
     const wanted = new Set(query.itemIds);
+    const usageBefore = api.graph.lastUsage;
     const { data } = await api.graph.get(`${account.externalId}/media`, mediaWithCommentsSchema, {
       token: api.token,
       params: { fields: MEDIA_COMMENTS_FIELDS, limit: 25 },
@@ -286,7 +288,7 @@ export class InstagramClient implements PlatformClient {
       });
       comments.push(...this.flattenComments(account, itemId, edge.data));
     }
-    return afterCursor(comments, query.cursor);
+    return { ...afterCursor(comments, query.cursor), ...usageSince(api.graph, usageBefore) };
   }
 
   private flattenComments(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlatformError, type PlatformName } from './errors.ts';
 import type { GraphClient } from './graph-client.ts';
-import type { PublishContext, PublishProgress, TokenHealth } from './types.ts';
+import type { PlatformUsage, PublishContext, PublishProgress, TokenHealth } from './types.ts';
 
 /** What the Instagram and Facebook clients share: the two Graph hosts, the app credentials, time. */
 export interface MetaClientOptions {
@@ -188,6 +188,21 @@ export function afterCursor<T extends { id: string; createdAt: Date }>(
   const ids = fresh.filter((c) => c.createdAt.getTime() === at).map((c) => c.id);
   if (since?.at === at) ids.push(...since.ids);
   return { comments: fresh, cursor: encodeCursor({ at, ids }) };
+}
+
+/** The usage a Graph host reported during a read (its usage headers), for callers that pace themselves by it. */
+export function usageSince(
+  graph: Pick<GraphClient, 'lastUsage'>,
+  before: GraphClient['lastUsage'],
+): { usage?: PlatformUsage } {
+  const usage = graph.lastUsage;
+  if (!usage || usage === before) return {};
+  return {
+    usage: {
+      percent: usage.percent,
+      ...(usage.regainAccessMs === undefined ? {} : { regainAccessMs: usage.regainAccessMs }),
+    },
+  };
 }
 
 /** Graph timestamps look like `2026-11-20T10:00:00+0000`. */

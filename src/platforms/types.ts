@@ -135,6 +135,16 @@ export interface CommentPage {
   comments: PlatformComment[];
   /** Opaque; pass back to get only what is newer. */
   cursor?: string;
+  /** How close the platform said we are to its rate limit on this call, when its headers said so. */
+  usage?: PlatformUsage;
+}
+
+/** A platform's own report of how much of its rate limit is used (e.g. Meta's usage headers). */
+export interface PlatformUsage {
+  /** Highest share of any limit in use, 0–100 (100 means throttled). */
+  percent: number;
+  /** How long until the platform lets calls through again, when it said. */
+  regainAccessMs?: number;
 }
 
 /** Metric values by name; a metric the platform refused is listed in `skipped`, never guessed. */

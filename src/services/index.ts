@@ -3,10 +3,22 @@ import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { PostNotifier } from '../notify/post-notifier.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { Accounts } from './accounts.ts';
+import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
+import { CommentNotifier } from './comment-notifier.ts';
+import { Comments } from './comments.ts';
+import { Drafts } from './drafts.ts';
+import { InsightsService } from './insights.ts';
+import { InsightsPublisher } from './insights-publisher.ts';
+import { MediaStore } from './media-store.ts';
+import { Posts } from './posts.ts';
+import { Publisher } from './publisher.ts';
 import { Roles } from './roles.ts';
+import { Scheduling } from './scheduling.ts';
+import { Targets } from './targets.ts';
 import { TokenVault } from './token-vault.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
@@ -23,6 +35,17 @@ export interface Services {
   accounts: Accounts;
   /** One client per platform switched on in the configuration. */
   platforms: PlatformClients;
+  insights: InsightsService;
+  insightsPublisher: InsightsPublisher;
+  comments: Comments;
+  posts: Posts;
+  targets: Targets;
+  media: MediaStore;
+  notifier: PostNotifier;
+  drafts: Drafts;
+  approvals: Approvals;
+  scheduling: Scheduling;
+  publisher: Publisher;
 }
 
 export function createServices(deps: {
@@ -32,17 +55,66 @@ export function createServices(deps: {
   scheduler: Agenda;
   slack: WebClient;
 }): Services {
-  const roles = new Roles(deps.config, async (usergroup) => {
-    const answer = await deps.slack.usergroups.users.list({ usergroup });
-    return answer.users ?? [];
+  const { config, logger, db, scheduler, slack } = deps;
+  const platforms = createPlatformClients(config);
+  const roles = new Roles(
+    config,
+    async (usergroup) => {
+      const answer = await slack.usergroups.users.list({ usergroup });
+      return answer.users ?? [];
+    },
+    undefined,
+    { reply_comment: config.COMMENT_ROLE, hide_comment: config.COMMENT_ROLE },
+  );
+  const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY);
+  const audit = new AuditLog(db);
+  const accounts = new Accounts(db, vault);
+  const posts = new Posts(db);
+  const targets = new Targets(db);
+  const media = new MediaStore(db, {
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    encryptionKey: config.TOKEN_ENCRYPTION_KEY,
+    slackToken: config.SLACK_BOT_TOKEN,
   });
-  const vault = new TokenVault(deps.config.TOKEN_ENCRYPTION_KEY);
-  return {
-    ...deps,
+  const notifier = new PostNotifier(slack, { config, logger, posts, targets, accounts, media });
+  const scheduling = new Scheduling({
+    scheduler,
+    posts,
+    targets,
+    media,
+    notifier,
     roles,
-    audit: new AuditLog(deps.db),
+    audit,
+    logger,
+    graceMinutes: config.PUBLISH_GRACE_MINUTES,
+  });
+  const insights = new InsightsService(db, accounts, platforms, logger);
+  const comments = new Comments({
+    db,
+    config,
+    logger: logger.child({ component: 'comments' }),
+    accounts,
+    audit,
+    roles,
+    notifier: new CommentNotifier(slack, config.COMMENTS_CHANNEL_ID),
+    clients: platforms,
+  });
+  const common = { posts, targets, media, notifier, roles, audit, scheduling };
+  return {
+    config,
+    logger,
+    db,
+    scheduler,
+    slack,
     vault,
-    accounts: new Accounts(deps.db, vault),
-    platforms: createPlatformClients(deps.config),
+    accounts,
+    platforms,
+    ...common,
+    drafts: new Drafts({ ...common, accounts, clients: platforms, logger }),
+    approvals: new Approvals(common),
+    publisher: new Publisher({ ...common, accounts, clients: platforms, logger }),
+    insights,
+    insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger),
+    comments,
   };
 }

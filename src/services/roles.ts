@@ -52,7 +52,14 @@ export class Roles {
     private readonly config: Pick<Config, 'ADMIN_USER_IDS' | 'APPROVER_USER_IDS' | 'APPROVER_USERGROUP_ID'>,
     private readonly lookupUsergroup: UsergroupLookup,
     private readonly cacheMs = 60_000,
+    /** Permissions the operator moved to another role (e.g. `COMMENT_ROLE`). */
+    private readonly overrides: Partial<Record<Permission, Role>> = {},
   ) {}
+
+  /** The least role that allows `permission`, with the operator's overrides applied. */
+  needed(permission: Permission): Role {
+    return this.overrides[permission] ?? permissions[permission];
+  }
 
   async roleOf(userId: string): Promise<Role> {
     if (this.config.ADMIN_USER_IDS.includes(userId)) return 'admin';
@@ -62,13 +69,13 @@ export class Roles {
   }
 
   async can(userId: string, permission: Permission): Promise<boolean> {
-    return rank[await this.roleOf(userId)] >= rank[permissions[permission]];
+    return rank[await this.roleOf(userId)] >= rank[this.needed(permission)];
   }
 
   /** Throws `PermissionDeniedError` unless the user may do it. */
   async require(userId: string, permission: Permission): Promise<void> {
     if (!(await this.can(userId, permission))) {
-      throw new PermissionDeniedError(userId, permission, permissions[permission]);
+      throw new PermissionDeniedError(userId, permission, this.needed(permission));
     }
   }
 

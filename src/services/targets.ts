@@ -1,3 +1,6 @@
+import type { Db, Filter, UpdateFilter } from 'mongodb';
+import { guardedUpdate } from '../db/guarded-update.ts';
+import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType, PublishProgress } from '../platforms/types.ts';
 
 /**
@@ -11,6 +14,8 @@ export type TargetState = 'queued' | 'publishing' | 'published' | 'failed' | 'un
 export interface TargetDoc {
   /** `<postId>:<accountId>`. */
   _id: string;
+  /** Counts state changes (see `guardedUpdate`). */
+  version: number;
   postId: string;
   accountId: string;
   platform: PlatformName;
@@ -30,4 +35,133 @@ export interface TargetDoc {
   error?: string;
   attempts: number;
   updatedAt: Date;
+  /** TikTok inbox posts: delivered to the creator's inbox (no live item yet). */
+  deliveredTo?: 'inbox';
+  /** A transient failure: try again at this time (until the post's retry deadline). */
+  retryAt?: Date;
+  /** While `publishing`: the worker's claim; after it lapses another worker may resume. */
+  leaseUntil?: Date;
+}
+
+export const targetIndexes: CollectionIndexes = {
+  collection: 'targets',
+  indexes: [{ key: { postId: 1 } }, { key: { accountId: 1, state: 1 } }, { key: { state: 1, publishedAt: -1 } }],
+};
+
+/** How long a worker's claim on a target lasts before another worker may resume it. */
+export const targetLeaseMs = 10 * 60 * 1000;
+
+/** The targets store. Every state change is one guarded update (see `guardedUpdate`): one caller wins. */
+export class Targets {
+  constructor(private readonly db: Db) {}
+
+  get collection() {
+    return this.db.collection<TargetDoc>('targets');
+  }
+
+  static idOf(postId: string, accountId: string): string {
+    return `${postId}:${accountId}`;
+  }
+
+  /** Creates the queued targets of an approved post (existing ones are left as they are). */
+  async queue(
+    postId: string,
+    items: { accountId: string; platform: PlatformName; postType: PostType }[],
+    caption: string,
+    dueAt: Date,
+  ): Promise<void> {
+    const now = new Date();
+    for (const item of items) {
+      await this.collection.updateOne(
+        { _id: Targets.idOf(postId, item.accountId) },
+        {
+          $setOnInsert: {
+            postId,
+            accountId: item.accountId,
+            platform: item.platform,
+            postType: item.postType,
+            state: 'queued',
+            progress: {},
+            caption,
+            attempts: 0,
+            version: 0,
+          },
+          $set: { dueAt, updatedAt: now },
+        },
+        { upsert: true },
+      );
+    }
+  }
+
+  ofPost(postId: string): Promise<TargetDoc[]> {
+    return this.collection.find({ postId }).sort({ _id: 1 }).toArray();
+  }
+
+  get(id: string): Promise<TargetDoc | null> {
+    return this.collection.findOne({ _id: id });
+  }
+
+  /** Removes a post's targets that have not started (the post was cancelled or sent back for approval). */
+  async dropQueued(postId: string): Promise<void> {
+    await this.collection.deleteMany({ postId, state: 'queued' });
+  }
+
+  async reschedule(postId: string, dueAt: Date): Promise<void> {
+    await this.collection.updateMany({ postId, state: 'queued' }, { $set: { dueAt, updatedAt: new Date() } });
+  }
+
+  /**
+   * Claims a target for publishing: a queued one whose retry time has come, or one whose previous worker's lease
+   * lapsed (it resumes from the saved progress). Only one worker can win.
+   */
+  claim(id: string, now = new Date()): Promise<TargetDoc | null> {
+    return guardedUpdate(
+      this.db,
+      this.collection,
+      id,
+      {
+        $or: [
+          { state: 'queued', $or: [{ retryAt: { $exists: false } }, { retryAt: { $lte: now } }] },
+          { state: 'publishing', leaseUntil: { $lt: now } },
+        ],
+      } as Filter<TargetDoc>,
+      {
+        $set: { state: 'publishing', leaseUntil: new Date(now.getTime() + targetLeaseMs), updatedAt: now },
+        $inc: { attempts: 1 },
+        $unset: { retryAt: '' },
+      },
+    );
+  }
+
+  /** Saves publishing progress, only while this target is still being published. */
+  async saveProgress(id: string, progress: PublishProgress): Promise<void> {
+    await this.collection.updateOne(
+      { _id: id, state: 'publishing' },
+      { $set: { progress, updatedAt: new Date(), leaseUntil: new Date(Date.now() + targetLeaseMs) } },
+    );
+  }
+
+  /** Moves a target from one of `from` to `to` with `set`; `null` when it was not in any of `from`. */
+  move(
+    id: string,
+    from: TargetState[],
+    to: TargetState,
+    set: Partial<TargetDoc> = {},
+    unset: (keyof TargetDoc)[] = [],
+  ): Promise<TargetDoc | null> {
+    const update: UpdateFilter<TargetDoc> = { $set: { ...set, state: to, updatedAt: new Date() } };
+    const toUnset = [...unset, ...(to === 'publishing' ? [] : (['leaseUntil'] as const))];
+    if (toUnset.length) update.$unset = Object.fromEntries(toUnset.map((key) => [key, '']));
+    return guardedUpdate(this.db, this.collection, id, { state: { $in: from } } as Filter<TargetDoc>, update);
+  }
+
+  /** Holds every queued target of an account (its token stopped working); returns their post ids. */
+  async holdAccount(accountId: string, reason: string): Promise<string[]> {
+    const queued = await this.collection.find({ accountId, state: 'queued' }, { projection: { postId: 1 } }).toArray();
+    await this.collection.updateMany(
+      { accountId, state: 'queued' },
+      { $set: { state: 'held', error: reason, updatedAt: new Date() } },
+    );
+    return [...new Set(queued.map((target) => target.postId))];
+  }
 }

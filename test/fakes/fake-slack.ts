@@ -357,11 +357,25 @@ export class FakeSlack {
     return { status: 200, headers: { 'content-type': file.mimetype }, bytes: file.bytes };
   }
 
-  private upload(req: FakeRequest): FakeReply {
+  /**
+   * The upload URL: the client POSTs the file as multipart/form-data (field `body`) or as the raw body; the file's
+   * own bytes are kept either way, so a test can check exactly what was uploaded.
+   */
+  private async upload(req: FakeRequest): Promise<FakeReply> {
     const upload = this.uploads.find((u) => u.id === req.params.id);
     if (!upload) return { status: 404, text: 'not found' };
-    upload.bytes = new Uint8Array(req.rawBody);
-    return { status: 200, text: `OK - ${req.rawBody.length}` };
+    const contentType = req.headers['content-type'] ?? '';
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await new Response(new Uint8Array(req.rawBody), { headers: { 'content-type': contentType } })
+        .formData()
+        .catch(() => undefined);
+      const file = [...(form?.values() ?? [])].find((value): value is File => typeof value !== 'string');
+      if (!file) return { status: 400, text: 'no file part' };
+      upload.bytes = new Uint8Array(await file.arrayBuffer());
+    } else {
+      upload.bytes = new Uint8Array(req.rawBody);
+    }
+    return { status: 200, text: `OK - ${upload.bytes.length}` };
   }
 }
 

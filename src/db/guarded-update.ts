@@ -1,0 +1,66 @@
+import { type Collection, type Db, type Filter, MongoServerError, type UpdateFilter } from 'mongodb';
+import type { CollectionIndexes } from './indexes.ts';
+
+/** A document changed only through `guardedUpdate`: `version` counts its changes. */
+export interface Versioned {
+  _id: string;
+  version: number;
+}
+
+interface TransitionClaim {
+  _id: string;
+  at: Date;
+}
+
+/** A claim left by a worker that died between claiming and updating is taken over after this long. */
+const staleClaimMs = 2 * 60 * 1000;
+
+export const transitionIndexes: CollectionIndexes = { collection: 'transitions', indexes: [{ key: { at: 1 } }] };
+
+/**
+ * Changes one document only if it matches `guard` now, and lets exactly one of any number of concurrent callers do
+ * so. MongoDB's `findOneAndUpdate` alone would do, but FerretDB (the embedded database) reads and writes in two steps,
+ * so two callers can both pass the guard. Here each caller first claims the document's current version by inserting
+ * `<collection>:<id>@<version>` into `transitions`; `_id` uniqueness lets one insert win, and only the winner updates
+ * (and increments `version`). Returns the document after the change, or `null` when it did not match or another caller
+ * won.
+ */
+export async function guardedUpdate<T extends Versioned>(
+  db: Db,
+  collection: Collection<T>,
+  id: string,
+  guard: Filter<T>,
+  update: UpdateFilter<T>,
+): Promise<T | null> {
+  const current = (await collection.findOne({ ...guard, _id: id } as Filter<T>)) as T | null;
+  if (!current) return null;
+  const version = current.version ?? 0;
+  const claims = db.collection<TransitionClaim>('transitions');
+  const claimId = `${collection.collectionName}:${id}@${version}`;
+  if (!(await claim(claims, claimId))) return null;
+  const inc = { ...((update.$inc as Record<string, number> | undefined) ?? {}), version: 1 };
+  const versionFilter = current.version === undefined ? { version: { $exists: false } } : { version };
+  return (await collection.findOneAndUpdate(
+    { _id: id, ...versionFilter } as Filter<T>,
+    { ...update, $inc: inc } as unknown as UpdateFilter<T>,
+    { returnDocument: 'after' },
+  )) as T | null;
+}
+
+async function claim(claims: Collection<TransitionClaim>, claimId: string): Promise<boolean> {
+  try {
+    await claims.insertOne({ _id: claimId, at: new Date() });
+    return true;
+  } catch (error) {
+    if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
+  }
+  // Someone holds this version. If they died before updating, their claim is old: take it over once.
+  const stale = await claims.deleteOne({ _id: claimId, at: { $lt: new Date(Date.now() - staleClaimMs) } });
+  if (stale.deletedCount !== 1) return false;
+  try {
+    await claims.insertOne({ _id: claimId, at: new Date() });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+import { draftValue } from '../../views/draft-modal.ts';
+import type { CreatorInfo, PlatformName, PostType } from '../platforms/types.ts';
+import type { DraftContent, MediaRef, SlackFileRef } from '../services/posts.ts';
+
+const platformName = z.enum(['instagram', 'facebook', 'tiktok']);
+
+const creatorSchema = z.object({
+  username: z.string(),
+  nickname: z.string(),
+  privacyLevelOptions: z.array(z.string()),
+  commentDisabled: z.boolean(),
+  duetDisabled: z.boolean(),
+  stitchDisabled: z.boolean(),
+  maxVideoPostDurationSec: z.number(),
+});
+
+const keptMediaSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['image', 'video']),
+  mimeType: z.string(),
+  sizeBytes: z.number(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  durationSec: z.number().optional(),
+});
+
+/** What the draft modal carries from opening to submission (`private_metadata`, at most 3000 characters). */
+export const draftMetadataSchema = z.object({
+  /** The post being edited. */
+  postId: z.string().optional(),
+  timezone: z.string(),
+  accounts: z.array(z.object({ id: z.string(), platform: platformName, name: z.string() })),
+  creators: z.record(z.string(), creatorSchema),
+  keptMedia: z.array(keptMediaSchema),
+  /** The media links of the post being edited: unchanged links keep their stored media. */
+  keptUrls: z.array(z.string()),
+});
+
+export type DraftMetadata = z.infer<typeof draftMetadataSchema>;
+
+/** Encodes the metadata, leaving out what does not fit Slack's 3000 characters (media names first). */
+export function encodeDraftMetadata(metadata: DraftMetadata): string {
+  let text = JSON.stringify(metadata);
+  if (text.length > 3000) {
+    text = JSON.stringify({
+      ...metadata,
+      keptMedia: metadata.keptMedia.map((m) => ({ ...m, name: m.name.slice(0, 20) })),
+    });
+  }
+  return text;
+}
+
+export function decodeDraftMetadata(text: string): DraftMetadata | undefined {
+  try {
+    const parsed = draftMetadataSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const fileSchema = z.object({
+  id: z.string(),
+  name: z.string().nullish(),
+  mimetype: z.string().nullish(),
+  size: z.number().nullish(),
+  url_private_download: z.string().nullish(),
+  url_private: z.string().nullish(),
+});
+
+const optionSchema = z.object({ value: z.string() });
+
+const stateValueSchema = z.looseObject({
+  type: z.string(),
+  value: z.string().nullish(),
+  selected_option: optionSchema.nullish(),
+  selected_options: z.array(optionSchema).nullish(),
+  selected_date: z.string().nullish(),
+  selected_time: z.string().nullish(),
+  files: z.array(fileSchema).nullish(),
+});
+
+/** `view.state.values` as Slack sends it: block id → action id → value. */
+export const viewStateSchema = z.record(z.string(), z.record(z.string(), stateValueSchema));
+export type ViewState = z.infer<typeof viewStateSchema>;
+
+const tiktokTypes = ['tiktok_video', 'tiktok_photo'];
+
+/** Reads the draft modal's inputs into a draft and the newly attached Slack files. */
+export function readDraftForm(
+  state: ViewState,
+  metadata: DraftMetadata,
+): { draft: DraftContent; files: SlackFileRef[] } {
+  const field = (block: string) => state[block]?.[draftValue];
+  const text = (block: string) => field(block)?.value?.trim() ?? '';
+  const postTypes: Partial<Record<PlatformName, PostType>> = {};
+  let tiktokMode: DraftContent['tiktokMode'] = 'direct';
+  for (const platform of platformName.options) {
+    const value = field(`post_type_${platform}`)?.selected_option?.value;
+    if (!value) continue;
+    const [type, mode] = value.split(':');
+    if (platform === 'tiktok' && type && tiktokTypes.includes(type)) tiktokMode = mode === 'inbox' ? 'inbox' : 'direct';
+    postTypes[platform] = type as PostType;
+  }
+  const privacy: Record<string, string> = {};
+  for (const account of metadata.accounts.filter((a) => a.platform === 'tiktok')) {
+    const value = field(`tiktok_privacy:${account.id}`)?.selected_option?.value;
+    if (value) privacy[account.id] = value;
+  }
+  const interactions = new Set(field('tiktok_interactions')?.selected_options?.map((o) => o.value) ?? []);
+  const disclosure = new Set(field('tiktok_disclosure')?.selected_options?.map((o) => o.value) ?? []);
+  const when = field('when')?.selected_option?.value === 'asap' ? 'asap' : 'at';
+  const draft: DraftContent = {
+    accountIds: field('accounts')?.selected_options?.map((o) => o.value) ?? [],
+    postTypes,
+    tiktokMode,
+    caption: field('caption')?.value ?? '',
+    mediaUrls: text('media_urls')
+      .split(/\s+/)
+      .map((url) => url.trim())
+      .filter(Boolean),
+    schedule:
+      when === 'asap'
+        ? { kind: 'asap' }
+        : {
+            kind: 'at',
+            date: field('date')?.selected_date ?? '',
+            time: field('time')?.selected_time ?? '',
+            timezone: metadata.timezone,
+          },
+    tiktok: {
+      privacy,
+      allowComment: interactions.has('comment'),
+      allowDuet: interactions.has('duet'),
+      allowStitch: interactions.has('stitch'),
+      brandOrganic: disclosure.has('organic'),
+      brandContent: disclosure.has('branded'),
+    },
+  };
+  const firstComment = text('first_comment');
+  if (firstComment) draft.firstComment = firstComment;
+  const link = text('link');
+  if (link) draft.link = link;
+  const files: SlackFileRef[] = (field('media')?.files ?? []).map((file) => ({
+    id: file.id,
+    name: file.name ?? file.id,
+    mimetype: file.mimetype ?? 'application/octet-stream',
+    size: file.size ?? 0,
+    url: file.url_private_download ?? file.url_private ?? '',
+  }));
+  return { draft, files };
+}
+
+/** Kept media as the metadata carries them. */
+export function keptMediaOf(media: MediaRef[]): DraftMetadata['keptMedia'] {
+  return media.map((m) => ({ ...m, name: m.name.slice(0, 60) }));
+}
+
+export type { CreatorInfo };

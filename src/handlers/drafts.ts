@@ -1,0 +1,170 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { approvalActions } from '../../views/approval-message.ts';
+import { type DraftModalData, draftModal, draftModalCallback } from '../../views/draft-modal.ts';
+import type { Services } from '../services/index.ts';
+import { type DraftContent, editableStates, type PostDoc } from '../services/posts.ts';
+import { PermissionDeniedError } from '../services/roles.ts';
+import { isKnownZone, suggestedTime } from '../services/schedule-time.ts';
+import { clickSchema, explainFailure, postValue, tellClicker } from './clicks.ts';
+import {
+  type DraftMetadata,
+  decodeDraftMetadata,
+  encodeDraftMetadata,
+  keptMediaOf,
+  readDraftForm,
+  viewStateSchema,
+} from './draft-form.ts';
+import type { Subcommand } from './subcommand.ts';
+
+/** `/wone schedule` (or `/wone new`): opens the draft modal. */
+export const scheduleSubcommand: Subcommand = {
+  names: ['schedule', 'new'],
+  usage: '/wone schedule',
+  description: 'Draft a post for Instagram, Facebook or TikTok and send it for approval.',
+  permission: 'draft',
+  run: async ({ command, client, services }) => {
+    await openDraftModal(services, client, command.trigger_id, command.user_id);
+  },
+};
+
+/** The person's own time zone from Slack (`users.info`), or the team's when Slack does not say. */
+async function timezoneOf(services: Services, client: WebClient, userId: string): Promise<string> {
+  const answer = await client.users.info({ user: userId }).catch(() => undefined);
+  const zone = answer?.user?.tz;
+  return isKnownZone(zone) ? zone : services.config.TEAM_TIMEZONE;
+}
+
+/**
+ * Opens the modal at once (the trigger expires in 3 seconds) with the connected accounts, then fills in each TikTok
+ * creator's privacy options when TikTok has answered.
+ */
+async function openDraftModal(
+  services: Services,
+  client: WebClient,
+  triggerId: string,
+  userId: string,
+  existing?: PostDoc,
+): Promise<void> {
+  const [timezone, accounts] = await Promise.all([
+    existing ? Promise.resolve(existing.requesterTimezone) : timezoneOf(services, client, userId),
+    services.drafts.usableAccounts(),
+  ]);
+  const metadata: DraftMetadata = {
+    ...(existing ? { postId: existing._id } : {}),
+    timezone,
+    accounts,
+    creators: {},
+    keptMedia: existing ? keptMediaOf(existing.media) : [],
+    keptUrls: existing?.mediaUrls ?? [],
+  };
+  const data = (meta: DraftMetadata): DraftModalData => ({
+    accounts,
+    creators: meta.creators,
+    timezone,
+    suggested: suggestedTime(new Date(), timezone),
+    ...(existing ? { initial: contentOf(existing), keptMedia: existing.media.map((m) => m.name) } : {}),
+    privateMetadata: encodeDraftMetadata(meta),
+  });
+  const opened = await client.views.open({ trigger_id: triggerId, view: draftModal(data(metadata)) });
+  if (!accounts.some((account) => account.platform === 'tiktok')) return;
+  const creators = await services.drafts.creators(accounts);
+  const withCreators = { ...metadata, creators };
+  if (!opened.view?.id) return;
+  await client.views
+    .update({ view_id: opened.view.id, hash: opened.view.hash, view: draftModal(data(withCreators)) })
+    .catch((error) => services.logger.warn({ err: error }, 'draft modal update skipped'));
+}
+
+function contentOf(post: PostDoc): DraftContent {
+  return {
+    accountIds: post.accountIds,
+    postTypes: post.postTypes,
+    tiktokMode: post.tiktokMode,
+    caption: post.caption,
+    ...(post.firstComment ? { firstComment: post.firstComment } : {}),
+    ...(post.link ? { link: post.link } : {}),
+    mediaUrls: post.mediaUrls,
+    schedule: post.schedule,
+    tiktok: post.tiktok,
+  };
+}
+
+/** The draft modal's submission and the Edit button. */
+export function registerDraftHandlers(app: App, services: Services): void {
+  app.view(draftModalCallback, async ({ ack, body, view, client }) => {
+    const metadata = decodeDraftMetadata(view.private_metadata);
+    const state = viewStateSchema.safeParse(view.state.values);
+    if (!metadata || !state.success) {
+      await ack({
+        response_action: 'errors',
+        errors: { accounts: 'This form could not be read. Close it and run /wone schedule again.' },
+      });
+      return;
+    }
+    const { draft, files } = readDraftForm(state.data, metadata);
+    const keepMedia = files.length === 0 && draft.mediaUrls.join('\n') === metadata.keptUrls.join('\n');
+    const errors = services.drafts.check({
+      draft,
+      files,
+      media: keepMedia ? metadata.keptMedia : [],
+      timezone: metadata.timezone,
+      accounts: metadata.accounts.map((account) => ({ _id: account.id, ...account, status: 'ok' as const })),
+      creators: metadata.creators,
+    });
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors: errors as Record<string, string> });
+      return;
+    }
+    await ack();
+    const userId = body.user.id;
+    try {
+      const postId = await services.drafts.save({
+        ...(metadata.postId ? { postId: metadata.postId } : {}),
+        draft,
+        files,
+        timezone: metadata.timezone,
+        by: userId,
+      });
+      const post = await services.drafts.prepare(postId);
+      if (post?.state === 'pending_approval') {
+        const link = await services.notifier.permalink(post);
+        await services.notifier.tell(userId, {
+          text: `Your post is waiting for approval${link ? `: ${link}` : ''}.`,
+        });
+      }
+    } catch (error) {
+      const click = { user: { id: userId }, trigger_id: '', actions: [{ action_id: 'draft_submit' }] };
+      await explainFailure(error, { services, click, client, subject: `post:${metadata.postId ?? 'new'}` });
+    }
+  });
+
+  app.action(approvalActions.edit, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    if (!click.success) return;
+    const target = postValue(click.data.actions[0]?.value);
+    const post = target ? await services.posts.get(target.postId) : null;
+    try {
+      if (!post) {
+        await tellClicker(click.data, respond, client, 'That post no longer exists.');
+        return;
+      }
+      if (!(await services.drafts.mayEdit(post, click.data.user.id))) {
+        throw new PermissionDeniedError(click.data.user.id, 'draft', 'admin');
+      }
+      if (!editableStates.includes(post.state)) {
+        await tellClicker(
+          click.data,
+          respond,
+          client,
+          `This post is ${post.state.replace('_', ' ')}; it can no longer be edited.`,
+        );
+        return;
+      }
+      await openDraftModal(services, client, click.data.trigger_id, click.data.user.id, post);
+    } catch (error) {
+      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${post?._id}` });
+    }
+  });
+}

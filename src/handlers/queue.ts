@@ -1,0 +1,175 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { approvalActions } from '../../views/approval-message.ts';
+import { homeTab, queueMessage, queuePageAction, queuePageSize } from '../../views/queue-message.ts';
+import { rescheduleCallback, rescheduleModal } from '../../views/reschedule-modal.ts';
+import type { Services } from '../services/index.ts';
+import { isKnownZone, localParts, resolveLocalTime, suggestedTime } from '../services/schedule-time.ts';
+import { ScheduleError } from '../services/scheduling.ts';
+import { clickSchema, explainFailure, postValue } from './clicks.ts';
+import type { Subcommand } from './subcommand.ts';
+
+async function zoneOf(services: Services, client: WebClient, userId: string): Promise<string> {
+  const answer = await client.users.info({ user: userId }).catch(() => undefined);
+  const zone = answer?.user?.tz;
+  return isKnownZone(zone) ? zone : services.config.TEAM_TIMEZONE;
+}
+
+async function accountNames(services: Services) {
+  return (await services.accounts.list()).map((a) => ({ id: a._id, platform: a.platform, name: a.name }));
+}
+
+async function renderQueue(services: Services, client: WebClient, userId: string, page: number) {
+  const total = await services.posts.countQueue();
+  const last = Math.max(0, Math.ceil(total / queuePageSize) - 1);
+  const current = Math.min(Math.max(0, page), last);
+  const posts = await services.posts.queue({ skip: current * queuePageSize, limit: queuePageSize });
+  return queueMessage({
+    posts,
+    page: current,
+    total,
+    accounts: await accountNames(services),
+    timezone: await zoneOf(services, client, userId),
+  });
+}
+
+/** `/wone queue [page]`: upcoming posts (only the person who asked sees it). */
+export const queueSubcommand: Subcommand = {
+  names: ['queue'],
+  usage: '/wone queue',
+  description: 'See upcoming posts; reschedule or cancel them.',
+  permission: 'view_queue',
+  run: async ({ args, client, respond, command, services }) => {
+    const page = Math.max(0, (Number.parseInt(args, 10) || 1) - 1);
+    await respond({ response_type: 'ephemeral', ...(await renderQueue(services, client, command.user_id, page)) });
+  },
+};
+
+/** Refreshes a person's App Home tab. */
+export async function publishHome(services: Services, client: WebClient, userId: string): Promise<void> {
+  const [queue, queueTotal, recentPosts, accounts, timezone] = await Promise.all([
+    services.posts.queue({ limit: 10 }),
+    services.posts.countQueue(),
+    services.posts.recent(5),
+    accountNames(services),
+    zoneOf(services, client, userId),
+  ]);
+  const recent = await Promise.all(
+    recentPosts.map(async (post) => ({ post, targets: await services.targets.ofPost(post._id) })),
+  );
+  await client.views.publish({ user_id: userId, view: homeTab({ queue, queueTotal, recent, accounts, timezone }) });
+}
+
+const rescheduleMetadata = z.object({ postId: z.string(), timezone: z.string() });
+
+/** Queue paging, Reschedule (with its modal), Cancel and Publish now, from the queue, the Home tab or the preview. */
+export function registerQueueHandlers(app: App, services: Services): void {
+  app.action(queuePageAction, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    if (!click.success) return;
+    const page = Number(click.data.actions[0]?.value ?? 0) || 0;
+    await respond({ replace_original: true, ...(await renderQueue(services, client, click.data.user.id, page)) });
+  });
+
+  const afterChange = async (click: z.infer<typeof clickSchema>, client: WebClient) => {
+    if (click.container?.type === 'view') await publishHome(services, client, click.user.id).catch(() => {});
+  };
+
+  app.action(approvalActions.cancel, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    if (!click.success) return;
+    const target = postValue(click.data.actions[0]?.value);
+    if (!target) return;
+    try {
+      await services.scheduling.cancel(target.postId, click.data.user.id);
+      if (click.data.container?.is_ephemeral) {
+        await respond({ replace_original: true, ...(await renderQueue(services, client, click.data.user.id, 0)) });
+      }
+      await afterChange(click.data, client);
+    } catch (error) {
+      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
+    }
+  });
+
+  app.action(approvalActions.publishNow, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    if (!click.success) return;
+    const target = postValue(click.data.actions[0]?.value);
+    if (!target) return;
+    try {
+      await services.scheduling.publishNow(target.postId, click.data.user.id);
+      await afterChange(click.data, client);
+    } catch (error) {
+      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
+    }
+  });
+
+  app.action(approvalActions.reschedule, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    if (!click.success) return;
+    const target = postValue(click.data.actions[0]?.value);
+    if (!target) return;
+    try {
+      await services.roles.require(click.data.user.id, 'reschedule');
+      const post = await services.posts.get(target.postId);
+      const timezone = await zoneOf(services, client, click.data.user.id);
+      const parts = post?.dueAt ? localParts(post.dueAt, timezone) : suggestedTime(new Date(), timezone);
+      await client.views.open({
+        trigger_id: click.data.trigger_id,
+        view: rescheduleModal({
+          ...parts,
+          timezone,
+          privateMetadata: JSON.stringify({ postId: target.postId, timezone }),
+        }),
+      });
+    } catch (error) {
+      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
+    }
+  });
+
+  app.view(rescheduleCallback, async ({ ack, body, view, client }) => {
+    const date = view.state.values.date?.value?.selected_date ?? '';
+    const time = view.state.values.time?.value?.selected_time ?? '';
+    let metadata: z.infer<typeof rescheduleMetadata> | undefined;
+    try {
+      metadata = rescheduleMetadata.parse(JSON.parse(view.private_metadata));
+    } catch {
+      metadata = undefined;
+    }
+    if (!metadata || !date || !time) {
+      await ack({ response_action: 'errors', errors: { date: 'Choose a date and a time.' } });
+      return;
+    }
+    // The time rules are pure, so a bad time is shown on its input before the modal closes.
+    const resolved = resolveLocalTime(date, time, metadata.timezone);
+    if (!resolved.ok || resolved.at.getTime() < Date.now() + 60_000) {
+      const message = resolved.ok ? 'Choose a time in the future.' : resolved.message;
+      await ack({ response_action: 'errors', errors: { [resolved.ok ? 'time' : resolved.field]: message } });
+      return;
+    }
+    await ack();
+    const by = body.user.id;
+    try {
+      await services.scheduling.reschedule(metadata.postId, by, date, time, metadata.timezone);
+    } catch (error) {
+      const click = { user: { id: by }, trigger_id: '', actions: [{ action_id: rescheduleCallback }] };
+      if (error instanceof ScheduleError) {
+        await client.chat.postMessage({ channel: by, text: error.message }).catch(() => {});
+        return;
+      }
+      await explainFailure(error, { services, click, client, subject: `post:${metadata.postId}` });
+    }
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(services, client, event.user).catch((error) =>
+      services.logger.error({ err: error }, 'home tab failed'),
+    );
+  });
+}

@@ -1,0 +1,119 @@
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import { approvalActions, approvalMessage, button, decisionText } from '../../views/approval-message.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Accounts } from '../services/accounts.ts';
+import type { MediaStore } from '../services/media-store.ts';
+import type { PostDoc, Posts } from '../services/posts.ts';
+import type { Targets } from '../services/targets.ts';
+
+/** A message for a person: notification text and optional blocks. */
+export interface Note {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+/**
+ * Tells Slack what happened to posts: the preview in the approval channel (posted, then kept up to date), notes in its
+ * thread, direct messages to requesters and admins. Services call it with posts; it builds the views.
+ * A failure to reach Slack is logged, never allowed to undo a decision already stored.
+ */
+export class PostNotifier {
+  constructor(
+    private readonly slack: WebClient,
+    private readonly deps: {
+      config: Config;
+      logger: Logger;
+      posts: Posts;
+      targets: Targets;
+      accounts: Accounts;
+      media: MediaStore;
+    },
+  ) {}
+
+  /** Posts the preview (first time) or updates it, and returns the post as stored. */
+  async showPreview(post: PostDoc): Promise<PostDoc> {
+    const message = await this.render(post);
+    if (post.approvalMessage) {
+      await this.slack.chat
+        .update({ channel: post.approvalMessage.channel, ts: post.approvalMessage.ts, ...message })
+        .catch((error) => this.deps.logger.error({ err: error, postId: post._id }, 'preview update failed'));
+      return post;
+    }
+    const posted = await this.slack.chat.postMessage({ channel: this.deps.config.APPROVAL_CHANNEL_ID, ...message });
+    const approvalMessage = { channel: String(posted.channel), ts: String(posted.ts) };
+    await this.deps.posts.collection.updateOne({ _id: post._id }, { $set: { approvalMessage } });
+    return { ...post, approvalMessage };
+  }
+
+  /** Re-reads the post and refreshes its preview. */
+  async refresh(postId: string): Promise<void> {
+    const post = await this.deps.posts.get(postId);
+    if (post?.approvalMessage) await this.showPreview(post);
+  }
+
+  /** A note in the preview's thread (nothing when the post has no preview yet). */
+  async thread(post: Pick<PostDoc, '_id' | 'approvalMessage'>, text: string): Promise<void> {
+    if (!post.approvalMessage) return;
+    await this.slack.chat
+      .postMessage({ channel: post.approvalMessage.channel, thread_ts: post.approvalMessage.ts, text })
+      .catch((error) => this.deps.logger.error({ err: error, postId: post._id }, 'thread note failed'));
+  }
+
+  /** A decision in the thread, worded the same way everywhere. */
+  decision(post: PostDoc, action: string, by: string, note?: string): Promise<void> {
+    return this.thread(post, decisionText(action, by, note));
+  }
+
+  /** A direct message to one person. */
+  async tell(userId: string, note: Note): Promise<void> {
+    await this.slack.chat
+      .postMessage({ channel: userId, ...note })
+      .catch((error) => this.deps.logger.error({ err: error }, 'direct message failed'));
+  }
+
+  /** Tells the requester their post needs changes, with a button that reopens it as they left it. */
+  async askRequester(post: PostDoc, why: string): Promise<void> {
+    const text = `Your post needs changes: ${why}`;
+    await this.tell(post.requestedBy, {
+      text,
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } },
+        { type: 'actions', elements: [button('Edit the post', approvalActions.edit, `${post._id}:${post.revision}`)] },
+      ],
+    });
+  }
+
+  /** Tells every admin (account problems). */
+  async tellAdmins(text: string): Promise<void> {
+    for (const admin of this.deps.config.ADMIN_USER_IDS) await this.tell(admin, { text });
+  }
+
+  /** A link to the preview, for results and notes elsewhere. */
+  async permalink(post: PostDoc): Promise<string | undefined> {
+    if (!post.approvalMessage) return undefined;
+    const answer = await this.slack.chat
+      .getPermalink({ channel: post.approvalMessage.channel, message_ts: post.approvalMessage.ts })
+      .catch(() => undefined);
+    return answer?.permalink;
+  }
+
+  private async render(post: PostDoc) {
+    const accounts = (await this.deps.accounts.list())
+      .filter((account) => post.accountIds.includes(account._id))
+      .map((account) => ({ id: account._id, platform: account.platform, name: account.name }));
+    const thumbnails = post.media
+      .filter((media) => media.kind === 'image')
+      .map((media) => ({ url: this.deps.media.signedUrl(media.id, 7 * 24 * 3600 * 1000), name: media.name }));
+    const targets = await this.deps.targets.ofPost(post._id);
+    return approvalMessage({
+      post,
+      accounts,
+      thumbnails,
+      teamTimezone: this.deps.config.TEAM_TIMEZONE,
+      checks: post.checks ?? [],
+      targets: targets.filter((target) => target.state !== 'queued' || post.state === 'publishing'),
+    });
+  }
+}

@@ -1,0 +1,249 @@
+import type { PlatformClients } from '../platforms/index.ts';
+import { platformLabels } from '../platforms/index.ts';
+import type {
+  CreatorInfo,
+  MediaItem,
+  PlatformName,
+  PostType,
+  PublishRequest,
+  RuleViolation,
+  TikTokPostOptions,
+} from '../platforms/types.ts';
+import type { AccountDoc } from './accounts.ts';
+import { textOnlyTypes } from './post-types.ts';
+import type { DraftContent, MediaRef, SlackFileRef } from './posts.ts';
+import { resolveLocalTime } from './schedule-time.ts';
+
+/**
+ * The draft's fields, named as the modal's inputs are, so a problem shows on the input it concerns.
+ * TikTok privacy is per account: `tiktok_privacy:<accountId>`.
+ */
+export type DraftField =
+  | 'accounts'
+  | `post_type_${PlatformName}`
+  | 'caption'
+  | 'first_comment'
+  | 'link'
+  | 'media'
+  | 'media_urls'
+  | 'when'
+  | 'date'
+  | 'time'
+  | `tiktok_privacy:${string}`
+  | 'tiktok_interactions'
+  | 'tiktok_disclosure';
+
+export type DraftErrors = Partial<Record<DraftField, string>>;
+
+type ConnectedAccount = Pick<AccountDoc, '_id' | 'platform' | 'name' | 'status'>;
+
+export interface DraftCheckInput {
+  draft: DraftContent;
+  /** Newly attached Slack files (not yet downloaded): checked by what Slack says about them. */
+  files: SlackFileRef[];
+  /** Media already stored (an edit that keeps them): checked by their content. */
+  media: MediaRef[];
+  timezone: string;
+  accounts: ConnectedAccount[];
+  clients: PlatformClients;
+  /** Per TikTok account id, what its creator may do (from `creator_info`), when known. */
+  creators: Record<string, CreatorInfo>;
+  now: Date;
+}
+
+const acceptedTypes = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime'];
+
+/** Every rule a draft must meet before it goes to approval; an empty result means it may. */
+export function checkDraft(input: DraftCheckInput): DraftErrors {
+  const errors: DraftErrors = {};
+  const add = (field: DraftField, message: string) => {
+    errors[field] ??= message;
+  };
+  const { draft } = input;
+  const selected = draft.accountIds.map((id) => input.accounts.find((account) => account._id === id));
+  if (draft.accountIds.length === 0) add('accounts', 'Choose at least one account.');
+  for (const [index, account] of selected.entries()) {
+    if (!account) add('accounts', `${draft.accountIds[index]} is no longer connected.`);
+    else if (account.status !== 'ok') add('accounts', `${account.name} needs reconnecting before it can post.`);
+    else if (!input.clients[account.platform]) {
+      add('accounts', `${platformLabels[account.platform]} is switched off in this installation.`);
+    }
+  }
+  const accounts = selected.filter((account): account is ConnectedAccount => Boolean(account));
+  const platforms = [...new Set(accounts.map((account) => account.platform))];
+
+  for (const platform of platforms) {
+    const type = draft.postTypes[platform];
+    if (!type) add(`post_type_${platform}`, `Choose what kind of ${platformLabels[platform]} post this is.`);
+    else if (!type.startsWith(`${platform}_`)) add(`post_type_${platform}`, 'That type is not for this platform.');
+  }
+
+  const mediaCount = input.files.length + draft.mediaUrls.length + (input.files.length ? 0 : input.media.length);
+  if (mediaCount > 10) add('media', 'Attach at most 10 files and links together.');
+  for (const file of input.files) {
+    if (!acceptedTypes.includes(file.mimetype)) {
+      add('media', `${file.name} is not a JPEG, PNG, WebP, GIF, MP4 or MOV file.`);
+    }
+  }
+  for (const url of draft.mediaUrls) {
+    if (!isHttpsUrl(url)) add('media_urls', `${url.slice(0, 80)} is not an https link.`);
+  }
+  const needsMedia = platforms.some((p) => {
+    const type = draft.postTypes[p];
+    return type !== undefined && !textOnlyTypes.includes(type);
+  });
+  if (needsMedia && mediaCount === 0) add('media', 'Attach the image or video to post.');
+
+  if (draft.schedule.kind === 'at' && !draft.schedule.date)
+    add('date', 'Choose a date, or "As soon as it is approved".');
+  else if (draft.schedule.kind === 'at' && !draft.schedule.time) add('time', 'Choose a time.');
+  else if (draft.schedule.kind === 'at') {
+    const resolved = resolveLocalTime(draft.schedule.date, draft.schedule.time, input.timezone);
+    if (!resolved.ok) add(resolved.field, resolved.message);
+    else if (resolved.at.getTime() < input.now.getTime() + 60_000) add('time', 'Choose a time in the future.');
+  }
+
+  if (draft.firstComment && platforms.length > 0 && platforms.every((p) => p === 'tiktok')) {
+    add('first_comment', 'TikTok posts have no first comment. Leave this empty.');
+  }
+
+  if (draft.link && !platforms.some((p) => draft.postTypes[p] === 'facebook_text')) {
+    add('link', 'A link goes with a Facebook text post only. Put it in the caption instead.');
+  }
+
+  const tiktokAccounts = accounts.filter((account) => account.platform === 'tiktok');
+  for (const account of tiktokAccounts) {
+    const creator = input.creators[account._id];
+    const field: DraftField = `tiktok_privacy:${account._id}`;
+    const privacy = draft.tiktok.privacy[account._id];
+    if (!creator) {
+      add(field, `Could not load ${account.name}'s TikTok settings. Close this and try again.`);
+      continue;
+    }
+    if (draft.tiktokMode === 'direct' && !privacy) add(field, 'Choose who can see this post.');
+    else if (privacy && !creator.privacyLevelOptions.includes(privacy)) add(field, 'This account does not offer that.');
+    if (draft.tiktok.allowComment && creator.commentDisabled) {
+      add('tiktok_interactions', `${account.name} has comments turned off in TikTok.`);
+    }
+    if (draft.tiktok.allowDuet && creator.duetDisabled) {
+      add('tiktok_interactions', `${account.name} has duets turned off in TikTok.`);
+    }
+    if (draft.tiktok.allowStitch && creator.stitchDisabled) {
+      add('tiktok_interactions', `${account.name} has stitches turned off in TikTok.`);
+    }
+    if (draft.tiktok.brandContent && privacy === 'SELF_ONLY') {
+      add('tiktok_disclosure', 'Branded content cannot be private. Choose another audience.');
+    }
+  }
+
+  const media = [...input.files.map(fileAsMedia), ...draft.mediaUrls.map(urlAsMedia)];
+  if (input.files.length === 0) media.unshift(...input.media.map(refAsMedia));
+  for (const account of accounts) {
+    const client = input.clients[account.platform];
+    const postType = draft.postTypes[account.platform];
+    if (!client || !postType) continue;
+    const request = publishRequestOf(draft, postType, media, account._id);
+    const violations = client.validate(request, input.creators[account._id]);
+    for (const violation of violations) {
+      add(
+        fieldOf(violation, account, input.files.length > 0 || draft.mediaUrls.length === 0),
+        labelled(violation, platforms, account.platform),
+      );
+    }
+  }
+  return errors;
+}
+
+/** The platform request a draft becomes for one account. */
+export function publishRequestOf(
+  draft: DraftContent,
+  postType: PublishRequest['postType'],
+  media: MediaItem[],
+  accountId: string,
+): PublishRequest {
+  const platform = postType.split('_')[0];
+  const request: PublishRequest = {
+    postType,
+    caption: draft.caption,
+    media: textOnlyTypes.includes(postType) ? [] : media,
+  };
+  if (draft.link && postType === 'facebook_text') request.link = draft.link;
+  if (draft.firstComment && platform !== 'tiktok') request.firstComment = draft.firstComment;
+  if (platform === 'tiktok') request.tiktok = tiktokOptions(draft, accountId, postType);
+  return request;
+}
+
+function tiktokOptions(draft: DraftContent, accountId: string, postType: PostType): TikTokPostOptions {
+  const privacy = draft.tiktok.privacy[accountId];
+  return {
+    mode: draft.tiktokMode,
+    // Videos are uploaded from storage (no domain verification needed); TikTok takes photos by URL only.
+    source: postType === 'tiktok_video' ? 'file_upload' : 'pull_from_url',
+    ...(privacy ? { privacyLevel: privacy } : {}),
+    disableComment: !draft.tiktok.allowComment,
+    disableDuet: !draft.tiktok.allowDuet,
+    disableStitch: !draft.tiktok.allowStitch,
+    brandContentToggle: draft.tiktok.brandContent,
+    brandOrganicToggle: draft.tiktok.brandOrganic,
+  };
+}
+
+function fieldOf(violation: RuleViolation, account: ConnectedAccount, mediaFromFiles: boolean): DraftField {
+  switch (violation.field) {
+    case 'post_type':
+      return `post_type_${account.platform}`;
+    case 'media':
+      return mediaFromFiles ? 'media' : 'media_urls';
+    case 'privacy_level':
+      return `tiktok_privacy:${account._id}`;
+    case 'interactions':
+      return 'tiktok_interactions';
+    case 'disclosure':
+      return 'tiktok_disclosure';
+    default:
+      return violation.field;
+  }
+}
+
+function labelled(violation: RuleViolation, platforms: PlatformName[], platform: PlatformName): string {
+  return platforms.length > 1 ? `${platformLabels[platform]}: ${violation.message}` : violation.message;
+}
+
+function fileAsMedia(file: SlackFileRef): MediaItem {
+  return {
+    url: `https://slack.invalid/${file.id}`,
+    kind: file.mimetype.startsWith('video/') ? 'video' : 'image',
+    mimeType: file.mimetype,
+    sizeBytes: file.size,
+  };
+}
+
+function urlAsMedia(url: string): MediaItem {
+  const image = /\.(jpe?g|png|webp|gif)$/i.test(safePath(url));
+  return {
+    url,
+    kind: image ? 'image' : 'video',
+    mimeType: image ? 'image/jpeg' : /\.mov$/i.test(safePath(url)) ? 'video/quicktime' : 'video/mp4',
+    sizeBytes: 0,
+  };
+}
+
+function refAsMedia(ref: MediaRef): MediaItem {
+  return { url: `https://stored.invalid/${ref.id}`, ...ref };
+}
+
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,230 @@
+import { type Db, type Filter, ObjectId, type UpdateFilter } from 'mongodb';
+import { guardedUpdate } from '../db/guarded-update.ts';
+import type { CollectionIndexes } from '../db/indexes.ts';
+import type { PlatformName, PostType } from '../platforms/types.ts';
+
+/**
+ * Where a post is in its life. Every change is one atomic update guarded by the state it leaves (see `Posts.move`).
+ *
+ * drafted → pending_approval → scheduled (approved) → publishing → published | needs_attention
+ *                            ↘ changes_requested → (edited) → pending_approval
+ *                            ↘ rejected
+ * scheduled → overdue (missed the grace window) → publishing | cancelled
+ * scheduled | overdue → cancelled; scheduled | changes_requested → (edited) → pending_approval
+ */
+export type PostState =
+  | 'drafted'
+  | 'pending_approval'
+  | 'changes_requested'
+  | 'rejected'
+  | 'scheduled'
+  | 'overdue'
+  | 'publishing'
+  | 'published'
+  | 'needs_attention'
+  | 'cancelled';
+
+/** States in which a post waits for its time (the queue). */
+export const queuedStates: PostState[] = ['scheduled', 'overdue'];
+/** States in which the requester (or an admin) may still edit a post. */
+export const editableStates: PostState[] = ['drafted', 'pending_approval', 'changes_requested', 'scheduled', 'overdue'];
+
+export type DecisionAction =
+  | 'submitted'
+  | 'edited'
+  | 'approved'
+  | 'changes_requested'
+  | 'rejected'
+  | 'rescheduled'
+  | 'cancelled'
+  | 'overdue'
+  | 'publish_now'
+  | 'media_refused';
+
+/** A recorded decision: who did what, when, and why. */
+export interface Decision {
+  action: DecisionAction;
+  /** Slack user id, or `system`. */
+  by: string;
+  at: Date;
+  note?: string;
+}
+
+/** A stored piece of media (GridFS file id) and what its content check found. */
+export interface MediaRef {
+  id: string;
+  name: string;
+  kind: 'image' | 'video';
+  mimeType: string;
+  sizeBytes: number;
+  width?: number;
+  height?: number;
+  durationSec?: number;
+}
+
+/** A Slack file the requester attached, downloaded after the modal is acknowledged. */
+export interface SlackFileRef {
+  id: string;
+  name: string;
+  mimetype: string;
+  size: number;
+  url: string;
+}
+
+export type ScheduleChoice =
+  | { kind: 'asap' }
+  /** A wall-clock time in the requester's zone; `dueAt` is the instant it resolved to. */
+  | { kind: 'at'; date: string; time: string; timezone: string };
+
+export interface TikTokChoices {
+  /** Per TikTok account id: the privacy level chosen from that creator's options (never defaulted). */
+  privacy: Record<string, string>;
+  allowComment: boolean;
+  allowDuet: boolean;
+  allowStitch: boolean;
+  brandOrganic: boolean;
+  brandContent: boolean;
+}
+
+/** Everything the requester typed in the draft modal, kept verbatim so an edit reopens it unchanged. */
+export interface DraftContent {
+  accountIds: string[];
+  postTypes: Partial<Record<PlatformName, PostType>>;
+  /** TikTok: post directly to the profile, or send to the creator's inbox. */
+  tiktokMode: 'direct' | 'inbox';
+  caption: string;
+  firstComment?: string;
+  link?: string;
+  mediaUrls: string[];
+  schedule: ScheduleChoice;
+  tiktok: TikTokChoices;
+}
+
+/** A document of the `posts` collection. */
+export interface PostDoc extends DraftContent {
+  _id: string;
+  /** Counts state changes (see `guardedUpdate`). */
+  version: number;
+  state: PostState;
+  requestedBy: string;
+  /** The requester's time zone when they last submitted (shown beside the team's). */
+  requesterTimezone: string;
+  /** When it goes out; for "as soon as approved" it is set at approval. */
+  dueAt?: Date;
+  media: MediaRef[];
+  /** Media of the previous revision, removed once an edit's new media are stored. */
+  replacedMedia?: MediaRef[];
+  /** Slack files still to download (cleared once stored). */
+  pendingFiles: SlackFileRef[];
+  /** Each platform's rule check on the stored media (shown in the preview). */
+  checks: { platform: PlatformName; problems: string[] }[];
+  /** The preview message in the approval channel. */
+  approvalMessage?: { channel: string; ts: string };
+  decisions: Decision[];
+  /** Counts submissions and edits; a stale click on an older preview is refused. */
+  revision: number;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date;
+}
+
+export const postIndexes: CollectionIndexes = {
+  collection: 'posts',
+  indexes: [{ key: { state: 1, dueAt: 1 } }, { key: { requestedBy: 1, createdAt: -1 } }, { key: { finishedAt: -1 } }],
+};
+
+/** A transition was refused because the post is no longer in a state it may leave that way. */
+export class PostStateError extends Error {
+  readonly code = 'post_state';
+  constructor(
+    readonly postId: string,
+    readonly current: PostState | undefined,
+    readonly wanted: string,
+  ) {
+    super(
+      current ? `Post ${postId} is ${current.replace('_', ' ')}, so it cannot be ${wanted}.` : `No post ${postId}.`,
+    );
+    this.name = 'PostStateError';
+  }
+}
+
+/** The posts store. Every state change goes through `move`: one guarded update (see `guardedUpdate`). */
+export class Posts {
+  constructor(private readonly db: Db) {}
+
+  get collection() {
+    return this.db.collection<PostDoc>('posts');
+  }
+
+  newId(): string {
+    return new ObjectId().toHexString();
+  }
+
+  async insert(post: PostDoc): Promise<void> {
+    await this.collection.insertOne(post);
+  }
+
+  get(id: string): Promise<PostDoc | null> {
+    return this.collection.findOne({ _id: id });
+  }
+
+  /**
+   * Moves a post from one of `from` to `to`, applying `update` in the same atomic write and recording `decision`.
+   * Returns the post after the change, or throws `PostStateError` when another click or worker got there first.
+   */
+  async move(
+    id: string,
+    from: PostState[],
+    to: PostState,
+    options: {
+      decision?: Omit<Decision, 'at'>;
+      set?: Partial<PostDoc>;
+      unset?: (keyof PostDoc)[];
+      guard?: Filter<PostDoc>;
+    } = {},
+  ): Promise<PostDoc> {
+    const now = new Date();
+    const update: UpdateFilter<PostDoc> = {
+      $set: { ...(options.set ?? {}), state: to, updatedAt: now },
+    };
+    if (options.decision) update.$push = { decisions: { ...options.decision, at: now } };
+    if (options.unset?.length) update.$unset = Object.fromEntries(options.unset.map((key) => [key, '']));
+    const guard = { state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
+    const after = await guardedUpdate(this.db, this.collection, id, guard, update);
+    if (after) return after;
+    const current = await this.get(id);
+    throw new PostStateError(id, current?.state, to.replace('_', ' '));
+  }
+
+  /** Changes fields without a state change, only while the post is in one of `states`. */
+  async patch(id: string, states: PostState[], set: Partial<PostDoc>): Promise<PostDoc | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id, state: { $in: states } },
+      { $set: { ...set, updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Upcoming posts, soonest first. */
+  queue(options: { skip?: number; limit?: number } = {}): Promise<PostDoc[]> {
+    return this.collection
+      .find({ state: { $in: queuedStates } })
+      .sort({ dueAt: 1, _id: 1 })
+      .skip(options.skip ?? 0)
+      .limit(options.limit ?? 10)
+      .toArray();
+  }
+
+  countQueue(): Promise<number> {
+    return this.collection.countDocuments({ state: { $in: queuedStates } });
+  }
+
+  /** Recently finished posts, newest first. */
+  recent(limit = 5): Promise<PostDoc[]> {
+    return this.collection
+      .find({ state: { $in: ['published', 'needs_attention'] } })
+      .sort({ finishedAt: -1 })
+      .limit(limit)
+      .toArray();
+  }
+}

@@ -1,0 +1,328 @@
+import type { Logger } from '../logger.ts';
+import type { PostNotifier } from '../notify/post-notifier.ts';
+import { PlatformError } from '../platforms/errors.ts';
+import type { PlatformClients } from '../platforms/index.ts';
+import { platformLabels } from '../platforms/index.ts';
+import type { PlatformClient } from '../platforms/types.ts';
+import { AccountNotConnectedError, type Accounts } from './accounts.ts';
+import type { AuditLog } from './audit.ts';
+import { publishRequestOf } from './draft-rules.ts';
+import type { MediaStore } from './media-store.ts';
+import { type PostDoc, PostStateError, type Posts } from './posts.ts';
+import type { Roles } from './roles.ts';
+import { mediaRetentionMs, type Scheduling } from './scheduling.ts';
+import type { TargetDoc, Targets } from './targets.ts';
+
+/** How long after its time a post keeps being retried on transient errors before its targets fail. */
+export const publishRetryWindowMs = 2 * 60 * 60 * 1000;
+
+export interface PublisherOptions {
+  /** First wait after a transient error; doubles each attempt (capped at 15 minutes). */
+  retryBaseMs?: number;
+}
+
+/**
+ * Publishing: runs a due post's targets through their platform clients exactly once each. Targets move
+ * queued → publishing → published | failed | unconfirmed | held by guarded updates; progress is saved between steps so
+ * a restart resumes. Transient and rate-limited errors are retried within `publishRetryWindowMs`; auth errors hold the
+ * account's targets and tell the admins; permanent errors fail the target with the platform's words.
+ */
+export class Publisher {
+  private readonly retryBaseMs: number;
+
+  constructor(
+    private readonly deps: {
+      posts: Posts;
+      targets: Targets;
+      accounts: Accounts;
+      media: MediaStore;
+      clients: PlatformClients;
+      scheduling: Scheduling;
+      notifier: PostNotifier;
+      roles: Roles;
+      audit: AuditLog;
+      logger: Logger;
+    },
+    options: PublisherOptions = {},
+  ) {
+    this.retryBaseMs = options.retryBaseMs ?? 30_000;
+  }
+
+  /**
+   * The publish job's work for one post. Returns when the job should run again (a later time, a retry), or
+   * `undefined` when there is nothing more to do.
+   */
+  async run(postId: string, now = new Date()): Promise<Date | undefined> {
+    let post = await this.deps.posts.get(postId);
+    if (!post) return undefined;
+    if (post.state === 'scheduled') {
+      const dueAt = post.dueAt ?? now;
+      if (dueAt.getTime() > now.getTime() + 1000) return dueAt;
+      if (!this.deps.scheduling.withinGrace(dueAt, now)) {
+        await this.deps.scheduling.flagOverdue(post);
+        return undefined;
+      }
+      try {
+        post = await this.deps.posts.move(postId, ['scheduled'], 'publishing');
+      } catch (error) {
+        if (error instanceof PostStateError) return undefined;
+        throw error;
+      }
+      await this.deps.notifier.showPreview(post);
+    }
+    if (post.state !== 'publishing') return undefined;
+
+    for (const target of await this.deps.targets.ofPost(postId)) {
+      if (target.state !== 'queued' && target.state !== 'publishing') continue;
+      const claimed = await this.deps.targets.claim(target._id, new Date());
+      if (claimed) await this.publishTarget(post, claimed);
+    }
+
+    const targets = await this.deps.targets.ofPost(postId);
+    const waiting = targets
+      .map((target) =>
+        target.state === 'queued'
+          ? (target.retryAt ?? now)
+          : target.state === 'publishing'
+            ? target.leaseUntil
+            : undefined,
+      )
+      .filter((at): at is Date => at instanceof Date);
+    if (waiting.length > 0) return new Date(Math.min(...waiting.map((at) => at.getTime())));
+    await this.finish(post, targets);
+    return undefined;
+  }
+
+  private async finish(post: PostDoc, targets: TargetDoc[]): Promise<void> {
+    const allPublished = targets.every((target) => target.state === 'published');
+    try {
+      const finished = await this.deps.posts.move(
+        post._id,
+        ['publishing'],
+        allPublished ? 'published' : 'needs_attention',
+        {
+          set: { finishedAt: new Date() },
+        },
+      );
+      await this.deps.media.expire(
+        finished.media.map((media) => media.id),
+        new Date(Date.now() + mediaRetentionMs),
+      );
+      await this.deps.notifier.showPreview(finished);
+    } catch (error) {
+      if (!(error instanceof PostStateError)) throw error;
+    }
+  }
+
+  private async publishTarget(post: PostDoc, target: TargetDoc): Promise<void> {
+    const client: PlatformClient | undefined = this.deps.clients[target.platform];
+    const label = `${platformLabels[target.platform]} · ${await this.accountName(target.accountId)}`;
+    if (!client) {
+      await this.fail(post, target, label, `${platformLabels[target.platform]} is switched off in this installation.`);
+      return;
+    }
+    let access: Awaited<ReturnType<Accounts['access']>>;
+    try {
+      access = await this.deps.accounts.access(target.accountId);
+    } catch (error) {
+      if (!(error instanceof AccountNotConnectedError)) throw error;
+      await this.hold(post, target, label, 'The account needs reconnecting.');
+      return;
+    }
+    try {
+      const media = post.media.map((ref) => this.deps.media.toMediaItem(ref));
+      const request = publishRequestOf(post, target.postType, media, target.accountId);
+      const creator =
+        target.platform === 'tiktok' && client.getCreatorInfo ? await client.getCreatorInfo(access) : undefined;
+      const violations = client.validate(request, creator);
+      if (violations.length > 0) {
+        await this.fail(post, target, label, violations.map((violation) => violation.message).join('; '));
+        return;
+      }
+      const outcome = await client.publish(access, request, {
+        progress: target.progress ?? {},
+        save: (progress) => this.deps.targets.saveProgress(target._id, progress),
+      });
+      if (outcome.status === 'published') {
+        const done = await this.deps.targets.move(
+          target._id,
+          ['publishing'],
+          'published',
+          {
+            remoteId: outcome.remoteId,
+            publishedAt: new Date(),
+            ...(outcome.permalink ? { permalink: outcome.permalink } : {}),
+            ...(outcome.firstCommentError ? { error: `First comment not posted: ${outcome.firstCommentError}` } : {}),
+          },
+          outcome.firstCommentError ? ['retryAt'] : ['error', 'retryAt'],
+        );
+        const link = outcome.permalink ? ` <${outcome.permalink}|${outcome.permalink}>` : '';
+        await this.deps.notifier.thread(post, `:white_check_mark: Published on ${label}.${link}`);
+        if (outcome.firstCommentError && done) {
+          await this.deps.notifier.thread(
+            post,
+            `:warning: ${label}: the first comment was not posted: ${outcome.firstCommentError}`,
+          );
+        }
+      } else if (outcome.status === 'sent_to_inbox') {
+        await this.deps.targets.move(target._id, ['publishing'], 'published', {
+          deliveredTo: 'inbox',
+          publishedAt: new Date(),
+        });
+        await this.deps.notifier.thread(
+          post,
+          `:inbox_tray: Sent to the TikTok inbox of ${label}; finish it in the TikTok app.`,
+        );
+      } else {
+        await this.deps.targets.move(target._id, ['publishing'], 'unconfirmed', { error: outcome.reason });
+        await this.deps.notifier.thread(
+          post,
+          `:grey_question: ${label}: not confirmed: ${outcome.reason} Check the account, then choose "It's live" or "Publish again".`,
+        );
+      }
+    } catch (error) {
+      await this.handleError(post, target, label, error);
+    }
+  }
+
+  private async handleError(post: PostDoc, target: TargetDoc, label: string, error: unknown): Promise<void> {
+    if (!(error instanceof PlatformError)) {
+      this.deps.logger.error({ err: error, targetId: target._id }, 'publishing failed unexpectedly');
+      const fresh = await this.deps.targets.get(target._id);
+      if (fresh?.progress?.publishSentAt) {
+        await this.deps.targets.move(target._id, ['publishing'], 'unconfirmed', {
+          error: 'Publishing was interrupted after the post was sent.',
+        });
+        await this.deps.notifier.thread(post, `:grey_question: ${label}: not confirmed; check the account.`);
+        return;
+      }
+      await this.retryOrFail(post, target, label, 'An unexpected error happened.', undefined);
+      return;
+    }
+    this.deps.logger.warn({ kind: error.kind, code: error.code, targetId: target._id }, error.message);
+    const words = error.userMessage ?? error.message;
+    switch (error.kind) {
+      case 'auth':
+        await this.deps.accounts.markReconnectNeeded(target.accountId);
+        await this.hold(post, target, label, `The account's login stopped working: ${words}`);
+        await this.deps.notifier.tellAdmins(
+          `:warning: ${label} needs reconnecting: its login stopped working. Its posts are held until it is reconnected (\`/wone accounts\`), then can be retried.`,
+        );
+        return;
+      case 'permanent':
+        await this.fail(post, target, label, words);
+        return;
+      default:
+        await this.retryOrFail(
+          post,
+          target,
+          label,
+          words,
+          error.kind === 'rate_limited' ? error.retryAfterMs : undefined,
+        );
+    }
+  }
+
+  private async retryOrFail(
+    post: PostDoc,
+    target: TargetDoc,
+    label: string,
+    words: string,
+    retryAfterMs: number | undefined,
+  ): Promise<void> {
+    const wait = retryAfterMs ?? Math.min(this.retryBaseMs * 2 ** Math.max(0, target.attempts - 1), 15 * 60_000);
+    const retryAt = new Date(Date.now() + wait);
+    const deadline = (post.dueAt?.getTime() ?? Date.now()) + publishRetryWindowMs;
+    if (retryAt.getTime() > deadline) {
+      await this.fail(post, target, label, `Gave up after ${target.attempts} attempts: ${words}`);
+      return;
+    }
+    await this.deps.targets.move(target._id, ['publishing'], 'queued', { retryAt, error: words });
+  }
+
+  private async fail(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
+    await this.deps.targets.move(target._id, ['publishing'], 'failed', { error: words }, ['retryAt']);
+    await this.deps.notifier.thread(post, `:x: Failed on ${label}: ${words}`);
+  }
+
+  private async hold(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
+    await this.deps.targets.move(target._id, ['publishing'], 'held', { error: words }, ['retryAt']);
+    await this.deps.targets.holdAccount(target.accountId, words);
+    await this.deps.notifier.thread(post, `:double_vertical_bar: Held on ${label}: ${words}`);
+  }
+
+  /** Retry a failed or held target (approvers): it is queued again and published now. */
+  retry(targetId: string, by: string): Promise<TargetDoc> {
+    return this.requeue(targetId, by, ['failed', 'held'], 'retry', false);
+  }
+
+  /** An unconfirmed target turned out to be live (approvers). */
+  async confirmLive(targetId: string, by: string): Promise<TargetDoc> {
+    await this.deps.roles.require(by, 'retry_publish');
+    const target = await this.deps.targets.move(targetId, ['unconfirmed'], 'published', {
+      publishedAt: new Date(),
+      error: `Confirmed live by a person (<@${by}>).`,
+    });
+    if (!target) throw new PostStateError(targetId, undefined, 'confirmed');
+    await this.deps.audit.record({ actor: by, action: 'confirm_live', subject: `target:${targetId}` });
+    await this.afterManualChange(target, `<@${by}> confirmed the post is live on ${target.platform}.`);
+    return target;
+  }
+
+  /** An unconfirmed target is published again from scratch (approvers; they checked it is not live). */
+  publishAgain(targetId: string, by: string): Promise<TargetDoc> {
+    return this.requeue(targetId, by, ['unconfirmed'], 'publish_again', true);
+  }
+
+  private async requeue(
+    targetId: string,
+    by: string,
+    from: TargetDoc['state'][],
+    action: string,
+    fresh: boolean,
+  ): Promise<TargetDoc> {
+    await this.deps.roles.require(by, 'retry_publish');
+    const before = await this.deps.targets.get(targetId);
+    if (!before) throw new PostStateError(targetId, undefined, 'retried');
+    const account = await this.deps.accounts.get(before.accountId);
+    if (account?.status !== 'ok') {
+      throw new PostStateError(targetId, undefined, 'retried until the account is reconnected');
+    }
+    const target = await this.deps.targets.move(
+      targetId,
+      from,
+      'queued',
+      { ...(fresh ? { progress: {} } : {}), dueAt: new Date() },
+      ['retryAt', 'error'],
+    );
+    if (!target) throw new PostStateError(targetId, undefined, 'retried');
+    await this.deps.posts.collection.updateOne(
+      { _id: target.postId, state: { $in: ['published', 'needs_attention', 'publishing'] } },
+      { $set: { state: 'publishing', updatedAt: new Date(), dueAt: new Date() }, $unset: { finishedAt: '' } },
+    );
+    await this.deps.scheduling.plan(target.postId, new Date());
+    await this.deps.audit.record({ actor: by, action, subject: `target:${targetId}` });
+    await this.afterManualChange(
+      target,
+      `<@${by}> ${fresh ? 'is publishing it again' : 'is retrying'} on ${target.platform}.`,
+    );
+    return target;
+  }
+
+  private async afterManualChange(target: TargetDoc, note: string): Promise<void> {
+    const post = await this.deps.posts.get(target.postId);
+    if (!post) return;
+    if (post.state === 'needs_attention') {
+      const targets = await this.deps.targets.ofPost(post._id);
+      if (targets.every((t) => t.state === 'published')) {
+        await this.deps.posts.move(post._id, ['needs_attention'], 'published').catch(() => undefined);
+      }
+    }
+    await this.deps.notifier.thread(post, note);
+    await this.deps.notifier.refresh(post._id);
+  }
+
+  private async accountName(accountId: string): Promise<string> {
+    return (await this.deps.accounts.get(accountId))?.name ?? accountId;
+  }
+}

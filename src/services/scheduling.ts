@@ -1,0 +1,155 @@
+import type { Agenda } from 'agenda';
+import type { Logger } from '../logger.ts';
+import type { PostNotifier } from '../notify/post-notifier.ts';
+import type { AuditLog } from './audit.ts';
+import type { MediaStore } from './media-store.ts';
+import { type PostDoc, PostStateError, type Posts, queuedStates } from './posts.ts';
+import type { Roles } from './roles.ts';
+import { formatInZone, resolveLocalTime } from './schedule-time.ts';
+import type { Targets } from './targets.ts';
+
+export const publishJobName = 'publish-post';
+
+/** How long media stay stored after a post is finished or dropped. */
+export const mediaRetentionMs = 7 * 24 * 60 * 60 * 1000;
+
+/** A new time that cannot be used; `field` names the modal input. */
+export class ScheduleError extends Error {
+  readonly code = 'schedule_invalid';
+  constructor(
+    readonly field: 'date' | 'time',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ScheduleError';
+  }
+}
+
+/**
+ * When approved posts go out: one Agenda job per post (data: the post id), moved when the post is rescheduled,
+ * removed when it is cancelled, and recreated at startup for any scheduled post whose job is missing.
+ */
+export class Scheduling {
+  constructor(
+    private readonly deps: {
+      scheduler: Agenda;
+      posts: Posts;
+      targets: Targets;
+      media: MediaStore;
+      notifier: PostNotifier;
+      roles: Roles;
+      audit: AuditLog;
+      logger: Logger;
+      graceMinutes: number;
+    },
+  ) {}
+
+  /** Creates or moves the post's job to `at`. */
+  async plan(postId: string, at: Date): Promise<void> {
+    await this.deps.scheduler.create(publishJobName, { postId }).unique({ 'data.postId': postId }).schedule(at).save();
+  }
+
+  /** Removes the post's job. */
+  async unplan(postId: string): Promise<void> {
+    await this.deps.scheduler.cancel({ name: publishJobName, data: { postId } });
+  }
+
+  /** Whether a post that was due at `dueAt` may still go out at `now`, or has missed its grace window. */
+  withinGrace(dueAt: Date, now = new Date()): boolean {
+    return now.getTime() - dueAt.getTime() <= this.deps.graceMinutes * 60_000;
+  }
+
+  /** Moves a scheduled or overdue post to a new local time (approvers). */
+  async reschedule(postId: string, by: string, date: string, time: string, timezone: string): Promise<PostDoc> {
+    await this.deps.roles.require(by, 'reschedule');
+    const resolved = resolveLocalTime(date, time, timezone);
+    if (!resolved.ok) throw new ScheduleError(resolved.field, resolved.message);
+    if (resolved.at.getTime() < Date.now() + 60_000) throw new ScheduleError('time', 'Choose a time in the future.');
+    const post = await this.deps.posts.move(postId, queuedStates, 'scheduled', {
+      decision: { action: 'rescheduled', by, note: formatInZone(resolved.at, timezone) },
+      set: { dueAt: resolved.at, schedule: { kind: 'at', date, time, timezone } },
+    });
+    await this.deps.targets.reschedule(postId, resolved.at);
+    await this.plan(postId, resolved.at);
+    await this.deps.audit.record({ actor: by, action: 'reschedule', subject: `post:${postId}` });
+    await this.deps.notifier.showPreview(post);
+    await this.deps.notifier.decision(post, 'rescheduled', by, formatInZone(resolved.at, timezone));
+    return post;
+  }
+
+  /** Cancels a post that has not gone out (approvers). */
+  async cancel(postId: string, by: string): Promise<PostDoc> {
+    await this.deps.roles.require(by, 'cancel');
+    const post = await this.deps.posts.move(postId, queuedStates, 'cancelled', {
+      decision: { action: 'cancelled', by },
+      set: { finishedAt: new Date() },
+    });
+    await this.unplan(postId);
+    await this.deps.targets.dropQueued(postId);
+    await this.deps.media.expire(
+      post.media.map((media) => media.id),
+      new Date(Date.now() + mediaRetentionMs),
+    );
+    await this.deps.audit.record({ actor: by, action: 'cancel', subject: `post:${postId}` });
+    await this.deps.notifier.showPreview(post);
+    await this.deps.notifier.decision(post, 'cancelled', by);
+    return post;
+  }
+
+  /** Sends an overdue post out now (approvers). */
+  async publishNow(postId: string, by: string): Promise<PostDoc> {
+    await this.deps.roles.require(by, 'approve');
+    const now = new Date();
+    const post = await this.deps.posts.move(postId, ['overdue'], 'scheduled', {
+      decision: { action: 'publish_now', by },
+      set: { dueAt: now },
+    });
+    await this.deps.targets.reschedule(postId, now);
+    await this.plan(postId, now);
+    await this.deps.audit.record({ actor: by, action: 'publish_now', subject: `post:${postId}` });
+    await this.deps.notifier.showPreview(post);
+    await this.deps.notifier.decision(post, 'publish_now', by);
+    return post;
+  }
+
+  /** A post found past its grace window: kept for a person to decide, and said so in Slack. */
+  async flagOverdue(post: PostDoc): Promise<void> {
+    try {
+      const flagged = await this.deps.posts.move(post._id, ['scheduled'], 'overdue', {
+        decision: { action: 'overdue', by: 'system' },
+      });
+      await this.deps.notifier.showPreview(flagged);
+      const due = flagged.dueAt ? formatInZone(flagged.dueAt, flagged.requesterTimezone) : 'its time';
+      await this.deps.notifier.thread(
+        flagged,
+        `<@${flagged.requestedBy}> this post was due ${due} but the app was not running then. It has not been published. An approver can publish it now, reschedule or cancel it.`,
+      );
+    } catch (error) {
+      if (!(error instanceof PostStateError)) throw error;
+    }
+  }
+
+  /**
+   * At startup: every scheduled or publishing post gets its job back if it was lost (jobs already there are left as
+   * they are). Returns how many were recreated.
+   */
+  async reconcile(): Promise<number> {
+    const posts = await this.deps.posts.collection
+      .find({ state: { $in: ['scheduled', 'publishing'] } }, { projection: { _id: 1, dueAt: 1, state: 1 } })
+      .toArray();
+    let recreated = 0;
+    for (const post of posts) {
+      // Read the job collection directly: Agenda's query helpers use aggregation stages FerretDB lacks.
+      const live = await this.deps.posts.collection.db.collection('jobs').findOne({
+        name: publishJobName,
+        'data.postId': post._id,
+        $or: [{ nextRunAt: { $ne: null } }, { lockedAt: { $ne: null } }],
+      });
+      if (live) continue;
+      await this.plan(post._id, post.state === 'publishing' ? new Date() : (post.dueAt ?? new Date()));
+      recreated += 1;
+    }
+    if (recreated > 0) this.deps.logger.info({ recreated }, 'recreated missing publish jobs');
+    return recreated;
+  }
+}

@@ -1,0 +1,82 @@
+import { DateTime } from 'luxon';
+import type { Db } from 'mongodb';
+import type { Services } from '../../src/services/index.ts';
+import { periodEnding, type ReportPeriod } from '../../src/services/insights.ts';
+import type { TargetDoc } from '../../src/services/targets.ts';
+import type { TikTokFake } from '../fakes/tiktok-fake.ts';
+import { ADMIN } from '../harness/test-app.ts';
+
+export const ZONE = 'Europe/Berlin';
+
+/** The environment that switches TikTok on against the fake. */
+export function tiktokEnvironment(fake: TikTokFake): Record<string, string> {
+  return {
+    TIKTOK_CLIENT_KEY: fake.clientKey,
+    TIKTOK_CLIENT_SECRET: fake.clientSecret,
+    TIKTOK_API_URL: fake.url,
+    TIKTOK_BUSINESS_API_URL: fake.url,
+  };
+}
+
+/** The local dates (YYYY-MM-DD) of a period's days, oldest first. */
+export function daysOf(period: ReportPeriod): string[] {
+  const first = DateTime.fromJSDate(period.since, { zone: period.zone });
+  return Array.from({ length: period.days }, (_, i) => first.plus({ days: i }).toISODate() ?? '');
+}
+
+/** A moment in the middle of a period's `day`-th day (0-based). */
+export function during(period: ReportPeriod, day: number): Date {
+  return DateTime.fromJSDate(period.since, { zone: period.zone }).plus({ days: day, hours: 12 }).toJSDate();
+}
+
+/** The current week and the one before, as the digest sees them at `now`. */
+export function weeks(now = new Date()) {
+  const current = periodEnding(now, 7, ZONE);
+  const previous = periodEnding(current.since, 7, ZONE);
+  return { current, previous };
+}
+
+/** Connects a TikTok account as the OAuth flow would leave it. */
+export async function connectTikTok(services: Services, fake: TikTokFake, openId: string, name: string) {
+  const { accessToken, refreshToken } = fake.issueTokens(openId, [
+    'user.info.basic',
+    'video.insights',
+    'user.insights',
+  ]);
+  await services.accounts.save({
+    _id: `tiktok:${openId}`,
+    platform: 'tiktok',
+    login: 'tiktok',
+    externalId: openId,
+    name,
+    status: 'ok',
+    scopes: ['video.insights', 'user.insights'],
+    connectedBy: ADMIN,
+    connectedAt: new Date(),
+    businessApi: true,
+    accessToken,
+    refreshTokenValue: refreshToken,
+  });
+  return `tiktok:${openId}`;
+}
+
+/** A target as the publish loop leaves it once live (or failed). */
+export async function insertTarget(
+  db: Db,
+  fields: Pick<TargetDoc, 'accountId' | 'platform' | 'caption'> & Partial<TargetDoc>,
+): Promise<TargetDoc> {
+  const postId = fields.postId ?? `post-${Math.random().toString(36).slice(2, 10)}`;
+  const target: TargetDoc = {
+    _id: `${postId}:${fields.accountId}`,
+    postId,
+    version: 0,
+    postType: fields.platform === 'tiktok' ? 'tiktok_video' : 'instagram_feed',
+    state: 'published',
+    progress: {},
+    attempts: 1,
+    updatedAt: fields.publishedAt ?? new Date(),
+    ...fields,
+  };
+  await db.collection<TargetDoc>('targets').insertOne(target);
+  return target;
+}

@@ -1,0 +1,238 @@
+import type { SlackMessage } from '../fakes/fake-slack.ts';
+import { GraphFake } from '../fakes/graph-fake.ts';
+import { TikTokFake } from '../fakes/tiktok-fake.ts';
+import { APPROVAL_CHANNEL, startTestApp, TEAM_ID, type TestApp, woneCommand } from '../harness/test-app.ts';
+
+export const IG_ID = '17841400000000001';
+export const PAGE_ID = '100200300400500';
+export const TIKTOK_OPEN_ID = 'tt-open-1';
+export const IG = `instagram:${IG_ID}`;
+export const FB = `facebook:${PAGE_ID}`;
+export const TT = `tiktok:${TIKTOK_OPEN_ID}`;
+
+export interface PostApp extends TestApp {
+  graph: GraphFake;
+  tiktok: TikTokFake;
+}
+
+/**
+ * The app as production runs it, with the fake Slack, the Graph fake (Instagram, Facebook) and the TikTok fake, and
+ * one connected account on each platform (stored as the account-connection flow would store them).
+ */
+export async function startPostApp(overrides: Record<string, string | undefined> = {}): Promise<PostApp> {
+  const graph = new GraphFake({ startAt: Date.now() });
+  const { facebookUrl, instagramUrl } = await graph.start();
+  const tiktok = new TikTokFake();
+  await tiktok.start();
+  tiktok.verifiedUrlPrefixes = ['https://wone.example.com/media/'];
+  const t = await startTestApp({
+    META_APP_ID: graph.appId,
+    META_APP_SECRET: graph.appSecret,
+    META_GRAPH_URL: facebookUrl,
+    INSTAGRAM_GRAPH_URL: instagramUrl,
+    TIKTOK_CLIENT_KEY: tiktok.clientKey,
+    TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+    TIKTOK_API_URL: tiktok.url,
+    TIKTOK_BUSINESS_API_URL: tiktok.url,
+    ...overrides,
+  });
+  const app: PostApp = {
+    ...t,
+    graph,
+    tiktok,
+    stop: async () => {
+      await t.stop();
+      await graph.stop();
+      await tiktok.stop();
+    },
+  };
+  if (!overrides.MONGODB_URL) await seedAccounts(app);
+  return app;
+}
+
+/** One Instagram account (Instagram login), one Facebook Page and one TikTok account, connected. */
+export async function seedAccounts(t: PostApp): Promise<void> {
+  t.graph.seedInstagramAccount({ id: IG_ID, username: 'wone.commerce' });
+  t.graph.seedPage({ id: PAGE_ID, name: 'Wone Commerce' });
+  t.tiktok.seedAccount({
+    openId: TIKTOK_OPEN_ID,
+    username: 'wonecommerce',
+    outcome: { result: 'complete', processingPolls: 0, postIdLagPolls: 0 },
+  });
+  const common = { status: 'ok' as const, connectedBy: 'UADMIN', connectedAt: new Date() };
+  await t.app.services.accounts.save({
+    _id: IG,
+    platform: 'instagram',
+    login: 'instagram',
+    externalId: IG_ID,
+    name: '@wone.commerce',
+    scopes: [],
+    accessToken: t.graph.issueToken({ kind: 'instagram_user', subjects: [IG_ID] }),
+    ...common,
+  });
+  await t.app.services.accounts.save({
+    _id: FB,
+    platform: 'facebook',
+    login: 'facebook',
+    externalId: PAGE_ID,
+    name: 'Wone Commerce',
+    scopes: [],
+    accessToken: t.graph.issueToken({ kind: 'page', subjects: [PAGE_ID] }),
+    ...common,
+  });
+  await t.app.services.accounts.save({
+    _id: TT,
+    platform: 'tiktok',
+    login: 'tiktok',
+    externalId: TIKTOK_OPEN_ID,
+    name: '@wonecommerce',
+    scopes: [],
+    accessToken: t.tiktok.issueTokens(TIKTOK_OPEN_ID).accessToken,
+    ...common,
+  });
+}
+
+/** Runs `/wone schedule` as `user` and returns the modal once it is open (and, with TikTok, filled in). */
+export async function openDraft(t: TestApp, user: string) {
+  const before = t.slack.views.length;
+  const fields = woneCommand(t.slack, user, 'schedule');
+  const response = await t.signer.command(fields);
+  if (response.status !== 200) throw new Error(`command answered ${response.status}`);
+  const opened = await t.slack.waitFor(() =>
+    t.slack.views.slice(before).find((v) => v.trigger_id === fields.trigger_id),
+  );
+  return opened;
+}
+
+type StateValue = Record<string, unknown> & { type: string };
+
+/** Builds `view.state.values` the way Slack does: block id → `value` → the element's state. */
+export const input = {
+  multi: (values: string[]): StateValue => ({
+    type: 'multi_static_select',
+    selected_options: values.map((value) => ({ text: { type: 'plain_text', text: value }, value })),
+  }),
+  select: (value: string | undefined): StateValue => ({
+    type: 'static_select',
+    selected_option: value ? { text: { type: 'plain_text', text: value }, value } : null,
+  }),
+  radio: (value: string): StateValue => ({
+    type: 'radio_buttons',
+    selected_option: { text: { type: 'plain_text', text: value }, value },
+  }),
+  text: (value: string | null): StateValue => ({ type: 'plain_text_input', value }),
+  url: (value: string | null): StateValue => ({ type: 'url_text_input', value }),
+  date: (value: string | null): StateValue => ({ type: 'datepicker', selected_date: value }),
+  time: (value: string | null): StateValue => ({ type: 'timepicker', selected_time: value }),
+  checks: (values: string[]): StateValue => ({
+    type: 'checkboxes',
+    selected_options: values.map((value) => ({ text: { type: 'plain_text', text: value }, value })),
+  }),
+  files: (files: unknown[]): StateValue => ({ type: 'file_input', files }),
+};
+
+/** Submits a modal as `user` with these block values; returns the HTTP answer (errors come back in it). */
+export async function submitView(
+  t: TestApp,
+  view: { id: string; view: Record<string, unknown> },
+  user: string,
+  values: Record<string, StateValue>,
+) {
+  const state = Object.fromEntries(Object.entries(values).map(([block, value]) => [block, { value }]));
+  const response = await t.signer.interaction({
+    type: 'view_submission',
+    team: { id: TEAM_ID, domain: 'wone' },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0WONE',
+    token: 'deprecated',
+    trigger_id: `${Date.now()}.${Math.random()}.v`,
+    view: {
+      ...view.view,
+      id: view.id,
+      team_id: TEAM_ID,
+      state: { values: state },
+      hash: 'h',
+      app_id: 'A0WONE',
+      bot_id: 'BBOT',
+      root_view_id: view.id,
+      previous_view_id: null,
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  });
+  return { status: response.status, body: response.body ? (response.json() as Record<string, unknown>) : {} };
+}
+
+/** The current view (after any `views.update`) as the user sees it. */
+export function currentView(t: TestApp, id: string) {
+  const view = t.slack.views.find((v) => v.id === id);
+  if (!view) throw new Error(`no view ${id}`);
+  return view;
+}
+
+/** Clicks a button as `user` on a channel message (or on the Home tab when `message` is omitted). */
+export async function click(
+  t: TestApp,
+  user: string,
+  actionId: string,
+  value: string,
+  message?: SlackMessage,
+  team = TEAM_ID,
+) {
+  const trigger = `${Date.now()}.${Math.floor(Math.random() * 1e9)}.click`;
+  const response = await t.signer.interaction({
+    type: 'block_actions',
+    team: { id: TEAM_ID, domain: 'wone' },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: team },
+    api_app_id: 'A0WONE',
+    token: 'deprecated',
+    trigger_id: trigger,
+    ...(message
+      ? {
+          container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
+          channel: { id: message.channel, name: 'social' },
+          message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
+          response_url: t.slack.responseUrl(),
+        }
+      : { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home' } }),
+    actions: [{ action_id: actionId, block_id: 'b', type: 'button', value, action_ts: `${Date.now() / 1000}` }],
+  });
+  return { status: response.status, trigger };
+}
+
+/** The preview message of a post in the approval channel. */
+export function previewOf(t: TestApp, ts: string): SlackMessage {
+  const message = t.slack.messages.find((m) => m.channel === APPROVAL_CHANNEL && m.ts === ts && !m.thread_ts);
+  if (!message) throw new Error('no preview');
+  return message;
+}
+
+/** Messages in a preview's thread, as text. */
+export function threadOf(t: TestApp, ts: string): string[] {
+  return t.slack.messages.filter((m) => m.thread_ts === ts).map((m) => m.text);
+}
+
+/** Every button (action id and value) on a message. */
+export function buttonsOf(message: SlackMessage): { action_id: string; value: string; text: string }[] {
+  return (message.blocks ?? []).flatMap((block) => {
+    const b = block as {
+      type: string;
+      elements?: { type: string; action_id: string; value: string; text: { text: string } }[];
+    };
+    return b.type === 'actions'
+      ? (b.elements ?? []).map((e) => ({ action_id: e.action_id, value: e.value, text: e.text.text }))
+      : [];
+  });
+}
+
+/** Polls until `probe` returns something truthy (the app answers Slack before its work is done). */
+export async function until<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DraftContent } from '../../src/services/posts.ts';
+import { approvalActions } from '../../views/approval-message.ts';
+import { graphError } from '../fakes/graph-fake.ts';
+import { ADMIN, APPROVER, EDITOR } from '../harness/test-app.ts';
+import { jpegBytes, mp4Bytes } from './media-fixtures.ts';
+import {
+  buttonsOf,
+  click,
+  FB,
+  IG,
+  IG_ID,
+  PAGE_ID,
+  type PostApp,
+  previewOf,
+  startPostApp,
+  TIKTOK_OPEN_ID,
+  TT,
+  threadOf,
+  until,
+} from './post-harness.ts';
+
+let t: PostApp;
+beforeAll(async () => {
+  t = await startPostApp();
+});
+afterAll(async () => t?.stop());
+
+const noTikTok = {
+  privacy: {},
+  allowComment: false,
+  allowDuet: false,
+  allowStitch: false,
+  brandOrganic: false,
+  brandContent: false,
+};
+
+/** Drafts, prepares and approves a post "as soon as approved", then waits until publishing has finished. */
+async function publish(draft: Partial<DraftContent>, files: { name: string; type: string; bytes: Uint8Array }[] = []) {
+  const refs = files.map((file, i) => {
+    const slack = t.slack.addFile(`F${Date.now()}${i}`, file.name, file.type, file.bytes);
+    return { id: slack.id, name: slack.name, mimetype: slack.mimetype, size: slack.size, url: slack.url_private };
+  });
+  const id = await t.app.services.drafts.save({
+    draft: {
+      accountIds: [],
+      postTypes: {},
+      tiktokMode: 'direct',
+      caption: '',
+      mediaUrls: [],
+      schedule: { kind: 'asap' },
+      tiktok: noTikTok,
+      ...draft,
+    },
+    files: refs,
+    timezone: 'Europe/Berlin',
+    by: EDITOR,
+  });
+  const pending = await t.app.services.drafts.prepare(id);
+  if (pending?.state !== 'pending_approval') throw new Error(`not pending: ${pending?.state}`);
+  await t.app.services.approvals.approve(id, pending.revision, APPROVER);
+  return until(async () => {
+    const post = await t.app.services.posts.get(id);
+    return post && ['published', 'needs_attention'].includes(post.state) ? post : undefined;
+  }, 30_000);
+}
+
+describe('publishing outcomes', () => {
+  it('uploads a TikTok video from storage in chunks, with the audience chosen and interactions off', async () => {
+    const video = mp4Bytes(1080, 1920, 12, 200_000);
+    const post = await publish(
+      {
+        accountIds: [TT],
+        postTypes: { tiktok: 'tiktok_video' },
+        caption: 'Behind the scenes',
+        tiktok: { ...noTikTok, privacy: { [TT]: 'MUTUAL_FOLLOW_FRIENDS' } },
+      },
+      [{ name: 'bts.mp4', type: 'video/mp4', bytes: video }],
+    );
+    expect(post.state).toBe('published');
+    const posts = t.tiktok.postsOf(TIKTOK_OPEN_ID);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({ kind: 'video', privacyLevel: 'MUTUAL_FOLLOW_FRIENDS', source: 'FILE_UPLOAD' });
+    expect(posts[0]?.sha256).toBe(createHash('sha256').update(video).digest('hex'));
+  });
+
+  it('fails a target with the platform’s words, offers Retry to approvers only, and a retry publishes once', async () => {
+    // Instagram refuses the container with a permanent error (an image it cannot use).
+    t.graph.instagram.inject(
+      (req) => req.method === 'POST' && req.path.endsWith(`/${IG_ID}/media`),
+      graphError(36001, 'Invalid image format', { subcode: 2207005, userMsg: 'The image format is not supported.' }),
+      { times: 1 },
+    );
+    const post = await publish(
+      {
+        accountIds: [IG, FB],
+        postTypes: { instagram: 'instagram_feed', facebook: 'facebook_photo' },
+        caption: 'Retry me',
+      },
+      [{ name: 'p.jpg', type: 'image/jpeg', bytes: jpegBytes(1080, 1080) }],
+    );
+    expect(post.state).toBe('needs_attention');
+    const targets = await t.app.services.targets.ofPost(post._id);
+    const ig = targets.find((target) => target.platform === 'instagram');
+    expect(ig?.state).toBe('failed');
+    expect(ig?.error).toBe('The image format is not supported.');
+    expect(targets.find((target) => target.platform === 'facebook')?.state).toBe('published');
+    const ts = post.approvalMessage?.ts ?? '';
+    await until(async () => threadOf(t, ts).some((text) => text.startsWith(':x: Failed on Instagram')));
+    const preview = await until(async () =>
+      buttonsOf(previewOf(t, ts)).some((b) => b.action_id === approvalActions.retry) ? previewOf(t, ts) : undefined,
+    );
+    const retry = buttonsOf(preview).find((b) => b.action_id === approvalActions.retry);
+    expect(retry?.value).toBe(ig?._id);
+
+    const before = t.slack.responses.length;
+    await click(t, EDITOR, approvalActions.retry, retry?.value ?? '', preview);
+    await t.slack.waitFor(() =>
+      t.slack.responses.slice(before).find((r) => String(r.body.text).includes('Only approvers')),
+    );
+    expect((await t.app.services.targets.get(ig?._id ?? ''))?.state).toBe('failed');
+
+    const publishedBefore = t.graph.published(IG_ID).length;
+    await click(t, ADMIN, approvalActions.retry, retry?.value ?? '', preview);
+    await until(async () => (await t.app.services.posts.get(post._id))?.state === 'published');
+    expect(t.graph.published(IG_ID)).toHaveLength(publishedBefore + 1);
+    expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Retry me')).toHaveLength(1);
+  });
+
+  it('holds the targets of an account whose login stopped working and tells the admins', async () => {
+    const token = t.graph.issueToken({ kind: 'page', subjects: [PAGE_ID] });
+    const account = await t.app.services.accounts.get(FB);
+    if (!account) throw new Error('no account');
+    await t.app.services.accounts.save({ ...account, accessToken: token });
+    t.graph.setTokenStatus(token, 'expired');
+
+    const post = await publish({ accountIds: [FB], postTypes: { facebook: 'facebook_text' }, caption: 'Held' });
+    expect(post.state).toBe('needs_attention');
+    const [target] = await t.app.services.targets.ofPost(post._id);
+    expect(target?.state).toBe('held');
+    expect((await t.app.services.accounts.get(FB))?.status).toBe('reconnect_needed');
+    await t.slack.waitFor(() =>
+      t.slack.messages.find((m) => m.channel === ADMIN && m.text.includes('needs reconnecting')),
+    );
+    expect(JSON.stringify(t.slack.messages.filter((m) => m.channel === ADMIN))).not.toContain(token);
+    expect(t.graph.published(PAGE_ID).some((item) => item.caption === 'Held')).toBe(false);
+  });
+});

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import type { PostDoc } from '../../src/services/posts.ts';
+import type { TargetDoc } from '../../src/services/targets.ts';
+import { approvalActions, approvalMessage } from '../../views/approval-message.ts';
+import { draftModal } from '../../views/draft-modal.ts';
+import { homeTab, queueMessage } from '../../views/queue-message.ts';
+import { requestChangesModal } from '../../views/reason-modal.ts';
+import { rescheduleModal } from '../../views/reschedule-modal.ts';
+import { messageProblems, viewProblems } from '../fakes/block-kit-rules.ts';
+
+const accounts = [
+  ...Array.from({ length: 30 }, (_, i) => ({
+    id: `instagram:${i}`,
+    platform: 'instagram' as const,
+    name: `@brand${i}`.repeat(8),
+  })),
+  { id: 'facebook:1', platform: 'facebook' as const, name: 'Wone Commerce' },
+  { id: 'tiktok:a', platform: 'tiktok' as const, name: '@wone' },
+  { id: 'tiktok:b', platform: 'tiktok' as const, name: '@wone.shop' },
+];
+const creator = {
+  username: 'wone',
+  nickname: 'Wone',
+  privacyLevelOptions: ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+  commentDisabled: false,
+  duetDisabled: true,
+  stitchDisabled: false,
+  maxVideoPostDurationSec: 600,
+};
+
+function post(overrides: Partial<PostDoc> = {}): PostDoc {
+  const now = new Date('2027-03-20T10:00:00Z');
+  return {
+    _id: '0123456789abcdef01234567',
+    version: 3,
+    accountIds: accounts.map((a) => a.id),
+    postTypes: { instagram: 'instagram_carousel', facebook: 'facebook_photo', tiktok: 'tiktok_photo' },
+    tiktokMode: 'direct',
+    caption: 'Long caption '.repeat(400),
+    firstComment: '#tags '.repeat(500),
+    mediaUrls: [],
+    schedule: { kind: 'at', date: '2027-03-28', time: '09:00', timezone: 'Asia/Tokyo' },
+    tiktok: {
+      privacy: { 'tiktok:a': 'SELF_ONLY' },
+      allowComment: true,
+      allowDuet: false,
+      allowStitch: false,
+      brandOrganic: true,
+      brandContent: false,
+    },
+    state: 'pending_approval',
+    requestedBy: 'UEDITOR',
+    requesterTimezone: 'Asia/Tokyo',
+    dueAt: new Date('2027-03-28T00:00:00Z'),
+    media: Array.from({ length: 10 }, (_, i) => ({
+      id: `${i}`.padStart(24, 'a'),
+      name: `photo-${i}-with-a-rather-long-file-name.jpg`,
+      kind: 'image' as const,
+      mimeType: 'image/jpeg',
+      sizeBytes: 1000,
+      width: 1080,
+      height: 1350,
+    })),
+    pendingFiles: [],
+    checks: [{ platform: 'instagram', problems: ['x'.repeat(500)] }],
+    decisions: [{ action: 'changes_requested', by: 'UAPPROVER', at: now, note: 'n'.repeat(4000) }],
+    revision: 2,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+}
+
+describe('draft modal', () => {
+  it('says clearly when no account is connected, and has no inputs then', () => {
+    const view = draftModal({
+      accounts: [],
+      creators: {},
+      timezone: 'UTC',
+      suggested: { date: '2027-01-01', time: '10:00' },
+      privateMetadata: '{}',
+    });
+    expect(viewProblems(view)).toEqual([]);
+    expect(JSON.stringify(view)).toContain('No accounts are connected yet');
+    expect(view.blocks.some((b) => b.type === 'input')).toBe(false);
+  });
+
+  it('stays within Slack limits with many accounts and every section, and defaults no TikTok audience', () => {
+    const view = draftModal({
+      accounts,
+      creators: { 'tiktok:a': creator, 'tiktok:b': creator },
+      timezone: 'Asia/Tokyo',
+      suggested: { date: '2027-01-01', time: '10:00' },
+      privateMetadata: 'x'.repeat(2900),
+    });
+    expect(viewProblems(view)).toEqual([]);
+    const privacy = view.blocks.filter((b) => b.block_id?.startsWith('tiktok_privacy:'));
+    expect(privacy).toHaveLength(2);
+    for (const block of privacy) expect(JSON.stringify(block)).not.toContain('initial_option');
+    expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'tiktok_interactions'))).not.toContain(
+      'initial_options',
+    );
+    expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'media'))).toContain('"max_files":10');
+  });
+
+  it('reopens a draft with everything that was typed', () => {
+    const draft = post();
+    const view = draftModal({
+      accounts,
+      creators: { 'tiktok:a': creator },
+      timezone: 'Asia/Tokyo',
+      suggested: { date: '2027-01-01', time: '10:00' },
+      initial: draft,
+      keptMedia: draft.media.map((m) => m.name),
+      privateMetadata: '{}',
+    });
+    expect(viewProblems(view)).toEqual([]);
+    const text = JSON.stringify(view);
+    expect(text).toContain('"initial_date":"2027-03-28"');
+    expect(text).toContain('"initial_time":"09:00"');
+    expect(text).toContain('Long caption');
+    expect(text).toContain('"value":"SELF_ONLY"');
+    expect(text).toContain('Keeping 10 file(s)');
+  });
+});
+
+describe('approval message', () => {
+  const target = (state: TargetDoc['state'], i: number): TargetDoc => ({
+    _id: `0123456789abcdef01234567:instagram:${i}`,
+    version: 1,
+    postId: '0123456789abcdef01234567',
+    accountId: `instagram:${i}`,
+    platform: 'instagram',
+    postType: 'instagram_carousel',
+    state,
+    progress: {},
+    caption: '',
+    attempts: 1,
+    updatedAt: new Date(),
+    error: 'e'.repeat(300),
+    permalink: 'https://www.instagram.com/p/abc/',
+  });
+
+  it.each([
+    'pending_approval',
+    'changes_requested',
+    'scheduled',
+    'overdue',
+    'publishing',
+    'needs_attention',
+    'published',
+  ] as const)('stays within message limits when %s, with worst-case text', (state) => {
+    const targets = Array.from({ length: 30 }, (_, i) =>
+      target((['failed', 'unconfirmed', 'published', 'held'] as const)[i % 4] ?? 'failed', i),
+    );
+    const message = approvalMessage({
+      post: post({ state }),
+      accounts,
+      thumbnails: Array.from({ length: 10 }, (_, i) => ({ url: `https://wone.example.com/media/${i}`, name: 'n' })),
+      teamTimezone: 'Europe/Berlin',
+      checks: post().checks,
+      targets,
+    });
+    expect(messageProblems(message)).toEqual([]);
+  });
+
+  it('offers the decisions only while pending, and Retry / It’s live / Publish again per target after publishing', () => {
+    const pending = approvalMessage({
+      post: post(),
+      accounts,
+      thumbnails: [],
+      teamTimezone: 'UTC',
+      checks: [],
+      targets: [],
+    });
+    const ids = (m: typeof pending) =>
+      m.blocks.flatMap((b) =>
+        b.type === 'actions' ? b.elements.map((e) => ('action_id' in e ? e.action_id : '')) : [],
+      );
+    expect(ids(pending)).toEqual([
+      approvalActions.approve,
+      approvalActions.requestChanges,
+      approvalActions.reject,
+      approvalActions.edit,
+    ]);
+    const done = approvalMessage({
+      post: post({ state: 'needs_attention' }),
+      accounts,
+      thumbnails: [],
+      teamTimezone: 'UTC',
+      checks: [],
+      targets: [target('failed', 1), target('unconfirmed', 2), target('published', 3)],
+    });
+    expect(ids(done)).toEqual([approvalActions.retry, approvalActions.confirmLive, approvalActions.publishAgain]);
+    expect(JSON.stringify(done)).toContain('Asia/Tokyo (UTC+09:00) for <@UEDITOR>');
+  });
+});
+
+describe('queue, Home tab and small modals', () => {
+  it('stay within limits', () => {
+    const posts = Array.from({ length: 10 }, (_, i) =>
+      post({ _id: `${i}`.padStart(24, '0'), state: i % 2 ? 'scheduled' : 'overdue' }),
+    );
+    expect(
+      messageProblems(queueMessage({ posts: posts.slice(0, 5), page: 1, total: 40, accounts, timezone: 'UTC' })),
+    ).toEqual([]);
+    expect(messageProblems(queueMessage({ posts: [], page: 0, total: 0, accounts, timezone: 'UTC' }))).toEqual([]);
+    const recent = posts.slice(0, 5).map((p) => ({ post: { ...p, finishedAt: new Date() }, targets: [] }));
+    expect(viewProblems(homeTab({ queue: posts, queueTotal: 25, recent, accounts, timezone: 'UTC' }))).toEqual([]);
+    expect(viewProblems(requestChangesModal('{}'))).toEqual([]);
+    expect(
+      viewProblems(rescheduleModal({ date: '2027-01-01', time: '10:00', timezone: 'UTC', privateMetadata: '{}' })),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,308 @@
+import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
+import { platformLabels } from '../src/platforms/index.ts';
+import type { CreatorInfo, PlatformName } from '../src/platforms/types.ts';
+import { postTypeOptions } from '../src/services/post-types.ts';
+import type { DraftContent } from '../src/services/posts.ts';
+
+export const draftModalCallback = 'draft_modal';
+/** Every input's action id: the block id says which field it is. */
+export const draftValue = 'value';
+
+export interface DraftModalAccount {
+  id: string;
+  platform: PlatformName;
+  name: string;
+}
+
+export interface DraftModalData {
+  accounts: DraftModalAccount[];
+  /** Per TikTok account id, what the creator may do; missing when it could not be loaded. */
+  creators: Record<string, CreatorInfo>;
+  timezone: string;
+  /** Suggested date and time in the user's zone when nothing was entered before. */
+  suggested: { date: string; time: string };
+  /** The draft being edited (or reopened), so nothing typed is lost. */
+  initial?: DraftContent;
+  /** Names of media already stored for the draft being edited. */
+  keptMedia?: string[];
+  /** Opaque state for the submission (post id, zone, creator settings). */
+  privateMetadata: string;
+}
+
+const privacyLabels: Record<string, string> = {
+  PUBLIC_TO_EVERYONE: 'Everyone',
+  MUTUAL_FOLLOW_FRIENDS: 'Friends (followers you follow back)',
+  FOLLOWER_OF_CREATOR: 'Followers',
+  SELF_ONLY: 'Only me',
+};
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+const option = (text: string, value: string): PlainTextOption => ({ text: plain(text.slice(0, 75)), value });
+
+/** The `/wone schedule` modal: accounts, post types, caption, media, time and TikTok settings. */
+export function draftModal(data: DraftModalData): ModalView {
+  const title = data.initial ? 'Edit post' : 'New post';
+  if (data.accounts.length === 0) {
+    return {
+      type: 'modal',
+      callback_id: draftModalCallback,
+      title: plain(title),
+      close: plain('Close'),
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: '*No accounts are connected yet.* An admin can connect Instagram, Facebook and TikTok accounts with `/wone accounts`. Then try again.',
+          },
+        },
+      ],
+    };
+  }
+  const initial = data.initial;
+  const blocks: KnownBlock[] = [];
+  const accountOptions = data.accounts.map((account) =>
+    option(`${platformLabels[account.platform]} · ${account.name}`, account.id),
+  );
+  const chosenAccounts = accountOptions.filter((o) => initial?.accountIds.includes(o.value ?? ''));
+  blocks.push(
+    input('accounts', 'Post to', {
+      type: 'multi_static_select',
+      action_id: draftValue,
+      placeholder: plain('Choose accounts'),
+      options: accountOptions,
+      ...(chosenAccounts.length ? { initial_options: chosenAccounts } : {}),
+    }),
+  );
+
+  const platforms = [...new Set(data.accounts.map((account) => account.platform))];
+  for (const platform of platforms) {
+    const options =
+      platform === 'tiktok'
+        ? postTypeOptions.tiktok.flatMap((type) => [
+            option(`${type.label}, posted directly`, `${type.type}:direct`),
+            option(`${type.label}, sent to the TikTok inbox`, `${type.type}:inbox`),
+          ])
+        : postTypeOptions[platform].map((type) => option(type.label, type.type));
+    const chosenType = initial?.postTypes[platform];
+    const chosenValue = platform === 'tiktok' && chosenType ? `${chosenType}:${initial?.tiktokMode}` : chosenType;
+    const chosen = options.find((o) => o.value === chosenValue);
+    blocks.push(
+      input(
+        `post_type_${platform}`,
+        `${platformLabels[platform]} post type`,
+        {
+          type: 'static_select',
+          action_id: draftValue,
+          placeholder: plain('Choose a type'),
+          options,
+          ...(chosen ? { initial_option: chosen } : {}),
+        },
+        { optional: true, hint: `Needed when a ${platformLabels[platform]} account is chosen.` },
+      ),
+    );
+  }
+
+  blocks.push(
+    input(
+      'caption',
+      'Caption',
+      {
+        type: 'plain_text_input',
+        action_id: draftValue,
+        multiline: true,
+        ...(initial?.caption ? { initial_value: initial.caption } : {}),
+      },
+      { optional: true },
+    ),
+  );
+  if (platforms.some((platform) => platform !== 'tiktok')) {
+    blocks.push(
+      input(
+        'first_comment',
+        'First comment (Instagram and Facebook)',
+        {
+          type: 'plain_text_input',
+          action_id: draftValue,
+          multiline: true,
+          ...(initial?.firstComment ? { initial_value: initial.firstComment } : {}),
+        },
+        { optional: true, hint: 'Posted as a comment as soon as the post is live, e.g. for hashtags.' },
+      ),
+    );
+  }
+  if (platforms.includes('facebook')) {
+    blocks.push(
+      input(
+        'link',
+        'Link (Facebook text posts)',
+        {
+          type: 'url_text_input',
+          action_id: draftValue,
+          ...(initial?.link ? { initial_value: initial.link } : {}),
+        },
+        { optional: true },
+      ),
+    );
+  }
+  const kept = data.keptMedia ?? [];
+  blocks.push(
+    input(
+      'media',
+      'Images and videos',
+      {
+        type: 'file_input',
+        action_id: draftValue,
+        max_files: 10,
+        filetypes: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'mp4', 'mov'],
+      },
+      {
+        optional: true,
+        hint: kept.length
+          ? `Keeping ${kept.length} file(s) already attached (${kept.join(', ').slice(0, 300)}). Upload files here to replace them.`
+          : 'Up to 10 files of at most 10 MB each. For larger videos, paste links below.',
+      },
+    ),
+    input(
+      'media_urls',
+      'Links to large videos',
+      {
+        type: 'plain_text_input',
+        action_id: draftValue,
+        multiline: true,
+        placeholder: plain('One https link per line'),
+        ...(initial?.mediaUrls.length ? { initial_value: initial.mediaUrls.join('\n') } : {}),
+      },
+      { optional: true },
+    ),
+  );
+
+  const whenOptions = [option('At a date and time', 'at'), option('As soon as it is approved', 'asap')];
+  const at = initial?.schedule.kind === 'at' ? initial.schedule : undefined;
+  blocks.push(
+    input('when', 'When', {
+      type: 'radio_buttons',
+      action_id: draftValue,
+      options: whenOptions,
+      initial_option: initial?.schedule.kind === 'asap' ? whenOptions[1] : whenOptions[0],
+    }),
+    input(
+      'date',
+      'Date',
+      { type: 'datepicker', action_id: draftValue, initial_date: at?.date ?? data.suggested.date },
+      { optional: true },
+    ),
+    input(
+      'time',
+      'Time',
+      { type: 'timepicker', action_id: draftValue, initial_time: at?.time ?? data.suggested.time },
+      { optional: true, hint: `In your time zone, ${data.timezone}.` },
+    ),
+  );
+
+  const tiktokAccounts = data.accounts.filter((account) => account.platform === 'tiktok');
+  if (tiktokAccounts.length > 0) {
+    blocks.push({ type: 'header', text: plain('TikTok settings') });
+    for (const account of tiktokAccounts) {
+      const creator = data.creators[account.id];
+      if (!creator) {
+        blocks.push({
+          type: 'context',
+          elements: [{ type: 'mrkdwn', text: `Could not load ${account.name}'s TikTok settings right now.` }],
+        });
+        continue;
+      }
+      const options = creator.privacyLevelOptions.map((level) => option(privacyLabels[level] ?? level, level));
+      const chosen = options.find((o) => o.value === initial?.tiktok.privacy[account.id]);
+      blocks.push(
+        input(
+          `tiktok_privacy:${account.id}`,
+          `Who can see it on ${account.name}`,
+          {
+            type: 'static_select',
+            action_id: draftValue,
+            placeholder: plain('Choose an audience'),
+            options,
+            ...(chosen ? { initial_option: chosen } : {}),
+          },
+          { optional: true, hint: 'Needed for posts made directly to this account.' },
+        ),
+      );
+    }
+    const interactionOptions = [
+      option('Allow comments', 'comment'),
+      option('Allow duets', 'duet'),
+      option('Allow stitches', 'stitch'),
+    ];
+    const allowed = interactionOptions.filter(
+      (o) =>
+        (o.value === 'comment' && initial?.tiktok.allowComment) ||
+        (o.value === 'duet' && initial?.tiktok.allowDuet) ||
+        (o.value === 'stitch' && initial?.tiktok.allowStitch),
+    );
+    blocks.push(
+      input(
+        'tiktok_interactions',
+        'Interactions',
+        {
+          type: 'checkboxes',
+          action_id: draftValue,
+          options: interactionOptions,
+          ...(allowed.length ? { initial_options: allowed } : {}),
+        },
+        { optional: true, hint: 'All off unless you turn them on.' },
+      ),
+    );
+    const disclosureOptions: Option[] = [
+      { ...option('Promotes our own brand', 'organic'), description: plain('Labelled "Promotional content"') },
+      { ...option('Paid partnership', 'branded'), description: plain('Labelled "Paid partnership"') },
+    ];
+    const disclosed = disclosureOptions.filter(
+      (o) =>
+        (o.value === 'organic' && initial?.tiktok.brandOrganic) ||
+        (o.value === 'branded' && initial?.tiktok.brandContent),
+    );
+    blocks.push(
+      input(
+        'tiktok_disclosure',
+        'Commercial content disclosure',
+        {
+          type: 'checkboxes',
+          action_id: draftValue,
+          options: disclosureOptions,
+          ...(disclosed.length ? { initial_options: disclosed } : {}),
+        },
+        {
+          optional: true,
+          hint: "By posting, you agree to TikTok's Music Usage Confirmation (and Branded Content Policy for paid partnerships).",
+        },
+      ),
+    );
+  }
+
+  return {
+    type: 'modal',
+    callback_id: draftModalCallback,
+    title: plain(title),
+    submit: plain('Send for approval'),
+    close: plain('Cancel'),
+    private_metadata: data.privateMetadata,
+    blocks,
+  };
+}
+
+function input(
+  blockId: string,
+  label: string,
+  element: InputBlock['element'],
+  options: { optional?: boolean; hint?: string } = {},
+): InputBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    element,
+    ...(options.optional ? { optional: true } : {}),
+    ...(options.hint ? { hint: plain(options.hint) } : {}),
+  };
+}

@@ -1,0 +1,195 @@
+import type { KnownBlock } from '@slack/types';
+import { DateTime } from 'luxon';
+import { metricLabels, platformLabels, platformMetrics } from '../src/services/insight-metrics.ts';
+import {
+  type AccountReport,
+  accountViews,
+  type InsightsReport,
+  metricLabel,
+  type PostFigures,
+  type ReportPeriod,
+  viewsOf,
+} from '../src/services/insights.ts';
+
+/** The action id of the "Post to channel" button on an on-demand report. */
+export const SHARE_INSIGHTS_ACTION = 'insights_post_to_channel';
+
+/** Slack allows 50 blocks in a message; accounts beyond what fits are named in one line. */
+const MAX_BLOCKS = 50;
+const SECTION_TEXT = 3000;
+
+export interface InsightsReportOptions {
+  /** `weekly` for the digest; `on_demand` for `/wone insights`. */
+  kind: 'weekly' | 'on_demand';
+  /** When set, a "Post to channel" button carrying this value (the stored report's id). */
+  shareValue?: string;
+}
+
+/** The insights report as a Slack message: summary, a section per account, top posts with links, failed posts. */
+export function insightsReportMessage(
+  report: InsightsReport,
+  options: InsightsReportOptions,
+): { text: string; blocks: KnownBlock[] } {
+  const title = `${options.kind === 'weekly' ? 'Weekly insights' : 'Insights'} · ${periodLabel(report.period)}`;
+  const { current, previous } = report.totals;
+  const summaryFields = [
+    `*Posts published*\n${withChange(current.posts, previous.posts)}`,
+    `*Views*\n${withChange(current.views, previous.views)}`,
+    `*Followers*\n${withChange(current.followers, previous.followers)}`,
+    `*Failed to publish*\n${current.failed}`,
+  ];
+  const head: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+    { type: 'section', fields: summaryFields.map((text) => ({ type: 'mrkdwn', text })) },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Compared with ${periodLabel(report.previousPeriod)}. ${report.accounts.length} account(s).`,
+        },
+      ],
+    },
+  ];
+
+  const tail: KnownBlock[] = [];
+  if (report.topPosts.length > 0) {
+    tail.push({ type: 'divider' });
+    tail.push(section(`*Top posts*\n${report.topPosts.map((post, i) => topPostLine(post, i + 1)).join('\n')}`));
+  }
+  const failed = report.accounts.flatMap((account) => account.failed.map((post) => ({ account, post })));
+  if (failed.length > 0) {
+    const lines = failed.map(
+      ({ account, post }) =>
+        `• ${escapeMrkdwn(account.name)}: “${escapeMrkdwn(clip(post.caption, 60))}” — ${escapeMrkdwn(post.error)}`,
+    );
+    tail.push(section(`*Failed to publish*\n${lines.join('\n')}`));
+  }
+  if (options.shareValue) {
+    tail.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: SHARE_INSIGHTS_ACTION,
+          text: { type: 'plain_text', text: 'Post to channel' },
+          value: options.shareValue,
+        },
+      ],
+    });
+  }
+
+  const body: KnownBlock[] = [];
+  // One divider after the summary, and one block kept for naming the accounts that did not fit.
+  const room = MAX_BLOCKS - head.length - tail.length - 2;
+  const left: string[] = [];
+  if (report.accounts.length === 0) body.push(section('No accounts are connected yet.'));
+  for (const account of report.accounts) {
+    const blocks = accountBlocks(account);
+    if (body.length + blocks.length <= room) body.push(...blocks);
+    else left.push(account.name);
+  }
+  if (left.length > 0) body.push(section(`Not shown for space: ${escapeMrkdwn(left.join(', '))}.`));
+
+  const text = `${title}: ${current.posts} post(s), ${format(current.views)} views, ${format(current.followers)} followers.`;
+  return { text, blocks: [...head, { type: 'divider' }, ...body, ...tail] };
+}
+
+function accountBlocks(account: AccountReport): KnownBlock[] {
+  const metrics = platformMetrics[account.platform];
+  const { current, previous } = account;
+  const lines = [`*${escapeMrkdwn(account.name)}* · ${platformLabels[account.platform]}`];
+  lines.push(
+    [
+      `Followers ${withChange(current.followers, previous?.followers)}`,
+      `Views ${withChange(accountViews(account.platform, current), previous && accountViews(account.platform, previous))}`,
+      ...(metrics.accountReach
+        ? [
+            `${capitalise(metricLabels[metrics.accountReach] ?? 'reach')} ${withChange(
+              current.metrics[metrics.accountReach],
+              previous?.metrics[metrics.accountReach],
+            )}`,
+          ]
+        : []),
+    ].join(' · '),
+  );
+  lines.push(
+    `Posts ${withChange(current.postCount, previous?.postCount)} · Post views ${withChange(current.postViews, previous?.postViews)}`,
+  );
+  const totals = postTotals(account);
+  if (totals) lines.push(totals);
+  const blocks: KnownBlock[] = [section(lines.join('\n'))];
+
+  const notes: string[] = [];
+  for (const problem of account.problems) notes.push(`:warning: ${escapeMrkdwn(problem)}`);
+  for (const note of account.notes) {
+    const where = note.scope === 'posts' ? `on ${note.posts ?? 0} post(s)` : 'for the account';
+    notes.push(
+      `Skipped ${metricLabel(note.metric)} (\`${note.metric}\`) ${where}: ${escapeMrkdwn(clip(note.reason, 200))}`,
+    );
+  }
+  if (previous?.source === 'backfill')
+    notes.push('Previous period read afterwards (nothing was stored then); followers not compared.');
+  if (notes.length > 0)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(notes.join('\n'), SECTION_TEXT) }] });
+  return blocks;
+}
+
+/** The period's post metrics summed over the account's posts, e.g. "likes 120 · comments 14". */
+function postTotals(account: AccountReport): string | undefined {
+  const metrics = platformMetrics[account.platform];
+  const parts: string[] = [];
+  for (const metric of metrics.item) {
+    if (metric === metrics.itemViews) continue;
+    const values = account.posts.map((post) => post.metrics[metric]).filter((v): v is number => v !== undefined);
+    if (values.length > 0) parts.push(`${metricLabel(metric)} ${format(values.reduce((a, b) => a + b, 0))}`);
+  }
+  return parts.length > 0 ? `On posts: ${parts.join(' · ')}` : undefined;
+}
+
+function topPostLine(post: PostFigures, rank: number): string {
+  const caption = escapeMrkdwn(clip(post.caption.replace(/\s+/g, ' ') || '(no caption)', 80));
+  const link = post.permalink ? `<${post.permalink}|${caption}>` : caption;
+  return `${rank}. ${link} — ${escapeMrkdwn(post.accountName)} (${platformLabels[post.platform]}) · ${format(viewsOf(post))} views`;
+}
+
+/** "9 Nov – 15 Nov 2026" in the team's zone (the last day shown is the day before `until`). */
+export function periodLabel(period: ReportPeriod): string {
+  const first = DateTime.fromJSDate(period.since, { zone: period.zone });
+  const last = DateTime.fromJSDate(period.until, { zone: period.zone }).minus({ days: 1 });
+  return `${first.toFormat('d LLL')} – ${last.toFormat('d LLL yyyy')}`;
+}
+
+/** "1,234 (▲ 12%)", "1,234 (▼ 3%)", "1,234 (=)", or just "1,234" with nothing to compare. */
+export function withChange(now: number | undefined, before: number | undefined): string {
+  if (now === undefined) return 'n/a';
+  if (before === undefined) return format(now);
+  const diff = now - before;
+  if (diff === 0) return `${format(now)} (=)`;
+  const sign = diff > 0 ? '▲' : '▼';
+  const signed = `${diff > 0 ? '+' : '−'}${format(Math.abs(diff))}`;
+  if (before === 0) return `${format(now)} (${sign} ${signed})`;
+  const percent = Math.round((Math.abs(diff) / before) * 100);
+  return `${format(now)} (${sign} ${percent}%, ${signed})`;
+}
+
+function format(value: number | undefined): string {
+  return value === undefined ? 'n/a' : value.toLocaleString('en-US');
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: clip(text, SECTION_TEXT) } };
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Slack mrkdwn control characters, so captions cannot break links or mention anyone. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

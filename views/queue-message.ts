@@ -1,0 +1,117 @@
+import type { Button, HomeView, KnownBlock } from '@slack/types';
+import { platformLabels } from '../src/platforms/index.ts';
+import type { PlatformName } from '../src/platforms/types.ts';
+import type { PostDoc } from '../src/services/posts.ts';
+import { formatInZone } from '../src/services/schedule-time.ts';
+import type { TargetDoc } from '../src/services/targets.ts';
+import { approvalActions, button, cancelButton } from './approval-message.ts';
+
+export const queuePageAction = 'queue_page';
+export const queuePageSize = 5;
+
+export interface QueueData {
+  posts: PostDoc[];
+  /** Zero-based. */
+  page: number;
+  total: number;
+  accounts: { id: string; platform: PlatformName; name: string }[];
+  /** The viewer's own zone. */
+  timezone: string;
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function postLine(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'>): string {
+  const accounts = post.accountIds
+    .map((id) => data.accounts.find((a) => a.id === id))
+    .map((a) => (a ? `${platformLabels[a.platform]} · ${a.name}` : 'a disconnected account'))
+    .join(', ');
+  const when = post.dueAt ? formatInZone(post.dueAt, data.timezone) : 'when approved';
+  const flag = post.state === 'overdue' ? ':warning: *Missed its time; waiting for a decision.* ' : '';
+  const caption = post.caption ? clip(post.caption.replace(/\s+/g, ' '), 140) : '_No caption_';
+  return `${flag}*${when}* · ${clip(accounts, 400)}\n${caption} · from <@${post.requestedBy}>`;
+}
+
+function postBlocks(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'>): KnownBlock[] {
+  const value = `${post._id}:${post.revision}`;
+  const actions: Button[] = [button('Reschedule', approvalActions.reschedule, value), cancelButton(value)];
+  if (post.state === 'overdue')
+    actions.unshift({ ...button('Publish now', approvalActions.publishNow, value), style: 'primary' });
+  return [
+    { type: 'section', text: { type: 'mrkdwn', text: postLine(post, data) } },
+    { type: 'actions', block_id: `queue:${post._id}:${post.revision}:${post.state}`, elements: actions },
+  ];
+}
+
+/** `/wone queue`: upcoming posts, a page at a time, each with Reschedule and Cancel. */
+export function queueMessage(data: QueueData): { text: string; blocks: KnownBlock[] } {
+  const pages = Math.max(1, Math.ceil(data.total / queuePageSize));
+  if (data.total === 0) {
+    const text = 'Nothing is scheduled. Draft a post with `/wone schedule`.';
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Upcoming posts (${data.total})` } },
+  ];
+  for (const post of data.posts) blocks.push(...postBlocks(post, data), { type: 'divider' });
+  const paging: Button[] = [];
+  if (data.page > 0) paging.push(button('Previous', queuePageAction, String(data.page - 1)));
+  if (data.page + 1 < pages) paging.push(button('Next', queuePageAction, String(data.page + 1)));
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `Page ${data.page + 1} of ${pages} · times in ${data.timezone}` }],
+  });
+  if (paging.length > 0) blocks.push({ type: 'actions', block_id: `queue_pages:${data.page}`, elements: paging });
+  return { text: `Upcoming posts: ${data.total}`, blocks };
+}
+
+export interface HomeData {
+  queue: PostDoc[];
+  queueTotal: number;
+  recent: { post: PostDoc; targets: TargetDoc[] }[];
+  accounts: QueueData['accounts'];
+  timezone: string;
+}
+
+const resultWords: Record<TargetDoc['state'], string> = {
+  queued: ':hourglass: queued',
+  publishing: ':rocket: publishing',
+  published: ':white_check_mark: published',
+  failed: ':x: failed',
+  unconfirmed: ':grey_question: unconfirmed',
+  held: ':double_vertical_bar: held',
+};
+
+/** The App Home tab: the next posts in the queue and the latest results. */
+export function homeTab(data: HomeData): HomeView {
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'Upcoming posts' } }];
+  if (data.queue.length === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nothing is scheduled. Use `/wone schedule`.' } });
+  }
+  for (const post of data.queue) blocks.push(...postBlocks(post, data));
+  if (data.queueTotal > data.queue.length) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${data.queueTotal - data.queue.length} more: \`/wone queue\`` }],
+    });
+  }
+  blocks.push({ type: 'divider' }, { type: 'header', text: { type: 'plain_text', text: 'Recent results' } });
+  if (data.recent.length === 0) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nothing has been published yet.' } });
+  }
+  for (const { post, targets } of data.recent) {
+    const lines = targets.map((target) => {
+      const account = data.accounts.find((a) => a.id === target.accountId);
+      const name = account ? `${platformLabels[account.platform]} · ${account.name}` : target.accountId;
+      const link = target.permalink ? ` <${target.permalink}|view>` : '';
+      return `${name}: ${resultWords[target.state]}${link}`;
+    });
+    const when = post.finishedAt ? formatInZone(post.finishedAt, data.timezone) : '';
+    const caption = post.caption ? clip(post.caption.replace(/\s+/g, ' '), 100) : '_No caption_';
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${when}* · ${caption}\n${lines.join('\n')}`, 2900) },
+    });
+  }
+  return { type: 'home', blocks: blocks.slice(0, 100) };
+}
