@@ -87,7 +87,7 @@ export function renderModal(
   const html =
     `<div class="modal-backdrop"><section class="modal" role="dialog" aria-modal="true" aria-label="${escapeHtml(title)}" data-view-id="${escapeHtml(view.id)}">` +
     `<header class="modal-head">${stack.length > 1 ? '<button type="button" class="modal-back" data-close aria-label="Back">←</button>' : ''}` +
-    `<h2>${escapeHtml(title)}</h2>${depth}<button type="button" class="modal-x" data-close aria-label="Close">×</button></header>` +
+    `<h2>${escapeHtml(title)}</h2>${depth}<button type="button" class="modal-x" data-close aria-label="Dismiss">×</button></header>` +
     `<div class="modal-body" data-view-body>${renderBlocks(definition.blocks, { ...options, errors })}</div>` +
     `<footer class="modal-foot"><button type="button" class="btn" data-close>${escapeHtml(close)}</button>` +
     `${submit ? `<button type="button" class="btn btn-primary" data-submit>${escapeHtml(submit)}</button>` : ''}</footer>` +

@@ -115,6 +115,10 @@ describe.skipIf(!hasChromium())('the sandbox page in a browser', () => {
     const reply = ui.modal('Reply to comment');
     await reply.locator('textarea, input[type="text"]').first().fill('Yes, fully vegan!');
     await reply.getByRole('button', { name: 'Send reply' }).click();
+    // The modal becomes a status view (response_action: update), then says the reply is out.
+    await reply.getByText('Reply sent.').waitFor({ timeout: 20_000 });
+    await reply.getByRole('button', { name: 'Close', exact: true }).click();
+    await reply.waitFor({ state: 'detached' });
 
     // The brand's answer is live on the platform, under the customer's comment.
     await ui.openPlatforms();
