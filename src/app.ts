@@ -9,6 +9,8 @@ import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
 import { mediaRoutes } from './http/media.ts';
 import { metaWebhookRoutes } from './http/meta-webhooks.ts';
+import { oauthRoutes } from './http/oauth.ts';
+import { privacyRoutes } from './http/privacy.ts';
 import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -115,6 +117,8 @@ function buildRoutes(services: Services, database: Database, schedulerRunning: (
     ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
     ...metaWebhookRoutes(services.config, services.comments, services.logger),
     ...mediaRoutes(services.media, services.logger),
+    ...privacyRoutes(services),
+    ...oauthRoutes(services),
   ];
 }
 

@@ -25,6 +25,17 @@ const base64Key = z
     message: '32 random bytes in base64 (openssl rand -base64 32)',
   });
 
+const base64KeyList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(base64Key));
+
 const url = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 
 const timezone = z.string().refine((zone) => DateTime.now().setZone(zone).isValid, {
@@ -43,6 +54,8 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   PUBLIC_BASE_URL: url,
   TOKEN_ENCRYPTION_KEY: base64Key,
+  /** Keys tokens may still be sealed under while `npm run rotate-token-key` re-seals them (comma-separated). */
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: base64KeyList,
   META_APP_ID: optional(z.string().regex(/^\d+$/, 'the numeric Meta app id')),
   META_APP_SECRET: optional(z.string().min(8, 'the Meta app secret')),
   META_GRAPH_URL: url.default('https://graph.facebook.com'),
@@ -52,6 +65,8 @@ export const configSchema = z.object({
     .default('v25.0'),
   META_WEBHOOK_VERIFY_TOKEN: optional(z.string().min(8, 'a random string of at least 8 characters')),
   INSTAGRAM_GRAPH_URL: url.default('https://graph.instagram.com'),
+  /** Instagram Login's code exchange host. */
+  INSTAGRAM_API_URL: url.default('https://api.instagram.com'),
   TIKTOK_CLIENT_KEY: optional(z.string().min(4, 'the TikTok client key')),
   TIKTOK_CLIENT_SECRET: optional(z.string().min(8, 'the TikTok client secret')),
   TIKTOK_API_URL: url.default('https://open.tiktokapis.com'),
@@ -62,6 +77,8 @@ export const configSchema = z.object({
   ADMIN_USER_IDS: idList('[UW]'),
   APPROVER_USER_IDS: idList('[UW]'),
   APPROVER_USERGROUP_ID: optional(slackId('S')),
+  /** When set, only these people (besides admins and approvers) are editors; empty: every workspace member is. */
+  EDITOR_USER_IDS: idList('[UW]'),
   TEAM_TIMEZONE: timezone.default('UTC'),
   DIGEST_CRON: z
     .string()

@@ -1,10 +1,12 @@
 import type { Db, IndexDescription } from 'mongodb';
+import { pendingConnectionIndexes } from '../services/account-connect.ts';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
 import { commentIndexes } from '../services/comment-docs.ts';
 import { insightSnapshotIndexes } from '../services/insights.ts';
 import { savedReportIndexes } from '../services/insights-publisher.ts';
 import { mediaIndexes } from '../services/media-store.ts';
+import { oauthStateIndexes } from '../services/oauth-states.ts';
 import { postIndexes } from '../services/posts.ts';
 import { targetIndexes } from '../services/targets.ts';
 import { transitionIndexes } from './guarded-update.ts';
@@ -26,6 +28,8 @@ const allIndexes: CollectionIndexes[] = [
   insightSnapshotIndexes,
   savedReportIndexes,
   commentIndexes,
+  oauthStateIndexes,
+  pendingConnectionIndexes,
 ];
 
 /**

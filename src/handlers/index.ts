@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../services/index.ts';
+import { registerAccountActions } from './accounts.ts';
 import { registerApprovalHandlers } from './approvals.ts';
 import { registerCommentHandlers } from './comments.ts';
+import { registerConnectActions } from './connect.ts';
 import { registerDraftHandlers } from './drafts.ts';
 import { registerInsightsActions } from './insights.ts';
 import { registerPublishingHandlers } from './publishing.ts';
@@ -19,4 +21,6 @@ export function registerHandlers(app: App, services: Services): void {
   registerApprovalHandlers(app, services);
   registerQueueHandlers(app, services);
   registerPublishingHandlers(app, services);
+  registerAccountActions(app, services);
+  registerConnectActions(app, services);
 }

@@ -4,6 +4,9 @@ import { helpMessage } from '../../views/help-message.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
 import type { Services } from '../services/index.ts';
 import { permissions } from '../services/roles.ts';
+import { accountsSubcommand, deleteDataSubcommand, disconnectSubcommand } from './accounts.ts';
+import { auditSubcommand } from './audit.ts';
+import { connectSubcommand } from './connect.ts';
 import { scheduleSubcommand } from './drafts.ts';
 import { insightsSubcommand } from './insights.ts';
 import { queueSubcommand } from './queue.ts';
@@ -18,7 +21,17 @@ const help: Subcommand = {
 };
 
 /** Every `/wone` subcommand, in the order help lists them. */
-export const subcommands: Subcommand[] = [scheduleSubcommand, queueSubcommand, insightsSubcommand, help];
+export const subcommands: Subcommand[] = [
+  scheduleSubcommand,
+  queueSubcommand,
+  insightsSubcommand,
+  accountsSubcommand,
+  connectSubcommand,
+  disconnectSubcommand,
+  deleteDataSubcommand,
+  auditSubcommand,
+  help,
+];
 
 /**
  * `/wone <subcommand> [args]`: acknowledges at once, then checks the user's role and runs the subcommand.

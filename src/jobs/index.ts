@@ -1,5 +1,6 @@
 import type { Agenda } from 'agenda';
 import type { Services } from '../services/index.ts';
+import { defineCheckTokenHealth, scheduleCheckTokenHealth } from './check-token-health.ts';
 import { definePollComments, schedulePollComments } from './poll-comments.ts';
 import { definePublishPost } from './publish-post.ts';
 import { definePurgeMedia, purgeMediaJobName } from './purge-media.ts';
@@ -11,6 +12,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   definePurgeMedia(agenda, services);
   defineWeeklyDigest(agenda, services);
   definePollComments(agenda, services);
+  defineCheckTokenHealth(agenda, services);
 }
 
 /** Repeating jobs and startup checks, once the scheduler runs (idempotent: every instance may call it). */
@@ -18,5 +20,6 @@ export async function startRecurringJobs(agenda: Agenda, services: Services): Pr
   await agenda.every('1 hour', purgeMediaJobName);
   await scheduleWeeklyDigest(agenda, services.config);
   await schedulePollComments(agenda, services);
+  await scheduleCheckTokenHealth(agenda, services.config.TEAM_TIMEZONE);
   await services.scheduling.reconcile();
 }

@@ -3,6 +3,7 @@ import { PlatformError } from './errors.ts';
 import { PlatformHttp, type PlatformRequest, type PlatformResponse } from './http.ts';
 import { type ChunkPlan, chunkRange, DEFAULT_CHUNK_BYTES, planChunks } from './tiktok-chunks.ts';
 import {
+  BUSINESS_API_UNAVAILABLE,
   businessApiUnavailable,
   tiktokApiError,
   tiktokBusinessError,
@@ -59,6 +60,13 @@ export interface TikTokClientOptions {
   responseTimeoutMs?: number;
 }
 
+/** A TikTok login's public identity, and whether the API for Business serves it. */
+export interface TikTokProfile {
+  displayName: string;
+  username?: string;
+  businessApi: boolean;
+}
+
 /** Tokens from the code exchange that connects an account. */
 export interface TikTokGrant extends RefreshedToken {
   openId: string;
@@ -97,6 +105,8 @@ const statusSchema = v2(
     downloaded_bytes: z.number().optional(),
   }),
 );
+
+const profileSchema = v2(z.object({ user: z.object({ display_name: z.string().optional() }).loose() }));
 
 const userInfoSchema = v2(z.object({ user: z.object({ open_id: z.string().optional() }).loose() }));
 
@@ -160,6 +170,10 @@ const videoListSchema = business(
     cursor: z.number().optional(),
     has_more: z.boolean().optional(),
   }),
+);
+
+const businessProfileSchema = business(
+  z.object({ username: z.string().optional(), display_name: z.string().optional() }).loose(),
 );
 
 const accountSchema = business(
@@ -672,6 +686,43 @@ export class TikTokClient implements PlatformClient {
     });
     const error = tiktokOAuthError(response, 'token revoke');
     if (error) throw error;
+  }
+
+  /**
+   * Who the login belongs to, for choosing it when connecting: the display name (Display API), and the @username plus
+   * whether the TikTok API for Business serves this account (comments, insights), asked of the Business API.
+   */
+  async getProfile(account: AccountAccess): Promise<TikTokProfile> {
+    const response = await this.api.send({
+      method: 'GET',
+      path: '/v2/user/info/',
+      query: { fields: 'open_id,display_name' },
+      headers: { authorization: `Bearer ${account.accessToken}` },
+    });
+    const error = tiktokApiError(response, 'user info');
+    if (error) throw error;
+    const user = this.api.parse(profileSchema, response.body, 'user info').data.user;
+    try {
+      const { data } = await this.business(
+        account,
+        businessProfileSchema,
+        'GET',
+        '/business/get/',
+        'business account',
+        {
+          query: { fields: JSON.stringify(['username', 'display_name']) },
+        },
+      );
+      return {
+        displayName: data.display_name ?? user.display_name ?? account.externalId,
+        ...(data.username ? { username: data.username } : {}),
+        businessApi: true,
+      };
+    } catch (businessError) {
+      if (!(businessError instanceof PlatformError) || businessError.code !== BUSINESS_API_UNAVAILABLE)
+        throw businessError;
+      return { displayName: user.display_name ?? account.externalId, businessApi: false };
+    }
   }
 
   async checkToken(account: AccountAccess): Promise<TokenHealth> {

@@ -1,9 +1,12 @@
-import type { Db } from 'mongodb';
+import { createHash } from 'node:crypto';
+import { type Db, ReturnDocument } from 'mongodb';
+import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
-import type { AccountAccess, PlatformName } from '../platforms/types.ts';
+import type { AccountAccess, PlatformName, RefreshedToken } from '../platforms/types.ts';
 import type { SealedSecret, TokenVault } from './token-vault.ts';
 
-export type AccountStatus = 'ok' | 'reconnect_needed';
+/** `ok`: usable. `reconnect_needed`: the platform refused its token. `disconnected`: its tokens are deleted. */
+export type AccountStatus = 'ok' | 'reconnect_needed' | 'disconnected';
 
 /** A connected brand account. Its tokens are sealed; disconnecting deletes them (the fields are removed). */
 export interface AccountDoc {
@@ -26,9 +29,24 @@ export interface AccountDoc {
   connectedBy: string;
   connectedAt: Date;
   lastHealthCheckAt?: Date;
+  /** What the last health check found wrong, in words safe to show. */
+  lastHealthProblem?: string;
+  /** The expiry the admins were last warned about, so each expiry is announced once. */
+  expiryWarnedFor?: Date;
   /** TikTok: whether the TikTok API for Business (comments, insights) is available for this account. */
   businessApi?: boolean;
+  disconnectedAt?: Date;
+  disconnectedBy?: string;
 }
+
+/** An account as everything outside this module sees it: never with its sealed tokens. */
+export type AccountSummary = Omit<AccountDoc, 'token' | 'refreshToken'>;
+
+/** What `save` takes: the account with its tokens in clear, sealed on the way in. */
+export type NewAccount = Omit<AccountDoc, 'token' | 'refreshToken'> & {
+  accessToken: string;
+  refreshTokenValue?: string;
+};
 
 export const accountIndexes: CollectionIndexes = {
   collection: 'accounts',
@@ -43,6 +61,8 @@ export class AccountNotConnectedError extends Error {
   }
 }
 
+const withoutSecrets = { projection: { token: 0, refreshToken: 0 } } as const;
+
 /** Connected accounts, and the only way to a usable token: decrypted just before a platform call. */
 export class Accounts {
   constructor(
@@ -54,34 +74,59 @@ export class Accounts {
     return this.db.collection<AccountDoc>('accounts');
   }
 
-  /** Every connected account, without its sealed tokens. */
-  list(): Promise<Omit<AccountDoc, 'token' | 'refreshToken'>[]> {
+  /** Every connected account (ok or needing reconnection), without its sealed tokens. */
+  list(): Promise<AccountSummary[]> {
     return this.collection
-      .find({}, { projection: { token: 0, refreshToken: 0 } })
+      .find({ status: { $ne: 'disconnected' } }, withoutSecrets)
       .sort({ platform: 1, name: 1 })
       .toArray();
   }
 
-  get(id: string): Promise<Omit<AccountDoc, 'token' | 'refreshToken'> | null> {
-    return this.collection.findOne({ _id: id }, { projection: { token: 0, refreshToken: 0 } });
+  /** Every account ever connected, disconnected ones included (for `/wone accounts`). */
+  listAll(): Promise<AccountSummary[]> {
+    return this.collection.find({}, withoutSecrets).sort({ platform: 1, name: 1 }).toArray();
+  }
+
+  get(id: string): Promise<AccountSummary | null> {
+    return this.collection.findOne({ _id: id }, withoutSecrets);
+  }
+
+  /** Accounts whose tokens came from one Meta user's login (Meta's data-deletion callback names that user). */
+  byMetaUser(metaUserId: string): Promise<AccountSummary[]> {
+    return this.collection.find({ metaUserId }, withoutSecrets).toArray();
+  }
+
+  /**
+   * Finds accounts by what a person would type: the id (`instagram:1784…`), the name or @username (any case),
+   * optionally prefixed by the platform (`tiktok:@wone`).
+   */
+  async find(query: string): Promise<AccountSummary[]> {
+    const wanted = query.trim();
+    if (!wanted) return [];
+    const all = await this.listAll();
+    const exact = all.filter((account) => account._id === wanted);
+    if (exact.length > 0) return exact;
+    const [maybePlatform, ...rest] = wanted.split(':');
+    const platform = ['instagram', 'facebook', 'tiktok'].includes(maybePlatform?.toLowerCase() ?? '')
+      ? maybePlatform?.toLowerCase()
+      : undefined;
+    const name = normalise(platform ? rest.join(':') : wanted);
+    return all.filter(
+      (account) =>
+        (!platform || account.platform === platform) &&
+        (normalise(account.name) === name || account.externalId === name),
+    );
   }
 
   /** What a platform client needs for one call. Throws when the account has no token or needs reconnecting. */
   async access(id: string): Promise<AccountAccess> {
     const account = await this.collection.findOne({ _id: id });
     if (!account?.token || account.status !== 'ok') throw new AccountNotConnectedError(id);
-    return {
-      platform: account.platform,
-      externalId: account.externalId,
-      login: account.login,
-      accessToken: this.vault.open(account.token),
-    };
+    return this.accessOf(account, account.token);
   }
 
   /** Stores (or replaces) an account with freshly sealed tokens. */
-  async save(
-    account: Omit<AccountDoc, 'token' | 'refreshToken'> & { accessToken: string; refreshTokenValue?: string },
-  ): Promise<void> {
+  async save(account: NewAccount): Promise<void> {
     const { accessToken, refreshTokenValue, ...rest } = account;
     const doc: AccountDoc = {
       ...rest,
@@ -91,9 +136,124 @@ export class Accounts {
     await this.collection.replaceOne({ _id: account._id }, doc, { upsert: true });
   }
 
-  /** Marks an account as needing a new login (after an auth error from its platform). */
-  async markReconnectNeeded(id: string): Promise<boolean> {
-    const result = await this.collection.updateOne({ _id: id, status: 'ok' }, { $set: { status: 'reconnect_needed' } });
+  /**
+   * Stores an account whose tokens were sealed when the login completed (a chosen account of a pending connection):
+   * they go from one sealed record to another without being opened.
+   */
+  async saveSealed(account: AccountDoc): Promise<void> {
+    await this.collection.replaceOne({ _id: account._id }, account, { upsert: true });
+  }
+
+  /** Ids of the accounts that are connected now, among `ids`. */
+  async connectedIds(ids: string[]): Promise<Set<string>> {
+    const found = await this.collection
+      .find({ _id: { $in: ids }, status: { $ne: 'disconnected' } }, { projection: { _id: 1 } })
+      .toArray();
+    return new Set(found.map((account) => account._id));
+  }
+
+  /** Marks an account as needing a new login (after an auth error from its platform). True if it was ok before. */
+  async markReconnectNeeded(id: string, problem?: string): Promise<boolean> {
+    const current = await this.collection.findOne({ _id: id }, { projection: { status: 1, connectedAt: 1 } });
+    if (current?.status !== 'ok') return false;
+    if (!(await claimOnce(this.db, `reconnect_needed:${id}:${current.connectedAt.getTime()}`))) return false;
+    const result = await this.collection.updateOne(
+      { _id: id, status: 'ok' },
+      { $set: { status: 'reconnect_needed', ...(problem ? { lastHealthProblem: problem } : {}) } },
+    );
     return result.modifiedCount === 1;
   }
+
+  /** Records the outcome of a health check. */
+  async recordHealthCheck(id: string, found: { at: Date; expiresAt?: Date; problem?: string }): Promise<void> {
+    const set: Partial<AccountDoc> = { lastHealthCheckAt: found.at };
+    if (found.expiresAt) set.tokenExpiresAt = found.expiresAt;
+    if (found.problem) set.lastHealthProblem = found.problem;
+    await this.collection.updateOne(
+      { _id: id },
+      found.problem ? { $set: set } : { $set: set, $unset: { lastHealthProblem: '' } },
+    );
+  }
+
+  /** Remembers that the admins were warned about this expiry. True only the first time for that expiry. */
+  async markExpiryWarned(id: string, expiresAt: Date): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: id, expiryWarnedFor: { $ne: expiresAt } },
+      { $set: { expiryWarnedFor: expiresAt } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Refreshes an account's token with its refresh token (TikTok) or with the token itself (Instagram Login), and
+   * stores what the platform returned: a rotated refresh token replaces the old one. The update is guarded by the
+   * token it replaces, so two refreshes at once cannot leave an older token in place. False if another refresh won.
+   */
+  async refreshWith(
+    id: string,
+    refresh: (account: AccountAccess, refreshToken: string | undefined) => Promise<RefreshedToken>,
+  ): Promise<boolean> {
+    const account = await this.collection.findOne({ _id: id });
+    if (!account?.token || account.status === 'disconnected') throw new AccountNotConnectedError(id);
+    // One refresh per token, even when two instances run the health job at once: TikTok rotates refresh tokens, so
+    // a second refresh with the same one would be refused and look like a dead account.
+    if (!(await claimOnce(this.db, `refresh:${id}:${createHash('sha256').update(account.token.data).digest('hex')}`))) {
+      return false;
+    }
+    const refreshToken = account.refreshToken ? this.vault.open(account.refreshToken) : undefined;
+    const refreshed = await refresh(this.accessOf(account, account.token), refreshToken);
+    const set: Partial<AccountDoc> = { token: this.vault.seal(refreshed.accessToken), status: 'ok' };
+    if (refreshed.expiresAt) set.tokenExpiresAt = refreshed.expiresAt;
+    if (refreshed.refreshToken) set.refreshToken = this.vault.seal(refreshed.refreshToken);
+    if (refreshed.refreshExpiresAt) set.refreshExpiresAt = refreshed.refreshExpiresAt;
+    const result = await this.collection.updateOne(
+      { _id: id, 'token.data': account.token.data },
+      { $set: set, $unset: { lastHealthProblem: '' } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Disconnects an account: its token fields are removed from the document (not flagged) in one update, and the
+   * token as it was is handed back once so the platform can be asked to revoke it. `undefined` if it was not connected.
+   */
+  async disconnect(
+    id: string,
+    by: string,
+  ): Promise<{ account: AccountSummary; revocable?: AccountAccess } | undefined> {
+    const current = await this.collection.findOne({ _id: id }, { projection: { status: 1, connectedAt: 1 } });
+    if (!current || current.status === 'disconnected') return undefined;
+    // One disconnect per connection, even when two confirmations race (see claimOnce).
+    if (!(await claimOnce(this.db, `disconnect:${id}:${current.connectedAt.getTime()}`))) return undefined;
+    const before = await this.collection.findOneAndUpdate(
+      { _id: id, status: { $ne: 'disconnected' } },
+      {
+        $unset: { token: '', refreshToken: '', tokenExpiresAt: '', refreshExpiresAt: '', expiryWarnedFor: '' },
+        $set: { status: 'disconnected', disconnectedAt: new Date(), disconnectedBy: by },
+      },
+      { returnDocument: ReturnDocument.BEFORE },
+    );
+    if (!before) return undefined;
+    const { token, refreshToken: _refresh, ...account } = before;
+    return { account, ...(token ? { revocable: this.accessOf(before, token) } : {}) };
+  }
+
+  /** Deletes accounts entirely (data deletion). Returns how many were deleted. */
+  async remove(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return (await this.collection.deleteMany({ _id: { $in: ids } })).deletedCount;
+  }
+
+  private accessOf(account: AccountDoc, token: SealedSecret): AccountAccess {
+    return {
+      platform: account.platform,
+      externalId: account.externalId,
+      login: account.login,
+      accessToken: this.vault.open(token),
+    };
+  }
+}
+
+function normalise(name: string): string {
+  return name.trim().replace(/^@/, '').toLowerCase();
 }

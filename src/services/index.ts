@@ -5,20 +5,28 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { PostNotifier } from '../notify/post-notifier.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
+import { MetaLogin } from '../platforms/meta-login.ts';
+import { AccountConnect } from './account-connect.ts';
+import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
 import { CommentNotifier } from './comment-notifier.ts';
 import { Comments } from './comments.ts';
+import { DataDeletion } from './data-deletion.ts';
 import { Drafts } from './drafts.ts';
 import { InsightsService } from './insights.ts';
 import { InsightsPublisher } from './insights-publisher.ts';
 import { MediaStore } from './media-store.ts';
+import { Notifier } from './notifier.ts';
+import { OAuthStates } from './oauth-states.ts';
 import { Posts } from './posts.ts';
 import { Publisher } from './publisher.ts';
 import { Roles } from './roles.ts';
 import { Scheduling } from './scheduling.ts';
+import { TargetHolds } from './target-holds.ts';
 import { Targets } from './targets.ts';
+import { TokenHealthMonitor } from './token-health.ts';
 import { TokenVault } from './token-vault.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
@@ -46,6 +54,15 @@ export interface Services {
   approvals: Approvals;
   scheduling: Scheduling;
   publisher: Publisher;
+  /** Direct messages to admins and requesters about accounts. */
+  accountNotifier: Notifier;
+  holds: TargetHolds;
+  disconnect: AccountDisconnect;
+  deletion: DataDeletion;
+  /** Token refresh and checks; `reportAuthFailure` is for any code whose platform call failed with an auth error. */
+  tokenHealth: TokenHealthMonitor;
+  /** `/wone connect`, the OAuth callbacks and the choice of accounts. */
+  connect: AccountConnect;
 }
 
 export function createServices(deps: {
@@ -66,7 +83,7 @@ export function createServices(deps: {
     undefined,
     { reply_comment: config.COMMENT_ROLE, hide_comment: config.COMMENT_ROLE },
   );
-  const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY);
+  const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEY_PREVIOUS);
   const audit = new AuditLog(db);
   const accounts = new Accounts(db, vault);
   const posts = new Posts(db);
@@ -99,6 +116,33 @@ export function createServices(deps: {
     notifier: new CommentNotifier(slack, config.COMMENTS_CHANNEL_ID),
     clients: platforms,
   });
+  const accountNotifier = new Notifier(slack, roles, logger);
+  const holds = new TargetHolds(db, accountNotifier);
+  const disconnect = new AccountDisconnect(accounts, holds, audit, platforms, logger);
+  const deletion = new DataDeletion(db, accounts, disconnect, audit);
+  const tokenHealth = new TokenHealthMonitor(accounts, platforms, accountNotifier, holds, audit, logger);
+  const metaLogin =
+    config.META_APP_ID && config.META_APP_SECRET
+      ? new MetaLogin({
+          graphUrl: config.META_GRAPH_URL,
+          instagramGraphUrl: config.INSTAGRAM_GRAPH_URL,
+          instagramApiUrl: config.INSTAGRAM_API_URL,
+          version: config.META_GRAPH_VERSION,
+          appId: config.META_APP_ID,
+          appSecret: config.META_APP_SECRET,
+        })
+      : undefined;
+  const connect = new AccountConnect({
+    db,
+    config,
+    vault,
+    accounts,
+    audit,
+    states: new OAuthStates(db),
+    logger,
+    ...(metaLogin ? { metaLogin } : {}),
+    ...(platforms.tiktok ? { tiktok: platforms.tiktok } : {}),
+  });
   const common = { posts, targets, media, notifier, roles, audit, scheduling };
   return {
     config,
@@ -116,5 +160,11 @@ export function createServices(deps: {
     insights,
     insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger),
     comments,
+    accountNotifier,
+    holds,
+    disconnect,
+    deletion,
+    tokenHealth,
+    connect,
   };
 }

@@ -2,6 +2,9 @@ import type { Config } from '../config.ts';
 
 export type Role = 'admin' | 'approver' | 'editor';
 
+/** A role, or `none` for a workspace member left out of a configured editor list. */
+export type RoleOrNone = Role | 'none';
+
 /** What someone may do, and the least role that allows it. */
 export const permissions = {
   help: 'editor',
@@ -23,7 +26,7 @@ export const permissions = {
 
 export type Permission = keyof typeof permissions;
 
-const rank: Record<Role, number> = { editor: 1, approver: 2, admin: 3 };
+const rank: Record<RoleOrNone, number> = { none: 0, editor: 1, approver: 2, admin: 3 };
 
 /** Looks up Slack user group members (the handler layer supplies it with the Slack client). */
 export type UsergroupLookup = (usergroupId: string) => Promise<string[]>;
@@ -43,13 +46,17 @@ export class PermissionDeniedError extends Error {
 
 /**
  * The one place that decides who may do what. Admins and approvers come from configuration and the approver user
- * group (members cached briefly); every member of the workspace is an editor (other workspaces are refused earlier).
+ * group (members cached briefly); editors are every member of the workspace, or only those in `EDITOR_USER_IDS` when
+ * it is set (other workspaces are refused before any handler runs).
  */
 export class Roles {
   private cache: { members: Set<string>; until: number } | undefined;
 
   constructor(
-    private readonly config: Pick<Config, 'ADMIN_USER_IDS' | 'APPROVER_USER_IDS' | 'APPROVER_USERGROUP_ID'>,
+    private readonly config: Pick<
+      Config,
+      'ADMIN_USER_IDS' | 'APPROVER_USER_IDS' | 'APPROVER_USERGROUP_ID' | 'EDITOR_USER_IDS'
+    >,
     private readonly lookupUsergroup: UsergroupLookup,
     private readonly cacheMs = 60_000,
     /** Permissions the operator moved to another role (e.g. `COMMENT_ROLE`). */
@@ -61,11 +68,17 @@ export class Roles {
     return this.overrides[permission] ?? permissions[permission];
   }
 
-  async roleOf(userId: string): Promise<Role> {
+  async roleOf(userId: string): Promise<RoleOrNone> {
     if (this.config.ADMIN_USER_IDS.includes(userId)) return 'admin';
     if (this.config.APPROVER_USER_IDS.includes(userId)) return 'approver';
     if ((await this.usergroupMembers()).has(userId)) return 'approver';
-    return 'editor';
+    const editors = this.config.EDITOR_USER_IDS ?? [];
+    return editors.length === 0 || editors.includes(userId) ? 'editor' : 'none';
+  }
+
+  /** The admins, who are told about account problems. */
+  get admins(): readonly string[] {
+    return this.config.ADMIN_USER_IDS;
   }
 
   async can(userId: string, permission: Permission): Promise<boolean> {

@@ -45,6 +45,11 @@ export class TokenVault {
     return this.current.id;
   }
 
+  /** Whether a secret sealed under `keyId` can be opened. */
+  knows(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
   seal(plaintext: string): SealedSecret {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
@@ -70,4 +75,11 @@ export class TokenVault {
       throw new TokenVaultError('tampered', 'a stored token could not be decrypted (wrong key or altered data)');
     }
   }
+}
+
+/** Whether a stored value has the shape of a sealed secret. */
+export function isSealedSecret(value: unknown): value is SealedSecret {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return ['keyId', 'iv', 'tag', 'data'].every((key) => typeof candidate[key] === 'string');
 }

@@ -38,6 +38,42 @@ export interface IssueTokenInput {
   userId?: string;
 }
 
+/** A Facebook user who can log in and manages some Pages. */
+export interface MetaUser {
+  id: string;
+  name: string;
+  pageIds: string[];
+}
+
+interface AuthCode {
+  host: GraphHost;
+  /** Meta user id (Facebook Login) or Instagram user id (Instagram Login). */
+  subject: string;
+  /** Facebook Login: the Pages ticked in the dialog. */
+  pageIds: string[];
+  scopes: string[];
+  redirectUri: string;
+  used: boolean;
+  expiresAt: number;
+}
+
+/** Permissions the Facebook Login dialog accepts for this app (reference D.1). */
+export const FACEBOOK_LOGIN_PERMISSIONS: string[] = [
+  'instagram_basic',
+  'instagram_content_publish',
+  'instagram_manage_comments',
+  'instagram_manage_insights',
+  'pages_show_list',
+  'pages_read_engagement',
+  'pages_manage_posts',
+  'pages_manage_engagement',
+  'pages_read_user_content',
+  'read_insights',
+  'business_management',
+  'pages_manage_metadata',
+  'publish_video',
+];
+
 type ContainerType = 'IMAGE' | 'VIDEO' | 'REELS' | 'STORIES' | 'CAROUSEL';
 
 interface IgAccount {
@@ -90,6 +126,8 @@ interface Page {
   id: string;
   name: string;
   followersCount: number;
+  /** The Instagram professional account linked to the Page (`instagram_business_account`). */
+  instagramAccountId?: string;
 }
 interface FbPost {
   type: 'fb_post';
@@ -360,6 +398,8 @@ export interface GraphFakeOptions {
 export class GraphFake {
   readonly facebook = new FakeHttpServer();
   readonly instagram = new FakeHttpServer();
+  /** api.instagram.com: Instagram Login's code exchange (reference D.2). */
+  readonly instagramApi = new FakeHttpServer();
   readonly appId: string;
   readonly appSecret: string;
   quotaTotal: number;
@@ -369,6 +409,10 @@ export class GraphFake {
   /** Graph ids are numeric strings; kept below 2^53 so they stay exact. */
   private sequence = 17_841_400_000_000;
   private readonly tokens = new Map<string, TokenRecord>();
+  private readonly metaUsers = new Map<string, MetaUser>();
+  /** Long-lived user tokens: the Page tokens they yield do not expire. */
+  private readonly longLived = new Set<string>();
+  private readonly authCodes = new Map<string, AuthCode>();
   private readonly objects = new Map<string, GraphObject>();
   private readonly publishLog = new Map<string, PublishedItem[]>();
   private readonly usage: Record<GraphHost, { app?: object; business?: object }> = { facebook: {}, instagram: {} };
@@ -392,12 +436,17 @@ export class GraphFake {
     }
   }
 
-  async start(): Promise<{ facebookUrl: string; instagramUrl: string }> {
-    return { facebookUrl: await this.facebook.start(), instagramUrl: await this.instagram.start() };
+  async start(): Promise<{ facebookUrl: string; instagramUrl: string; instagramApiUrl: string }> {
+    this.instagramApi.route('POST', '/oauth/access_token', (req) => this.instagramCodeExchange(req));
+    return {
+      facebookUrl: await this.facebook.start(),
+      instagramUrl: await this.instagram.start(),
+      instagramApiUrl: await this.instagramApi.start(),
+    };
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.facebook.stop(), this.instagram.stop()]);
+    await Promise.all([this.facebook.stop(), this.instagram.stop(), this.instagramApi.stop()]);
   }
 
   // ---------------------------------------------------------------- clock
@@ -460,12 +509,13 @@ export class GraphFake {
     return account;
   }
 
-  seedPage(input: { id?: string; name?: string; followersCount?: number } = {}): Page {
+  seedPage(input: { id?: string; name?: string; followersCount?: number; instagramAccountId?: string } = {}): Page {
     const page: Page = {
       type: 'page',
       id: input.id ?? String(this.nextId()),
       name: input.name ?? 'Wone Commerce',
       followersCount: input.followersCount ?? 3400,
+      ...(input.instagramAccountId ? { instagramAccountId: input.instagramAccountId } : {}),
     };
     this.objects.set(page.id, page);
     return page;
@@ -666,9 +716,15 @@ export class GraphFake {
     if (host === 'instagram' && first === 'refresh_access_token' && req.method === 'GET')
       return this.refreshIgToken(params);
     if (host === 'facebook' && first === 'debug_token' && req.method === 'GET') return this.debugToken(params, req);
+    if (host === 'facebook' && first === 'oauth' && edge === 'access_token' && req.method === 'GET')
+      return this.facebookAccessToken(params);
+    if (host === 'instagram' && first === 'access_token' && !edge && req.method === 'GET')
+      return this.instagramLongLived(params);
 
     const token = this.authenticate(host, req, params);
     if (first === 'me' && !edge && req.method === 'GET') return this.me(token, params);
+    if (host === 'facebook' && first === 'me' && edge === 'accounts' && req.method === 'GET')
+      return this.meAccounts(token, params);
 
     const object = this.objects.get(first);
     if (!object || !this.mayAccess(host, token, object)) return unsupported(req.method, first);
@@ -858,6 +914,213 @@ export class GraphFake {
     return { json: { access_token: token, token_type: 'bearer', expires_in: 5_184_000 } };
   }
 
+  // ---------------------------------------------------------------- OAuth (reference D.1, D.2)
+
+  /** A person who can log in with Facebook, and the Pages they manage. */
+  seedMetaUser(input: { id?: string; name?: string; pageIds: string[] }): MetaUser {
+    const user: MetaUser = {
+      id: input.id ?? String(this.nextId()),
+      name: input.name ?? 'Wone Admin',
+      pageIds: input.pageIds,
+    };
+    this.metaUsers.set(user.id, user);
+    return user;
+  }
+
+  /**
+   * What the Facebook Login dialog does in the person's browser: checks the dialog URL as Facebook would, then
+   * redirects to `redirect_uri` with a single-use code (or with `error=access_denied` when the person cancels).
+   * `pageIds` are the Pages the person ticks in the dialog (default: all of theirs).
+   */
+  consentFacebook(dialogUrl: string, as: { userId: string; pageIds?: string[]; deny?: boolean }): string {
+    const url = new URL(dialogUrl);
+    if (url.host !== 'www.facebook.com' || !/^\/v\d+\.0\/dialog\/oauth$/.test(url.pathname))
+      throw new Error(`not a Facebook Login dialog URL: ${url.origin}${url.pathname}`);
+    const q = Object.fromEntries(url.searchParams);
+    if (q.client_id !== this.appId) throw new Error('dialog: client_id is not the app id');
+    if (q.response_type !== 'code') throw new Error('dialog: response_type must be code');
+    if (!q.redirect_uri || !q.state) throw new Error('dialog: redirect_uri and state are required');
+    const scopes = (q.scope ?? '').split(',').filter(Boolean);
+    const unknown = scopes.filter((scope) => !FACEBOOK_LOGIN_PERMISSIONS.includes(scope));
+    if (scopes.length === 0 || unknown.length > 0) throw new Error(`dialog: invalid scopes ${unknown.join(',')}`);
+    const back = new URL(q.redirect_uri);
+    if (as.deny) {
+      back.searchParams.set('error_reason', 'user_denied');
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'Permissions error');
+      back.searchParams.set('state', q.state);
+      return back.toString();
+    }
+    const user = this.metaUsers.get(as.userId);
+    if (!user) throw new Error(`no Meta user ${as.userId}`);
+    const code = `AQ${this.nextId().toString(36)}${Math.random().toString(36).slice(2)}`;
+    this.authCodes.set(code, {
+      host: 'facebook',
+      subject: user.id,
+      pageIds: as.pageIds ?? user.pageIds,
+      scopes,
+      redirectUri: q.redirect_uri,
+      used: false,
+      expiresAt: this.clock + 10 * 60_000,
+    });
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', q.state);
+    return back.toString();
+  }
+
+  /** What Instagram's authorize page does: checks the URL, then redirects with a code (and `#_`) or an error. */
+  consentInstagram(authorizeUrl: string, as: { igUserId: string; deny?: boolean }): string {
+    const url = new URL(authorizeUrl);
+    if (url.host !== 'www.instagram.com' || url.pathname !== '/oauth/authorize')
+      throw new Error(`not an Instagram authorize URL: ${url.origin}${url.pathname}`);
+    const q = Object.fromEntries(url.searchParams);
+    if (q.client_id !== this.appId) throw new Error('authorize: client_id is not the app id');
+    if (q.response_type !== 'code') throw new Error('authorize: response_type must be code');
+    if (!q.redirect_uri || !q.state) throw new Error('authorize: redirect_uri and state are required');
+    const scopes = (q.scope ?? '').split(',').filter(Boolean);
+    const unknown = scopes.filter((scope) => !(ALL_SCOPES.instagram as readonly string[]).includes(scope));
+    if (scopes.length === 0 || unknown.length > 0) throw new Error(`authorize: invalid scopes ${unknown.join(',')}`);
+    const back = new URL(q.redirect_uri);
+    back.searchParams.set('state', q.state);
+    if (as.deny) {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_reason', 'user_denied');
+      back.searchParams.set('error_description', 'The user denied your request');
+      return back.toString();
+    }
+    const account = this.objects.get(as.igUserId);
+    if (account?.type !== 'ig_user') throw new Error(`no Instagram account ${as.igUserId}`);
+    const code = `AQB${this.nextId().toString(36)}${Math.random().toString(36).slice(2)}`;
+    this.authCodes.set(code, {
+      host: 'instagram',
+      subject: account.id,
+      pageIds: [],
+      scopes,
+      redirectUri: q.redirect_uri,
+      used: false,
+      expiresAt: this.clock + 60 * 60_000,
+    });
+    back.searchParams.set('code', code);
+    return `${back.toString()}#_`;
+  }
+
+  /** `GET /oauth/access_token`: code → short-lived user token, or `fb_exchange_token` → long-lived (~60 days). */
+  private facebookAccessToken(params: Params): FakeReply {
+    if (params.client_id !== this.appId || params.client_secret !== this.appSecret)
+      return fail(101, 'Error validating application. Invalid application ID.');
+    if (params.grant_type === 'fb_exchange_token') {
+      const short = this.tokens.get(str(params.fb_exchange_token) ?? '');
+      if (short?.kind !== 'user' || this.tokenProblem(short))
+        return fail(190, 'Invalid OAuth access token - Cannot parse access token');
+      const token = this.issueToken({
+        kind: 'user',
+        subjects: short.subjects,
+        scopes: short.scopes,
+        expiresInSec: 5_183_944,
+        ...(short.userId ? { userId: short.userId } : {}),
+      });
+      this.longLived.add(token);
+      return { json: { access_token: token, token_type: 'bearer', expires_in: 5_183_944 } };
+    }
+    const code = this.authCodes.get(str(params.code) ?? '');
+    if (code?.host !== 'facebook') return fail(100, 'Invalid verification code format.', { subcode: 36008 });
+    if (code.used) return fail(100, 'This authorization code has been used.', { subcode: 36009 });
+    if (code.expiresAt <= this.clock) return fail(100, 'This authorization code has expired.', { subcode: 36007 });
+    if (params.redirect_uri !== code.redirectUri)
+      return fail(100, 'Error validating verification code. Please make sure your redirect_uri is identical.', {
+        subcode: 36008,
+      });
+    code.used = true;
+    const token = this.issueToken({
+      kind: 'user',
+      subjects: code.pageIds,
+      scopes: code.scopes,
+      expiresInSec: 5_400,
+      userId: code.subject,
+    });
+    return { json: { access_token: token, token_type: 'bearer', expires_in: 5_400 } };
+  }
+
+  /** `GET /me/accounts`: the Pages the user token reaches, each with a Page token (no expiry from a long-lived token). */
+  private meAccounts(token: TokenRecord, params: Params): FakeReply {
+    if (token.kind !== 'user')
+      return fail(100, '(#100) Tried accessing nonexisting field (accounts) on node type (Page)');
+    this.requireScope(token, { facebook: 'pages_show_list' });
+    const pages = token.subjects
+      .map((id) => this.objects.get(id))
+      .filter((object): object is Page => object?.type === 'page');
+    const specs = this.parseFieldsParam(params.fields ?? 'id,name,access_token,category,tasks');
+    const longLived = this.longLived.has(token.token);
+    const data = pages.map((page) => {
+      const out: Record<string, unknown> = {};
+      for (const spec of specs) {
+        if (spec.name === 'access_token') {
+          out.access_token = this.issueToken({
+            kind: 'page',
+            subjects: [page.id, ...(page.instagramAccountId ? [page.instagramAccountId] : [])],
+            scopes: token.scopes,
+            ...(longLived
+              ? {}
+              : { expiresInSec: Math.max(1, Math.floor(((token.expiresAt ?? this.clock) - this.clock) / 1000)) }),
+            ...(token.userId ? { userId: token.userId } : {}),
+          });
+        } else if (spec.name === 'tasks') out.tasks = ['ANALYZE', 'ADVERTISE', 'MODERATE', 'CREATE_CONTENT', 'MANAGE'];
+        else if (spec.name === 'category') out.category = 'Shopping & retail';
+        else out[spec.name] = this.field(page, spec);
+      }
+      out.id ??= page.id;
+      return out;
+    });
+    return {
+      json: { data, ...(data.length > 0 ? { paging: { cursors: { before: 'QVFIU0', after: 'QVFIU1' } } } : {}) },
+    };
+  }
+
+  /** `POST api.instagram.com/oauth/access_token` (form): code → short-lived Instagram token, flat answer. */
+  private instagramCodeExchange(req: FakeRequest): FakeReply {
+    const igError = (message: string, type = 'OAuthException'): FakeReply => ({
+      status: 400,
+      json: { error_type: type, code: 400, error_message: message },
+    });
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
+      return igError('Missing required field client_id');
+    const form = (req.body ?? {}) as Record<string, string>;
+    if (form.client_id !== this.appId || form.client_secret !== this.appSecret)
+      return igError('Invalid Client ID or secret');
+    if (form.grant_type !== 'authorization_code') return igError('Invalid grant_type');
+    const code = this.authCodes.get(form.code ?? '');
+    if (code?.host !== 'instagram' || code.used || code.expiresAt <= this.clock)
+      return igError('This authorization code has been used');
+    if (form.redirect_uri !== code.redirectUri) return igError('Error validating verification code');
+    code.used = true;
+    const token = this.issueToken({
+      kind: 'instagram_user',
+      host: 'instagram',
+      subjects: [code.subject],
+      scopes: code.scopes,
+      expiresInSec: 3_600,
+    });
+    return { json: { access_token: token, user_id: Number(code.subject), permissions: code.scopes.join(',') } };
+  }
+
+  /** `GET graph.instagram.com/access_token?grant_type=ig_exchange_token`: short-lived → long-lived (60 days). */
+  private instagramLongLived(params: Params): FakeReply {
+    if (params.grant_type !== 'ig_exchange_token') return invalidParam('Unsupported grant_type');
+    if (params.client_secret !== this.appSecret) return fail(101, 'Error validating client secret.');
+    const short = this.tokens.get(str(params.access_token) ?? '');
+    if (short?.kind !== 'instagram_user') return fail(190, 'Invalid OAuth access token - Cannot parse access token');
+    const problem = this.tokenProblem(short);
+    if (problem) return fail(190, problem.message, problem.subcode === undefined ? {} : { subcode: problem.subcode });
+    const token = this.issueToken({
+      kind: 'instagram_user',
+      host: 'instagram',
+      subjects: short.subjects,
+      scopes: short.scopes,
+      expiresInSec: 5_184_000,
+    });
+    return { json: { access_token: token, token_type: 'bearer', expires_in: 5_184_000 } };
+  }
+
   // ---------------------------------------------------------------- node rendering
 
   private render(object: GraphObject, fieldsParam: string | undefined, defaults = 'id'): Record<string, unknown> {
@@ -965,6 +1228,12 @@ export class GraphFake {
       }
       case 'page':
         if (name === 'name') return o.name;
+        if (name === 'instagram_business_account') {
+          const linked = o.instagramAccountId ? this.objects.get(o.instagramAccountId) : undefined;
+          return linked
+            ? this.renderSpecs(linked, spec.children?.length ? spec.children : parseFields('id'))
+            : undefined;
+        }
         if (name === 'followers_count') return o.followersCount;
         if (name === 'fan_count') return o.followersCount;
         if (name === 'link') return `https://www.facebook.com/${o.id}`;

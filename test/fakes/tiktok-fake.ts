@@ -141,6 +141,15 @@ interface PublishTask {
 }
 
 const DEFAULT_SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'];
+/** Login Kit scopes TikTok knows (reference G.1). */
+const LOGIN_KIT_SCOPES = [
+  'user.info.basic',
+  'user.info.profile',
+  'user.info.stats',
+  'video.list',
+  'video.upload',
+  'video.publish',
+];
 
 /** Per-token limits per minute (Content Posting API reference). */
 const LIMITS = { init: 6, creator_info: 20, status: 30 } as const;
@@ -252,6 +261,38 @@ export class TikTokFake {
     const code = `code-${randomBytes(8).toString('hex')}`;
     this.authCodes.set(code, { openId, redirectUri, scopes, used: false });
     return code;
+  }
+
+  /**
+   * What TikTok's authorization page does in the person's browser (reference G.1): checks the URL as TikTok would,
+   * then redirects to `redirect_uri` with a single-use code bound to it, or with `error=access_denied`.
+   */
+  consent(authorizeUrl: string, as: { openId: string; deny?: boolean }): string {
+    const url = new URL(authorizeUrl);
+    if (url.host !== 'www.tiktok.com' || url.pathname !== '/v2/auth/authorize/')
+      throw new Error(`not a TikTok authorize URL: ${url.origin}${url.pathname}`);
+    const q = Object.fromEntries(url.searchParams);
+    if (q.client_key !== this.clientKey) throw new Error('authorize: client_key is not the app key');
+    if (q.response_type !== 'code') throw new Error('authorize: response_type must be code');
+    if (!q.redirect_uri || !q.state) throw new Error('authorize: redirect_uri and state are required');
+    const scopes = (q.scope ?? '').split(',').filter(Boolean);
+    const unknown = scopes.filter((scope) => !LOGIN_KIT_SCOPES.includes(scope));
+    if (scopes.length === 0 || unknown.length > 0) throw new Error(`authorize: invalid scopes ${unknown.join(',')}`);
+    const back = new URL(q.redirect_uri);
+    if (as.deny) {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'The user denied the request.');
+    } else {
+      back.searchParams.set('code', this.issueAuthCode(as.openId, q.redirect_uri, scopes));
+      back.searchParams.set('scopes', scopes.join(','));
+    }
+    back.searchParams.set('state', q.state);
+    return back.toString();
+  }
+
+  /** Whether TikTok still honours any token of this account (false once revoked). */
+  hasLiveGrant(openId: string): boolean {
+    return [...this.tokens.entries()].some(([token, record]) => record.openId === openId && this.isTokenUsable(token));
   }
 
   isTokenUsable(accessToken: string): boolean {

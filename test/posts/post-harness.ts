@@ -181,6 +181,7 @@ export async function click(
   team = TEAM_ID,
 ) {
   const trigger = `${Date.now()}.${Math.floor(Math.random() * 1e9)}.click`;
+  const responseUrl = t.slack.responseUrl();
   const response = await t.signer.interaction({
     type: 'block_actions',
     team: { id: TEAM_ID, domain: 'wone' },
@@ -193,12 +194,12 @@ export async function click(
           container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
           channel: { id: message.channel, name: 'social' },
           message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
-          response_url: t.slack.responseUrl(),
+          response_url: responseUrl,
         }
       : { container: { type: 'view', view_id: 'VHOME' }, view: { id: 'VHOME', type: 'home' } }),
     actions: [{ action_id: actionId, block_id: 'b', type: 'button', value, action_ts: `${Date.now() / 1000}` }],
   });
-  return { status: response.status, trigger };
+  return { status: response.status, trigger, responseId: responseUrl.split('/').pop() ?? '' };
 }
 
 /** The preview message of a post in the approval channel. */

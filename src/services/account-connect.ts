@@ -1,0 +1,352 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Db } from 'mongodb';
+import type { Config } from '../config.ts';
+import { claimOnce } from '../db/claims.ts';
+import type { CollectionIndexes } from '../db/indexes.ts';
+import type { Logger } from '../logger.ts';
+import { PlatformError } from '../platforms/errors.ts';
+import type { MetaLogin } from '../platforms/meta-login.ts';
+import type { TikTokClient } from '../platforms/tiktok.ts';
+import type { AccountDoc, Accounts } from './accounts.ts';
+import type { AuditLog } from './audit.ts';
+import type { LoginFlow, OAuthStates } from './oauth-states.ts';
+import type { SealedSecret, TokenVault } from './token-vault.ts';
+
+/** How long the accounts a login reached wait for the admin's choice. */
+export const PENDING_LIFETIME_MS = 30 * 60_000;
+
+/** TikTok Login Kit scopes the features use: profile, publishing (direct and to the inbox), and reading our videos. */
+export const TIKTOK_LOGIN_SCOPES = ['user.info.basic', 'video.publish', 'video.upload', 'video.list'];
+
+/** One account a login reached, waiting to be chosen. Its tokens are sealed from the moment they arrive. */
+export interface PendingCandidate {
+  accountId: string;
+  platform: AccountDoc['platform'];
+  login: AccountDoc['login'];
+  externalId: string;
+  name: string;
+  /** What it is, for the choice: "Facebook Page", "Instagram (via Page X)". */
+  describe: string;
+  scopes: string[];
+  token: SealedSecret;
+  tokenExpiresAt?: Date;
+  refreshToken?: SealedSecret;
+  refreshExpiresAt?: Date;
+  businessApi?: boolean;
+  alreadyConnected: boolean;
+}
+
+/** A completed login whose accounts wait for the admin's choice in Slack. */
+export interface PendingConnectionDoc {
+  _id: string;
+  slackUserId: string;
+  flow: LoginFlow;
+  metaUserId?: string;
+  createdAt: Date;
+  expiresAt: Date;
+  candidates: PendingCandidate[];
+}
+
+export const pendingConnectionIndexes: CollectionIndexes = {
+  collection: 'oauth_pending',
+  indexes: [{ key: { expiresAt: 1 } }, { key: { metaUserId: 1 } }],
+};
+
+export type CallbackOutcome =
+  | { kind: 'choose'; pending: PendingConnectionDoc }
+  | { kind: 'nothing_found'; flow: LoginFlow }
+  | { kind: 'denied'; flow: LoginFlow }
+  | { kind: 'refused'; reason: 'missing' | 'unknown' | 'used' | 'expired' | 'wrong_flow' | 'other_browser' }
+  | { kind: 'failed'; flow: LoginFlow; message: string };
+
+export type ChoiceOutcome =
+  | { kind: 'connected'; accounts: { id: string; name: string }[] }
+  | { kind: 'gone' }
+  | { kind: 'expired' }
+  | { kind: 'other_user' }
+  | { kind: 'none_chosen' };
+
+/** The parameters a platform's redirect brings back (already checked to be strings). */
+export interface CallbackQuery {
+  state?: string;
+  code?: string;
+  error?: string;
+}
+
+export class LoginUnavailableError extends Error {
+  readonly code = 'login_unavailable';
+  constructor(readonly flow: LoginFlow) {
+    super(`${flow} is switched off in the configuration.`);
+    this.name = 'LoginUnavailableError';
+  }
+}
+
+/**
+ * Connecting accounts: authorize links bound to the admin who asked, the platforms' redirects (code exchanges ending
+ * in long-lived tokens), and the admin's choice of which of the reached accounts to keep. Until chosen, the reached
+ * accounts wait sealed for 30 minutes; only the chosen ones are stored.
+ */
+export class AccountConnect {
+  constructor(
+    private readonly deps: {
+      db: Db;
+      config: Pick<Config, 'PUBLIC_BASE_URL' | 'TIKTOK_CLIENT_KEY'>;
+      vault: TokenVault;
+      accounts: Accounts;
+      audit: AuditLog;
+      states: OAuthStates;
+      logger: Logger;
+      metaLogin?: MetaLogin;
+      tiktok?: TikTokClient;
+      now?: () => Date;
+    },
+  ) {}
+
+  private get pending() {
+    return this.deps.db.collection<PendingConnectionDoc>('oauth_pending');
+  }
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** The logins switched on in the configuration. */
+  get flows(): LoginFlow[] {
+    const flows: LoginFlow[] = [];
+    if (this.deps.metaLogin) flows.push('facebook', 'instagram');
+    if (this.deps.tiktok) flows.push('tiktok');
+    return flows;
+  }
+
+  /** One start link per login, each with its own state bound to `slackUserId`. */
+  async links(slackUserId: string, flows: LoginFlow[] = this.flows): Promise<{ flow: LoginFlow; url: string }[]> {
+    const links: { flow: LoginFlow; url: string }[] = [];
+    for (const flow of flows) {
+      if (!this.flows.includes(flow)) throw new LoginUnavailableError(flow);
+      const { state } = await this.deps.states.create(slackUserId, flow);
+      links.push({ flow, url: `${this.base}/oauth/start?state=${encodeURIComponent(state)}` });
+    }
+    return links;
+  }
+
+  /** The platform's authorize URL for a state that is still good, or why not. */
+  async authorizeUrl(
+    state: string,
+  ): Promise<{ ok: true; flow: LoginFlow; url: string } | { ok: false; reason: string }> {
+    const check = await this.deps.states.peek(state);
+    if (!check.ok) return { ok: false, reason: check.reason };
+    const redirectUri = this.redirectUri(check.flow);
+    const meta = this.deps.metaLogin;
+    if (check.flow === 'facebook' && meta)
+      return { ok: true, flow: check.flow, url: meta.facebookDialogUrl(redirectUri, state) };
+    if (check.flow === 'instagram' && meta) {
+      return { ok: true, flow: check.flow, url: meta.instagramAuthorizeUrl(redirectUri, state) };
+    }
+    if (check.flow === 'tiktok' && this.deps.tiktok && this.deps.config.TIKTOK_CLIENT_KEY) {
+      const url = new URL('https://www.tiktok.com/v2/auth/authorize/');
+      url.search = new URLSearchParams({
+        client_key: this.deps.config.TIKTOK_CLIENT_KEY,
+        scope: TIKTOK_LOGIN_SCOPES.join(','),
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        state,
+      }).toString();
+      return { ok: true, flow: check.flow, url: url.toString() };
+    }
+    return { ok: false, reason: 'unavailable' };
+  }
+
+  /** Where each platform sends the browser back. */
+  redirectUri(flow: LoginFlow): string {
+    return `${this.base}/oauth/${flow === 'facebook' ? 'meta' : flow}/callback`;
+  }
+
+  /**
+   * A platform's redirect. The state is used up whatever happens next; it must match the one this browser started
+   * with (`browserState`, from the cookie set by the start link). Nothing is stored unless the exchange succeeds, and
+   * then only as a pending, sealed choice.
+   */
+  async callback(flow: LoginFlow, query: CallbackQuery, browserState: string | undefined): Promise<CallbackOutcome> {
+    if (!query.state) return { kind: 'refused', reason: 'missing' };
+    const check = await this.deps.states.consume(query.state, flow);
+    if (!check.ok) return { kind: 'refused', reason: check.reason };
+    if (!browserState || !sameText(browserState, query.state)) return { kind: 'refused', reason: 'other_browser' };
+    if (query.error) {
+      await this.deps.audit.record({ actor: check.slackUserId, action: 'connect_declined', details: { flow } });
+      return { kind: 'denied', flow };
+    }
+    if (!query.code) return { kind: 'refused', reason: 'missing' };
+    let reached: { candidates: Omit<PendingCandidate, 'alreadyConnected'>[]; metaUserId?: string };
+    try {
+      reached = await this.exchange(flow, query.code);
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error;
+      this.deps.logger.warn({ err: error, flow }, 'login code exchange failed');
+      return { kind: 'failed', flow, message: error.userMessage ?? 'The platform refused the login.' };
+    }
+    if (reached.candidates.length === 0) return { kind: 'nothing_found', flow };
+    const connected = await this.deps.accounts.connectedIds(reached.candidates.map((c) => c.accountId));
+    const createdAt = this.now();
+    const pending: PendingConnectionDoc = {
+      _id: randomBytes(16).toString('base64url'),
+      slackUserId: check.slackUserId,
+      flow,
+      ...(reached.metaUserId ? { metaUserId: reached.metaUserId } : {}),
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + PENDING_LIFETIME_MS),
+      candidates: reached.candidates.map((c) => ({ ...c, alreadyConnected: connected.has(c.accountId) })),
+    };
+    await this.pending.deleteMany({ expiresAt: { $lt: createdAt } });
+    await this.pending.insertOne(pending);
+    return { kind: 'choose', pending };
+  }
+
+  /**
+   * The admin's choice. Only the Slack user who started the login may make it; the pending record is taken by one
+   * atomic delete, so a double click connects once, and whatever was not chosen is gone with it.
+   */
+  async choose(pendingId: string, slackUserId: string, chosenIds: string[]): Promise<ChoiceOutcome> {
+    const found = await this.pending.findOne({ _id: pendingId }, { projection: { slackUserId: 1, expiresAt: 1 } });
+    if (!found) return { kind: 'gone' };
+    if (found.slackUserId !== slackUserId) return { kind: 'other_user' };
+    if (chosenIds.length === 0) return { kind: 'none_chosen' };
+    if (!(await claimOnce(this.deps.db, `oauth_pending:${pendingId}`))) return { kind: 'gone' };
+    const taken = await this.pending.findOneAndDelete({ _id: pendingId, slackUserId });
+    if (!taken) return { kind: 'gone' };
+    if (taken.expiresAt.getTime() <= this.now().getTime()) return { kind: 'expired' };
+    const chosen = taken.candidates.filter((candidate) => chosenIds.includes(candidate.accountId));
+    const connectedAt = this.now();
+    for (const candidate of chosen) {
+      await this.deps.accounts.saveSealed({
+        _id: candidate.accountId,
+        platform: candidate.platform,
+        login: candidate.login,
+        externalId: candidate.externalId,
+        name: candidate.name,
+        status: 'ok',
+        scopes: candidate.scopes,
+        token: candidate.token,
+        ...(candidate.tokenExpiresAt ? { tokenExpiresAt: candidate.tokenExpiresAt } : {}),
+        ...(candidate.refreshToken ? { refreshToken: candidate.refreshToken } : {}),
+        ...(candidate.refreshExpiresAt ? { refreshExpiresAt: candidate.refreshExpiresAt } : {}),
+        ...(taken.metaUserId ? { metaUserId: taken.metaUserId } : {}),
+        ...(candidate.businessApi === undefined ? {} : { businessApi: candidate.businessApi }),
+        connectedBy: slackUserId,
+        connectedAt,
+      });
+      await this.deps.audit.record({
+        actor: slackUserId,
+        action: 'connect',
+        subject: `account:${candidate.accountId}`,
+        details: {
+          name: candidate.name,
+          platform: candidate.platform,
+          login: candidate.login,
+          reconnect: candidate.alreadyConnected,
+        },
+      });
+    }
+    return { kind: 'connected', accounts: chosen.map((c) => ({ id: c.accountId, name: c.name })) };
+  }
+
+  /** Drops a pending choice (only its own admin may). */
+  async cancel(pendingId: string, slackUserId: string): Promise<boolean> {
+    return (await this.pending.deleteOne({ _id: pendingId, slackUserId })).deletedCount === 1;
+  }
+
+  private get base(): string {
+    return this.deps.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  }
+
+  private async exchange(
+    flow: LoginFlow,
+    code: string,
+  ): Promise<{ candidates: Omit<PendingCandidate, 'alreadyConnected'>[]; metaUserId?: string }> {
+    const { vault } = this.deps;
+    const redirectUri = this.redirectUri(flow);
+    if (flow === 'facebook' && this.deps.metaLogin) {
+      const grant = await this.deps.metaLogin.completeFacebookLogin(code, redirectUri);
+      const candidates: Omit<PendingCandidate, 'alreadyConnected'>[] = [];
+      const pageScopes = grant.scopes.filter((scope) => scope.startsWith('pages_') || scope === 'read_insights');
+      const igScopes = grant.scopes.filter((scope) => scope.startsWith('instagram_') || scope === 'pages_show_list');
+      for (const page of grant.pages) {
+        const token = vault.seal(page.token);
+        candidates.push({
+          accountId: `facebook:${page.id}`,
+          platform: 'facebook',
+          login: 'facebook',
+          externalId: page.id,
+          name: page.name,
+          describe: 'Facebook Page',
+          scopes: pageScopes,
+          token,
+        });
+        if (page.instagram) {
+          candidates.push({
+            accountId: `instagram:${page.instagram.id}`,
+            platform: 'instagram',
+            login: 'facebook',
+            externalId: page.instagram.id,
+            name: page.instagram.username,
+            describe: `Instagram, through the Page ${page.name}`,
+            scopes: igScopes,
+            token: vault.seal(page.token),
+          });
+        }
+      }
+      return { candidates, metaUserId: grant.userId };
+    }
+    if (flow === 'instagram' && this.deps.metaLogin) {
+      const grant = await this.deps.metaLogin.completeInstagramLogin(code, redirectUri);
+      return {
+        metaUserId: grant.userId,
+        candidates: [
+          {
+            accountId: `instagram:${grant.userId}`,
+            platform: 'instagram',
+            login: 'instagram',
+            externalId: grant.userId,
+            name: grant.username,
+            describe: 'Instagram, through Instagram Login',
+            scopes: grant.scopes,
+            token: vault.seal(grant.token),
+            tokenExpiresAt: grant.expiresAt,
+          },
+        ],
+      };
+    }
+    if (flow === 'tiktok' && this.deps.tiktok) {
+      const grant = await this.deps.tiktok.exchangeCode(code, redirectUri);
+      const profile = await this.deps.tiktok.getProfile({
+        platform: 'tiktok',
+        login: 'tiktok',
+        externalId: grant.openId,
+        accessToken: grant.accessToken,
+      });
+      return {
+        candidates: [
+          {
+            accountId: `tiktok:${grant.openId}`,
+            platform: 'tiktok',
+            login: 'tiktok',
+            externalId: grant.openId,
+            name: profile.username ? `@${profile.username}` : profile.displayName,
+            describe: profile.businessApi ? 'TikTok' : 'TikTok (no API for Business: no comments or insights)',
+            scopes: grant.scopes,
+            token: vault.seal(grant.accessToken),
+            ...(grant.expiresAt ? { tokenExpiresAt: grant.expiresAt } : {}),
+            ...(grant.refreshToken ? { refreshToken: vault.seal(grant.refreshToken) } : {}),
+            ...(grant.refreshExpiresAt ? { refreshExpiresAt: grant.refreshExpiresAt } : {}),
+            businessApi: profile.businessApi,
+          },
+        ],
+      };
+    }
+    throw new LoginUnavailableError(flow);
+  }
+}
+
+function sameText(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}

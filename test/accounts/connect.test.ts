@@ -1,0 +1,293 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphFake } from '../fakes/graph-fake.ts';
+import type { TikTokFake } from '../fakes/tiktok-fake.ts';
+import {
+  choiceFor,
+  connectLinks,
+  followStart,
+  pressConnect,
+  returnToApp,
+  startConnectApp,
+} from '../harness/connect-harness.ts';
+import { answersTo, click, commandAnswer, textOf } from '../harness/slack-answers.ts';
+import { ADMIN, type TestApp } from '../harness/test-app.ts';
+
+const ADMIN2 = 'UADMINTWO';
+let t: TestApp;
+let graph: GraphFake;
+let tiktok: TikTokFake;
+let stop: () => Promise<void>;
+/** Every secret the platforms handed out during the run, to look for in the database and the logs. */
+const secrets: string[] = [];
+
+beforeAll(async () => {
+  ({ t, graph, tiktok, stop } = await startConnectApp({ ADMIN_USER_IDS: `${ADMIN},${ADMIN2}` }));
+  t.slack.addUser({ id: ADMIN2, name: 'ade' });
+});
+afterAll(async () => stop?.());
+
+const accountsCollection = () => t.app.services.db.collection('accounts');
+const pendingCount = () => t.app.services.db.collection('oauth_pending').countDocuments();
+
+async function tokenOf(accountId: string): Promise<string> {
+  const token = (await t.app.services.accounts.access(accountId)).accessToken;
+  secrets.push(token);
+  return token;
+}
+
+function codeOf(redirect: string): string {
+  const code = new URL(redirect).searchParams.get('code') ?? '';
+  secrets.push(code);
+  return code;
+}
+
+describe('Facebook Login: Pages and their Instagram accounts', () => {
+  it('end to end, connecting only the chosen subset of the Pages the login reached', async () => {
+    const ig = graph.seedInstagramAccount({ username: 'wone.shop' });
+    const shop = graph.seedPage({ name: 'Wone Shop', instagramAccountId: ig.id });
+    const outlet = graph.seedPage({ name: 'Wone Outlet' });
+    const notGranted = graph.seedPage({ name: 'Wone Private' });
+    const person = graph.seedMetaUser({ pageIds: [shop.id, outlet.id, notGranted.id] });
+
+    const links = await connectLinks(t, ADMIN);
+    expect(Object.keys(links).sort()).toEqual(['facebook', 'instagram', 'tiktok']);
+    const start = await followStart(t, links.facebook ?? '');
+    expect(start.status).toBe(302);
+    const dialog = new URL(start.location);
+    expect(dialog.searchParams.get('scope')?.split(',')).toEqual(
+      expect.arrayContaining(['pages_manage_posts', 'instagram_content_publish', 'pages_show_list']),
+    );
+    expect(dialog.searchParams.get('scope')).not.toContain('business_management');
+    expect(dialog.searchParams.get('redirect_uri')).toBe('https://wone.example.com/oauth/meta/callback');
+
+    // In the dialog the person grants two of their three Pages.
+    const redirect = graph.consentFacebook(start.location, { userId: person.id, pageIds: [shop.id, outlet.id] });
+    codeOf(redirect);
+    const page = await returnToApp(t, redirect, start.cookie);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Almost done');
+    // Nothing is connected before the choice.
+    expect(await accountsCollection().countDocuments()).toBe(0);
+
+    const choice = await choiceFor(t, ADMIN);
+    expect(choice.offered.sort()).toEqual(
+      [`facebook:${outlet.id}`, `facebook:${shop.id}`, `instagram:${ig.id}`].sort(),
+    );
+    const done = await pressConnect(t, ADMIN, choice.pendingId, [`facebook:${shop.id}`, `instagram:${ig.id}`]);
+    expect(textOf(done)).toContain('Connected *Wone Shop*, *wone.shop*');
+
+    const stored = await accountsCollection().find({}).toArray();
+    expect(stored.map((a) => a._id).sort()).toEqual([`facebook:${shop.id}`, `instagram:${ig.id}`].sort());
+    expect(await pendingCount()).toBe(0);
+    const pageToken = await tokenOf(`facebook:${shop.id}`);
+    expect(graph.tokenRecord(pageToken)?.kind).toBe('page');
+    // A Page token from a long-lived user token does not expire.
+    expect(graph.tokenRecord(pageToken)?.expiresAt).toBeUndefined();
+    expect(stored.every((a) => a.metaUserId === person.id && a.connectedBy === ADMIN && a.status === 'ok')).toBe(true);
+    expect(stored.find((a) => a.platform === 'instagram')).toMatchObject({ login: 'facebook', name: 'wone.shop' });
+    expect(stored.find((a) => a.platform === 'facebook')?.scopes).toContain('pages_manage_posts');
+    // The token works with the platform client the publishing code uses.
+    const health = await t.app.services.platforms.facebook?.checkToken(
+      await t.app.services.accounts.access(`facebook:${shop.id}`),
+    );
+    expect(health?.valid).toBe(true);
+    await tokenOf(`instagram:${ig.id}`);
+
+    const audit = await t.app.services.audit.recent(10);
+    expect(audit.filter((e) => e.action === 'connect' && e.actor === ADMIN)).toHaveLength(2);
+  });
+
+  it('a replayed redirect is refused and stores nothing', async () => {
+    const p = graph.seedPage({ name: 'Wone Replay' });
+    const person = graph.seedMetaUser({ pageIds: [p.id] });
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect = graph.consentFacebook(start.location, { userId: person.id });
+    codeOf(redirect);
+    expect((await returnToApp(t, redirect, start.cookie)).status).toBe(200);
+    const pendingBefore = await pendingCount();
+    const replay = await returnToApp(t, redirect, start.cookie);
+    expect(replay.status).toBe(400);
+    expect(replay.html).toContain('already been used');
+    expect(await pendingCount()).toBe(pendingBefore);
+    // The start link cannot be followed again either.
+    const again = await fetch(`${t.url}/oauth/start?state=${new URL(redirect).searchParams.get('state')}`, {
+      redirect: 'manual',
+    });
+    expect(again.status).toBe(400);
+  });
+
+  it('the same redirect arriving twice at once is served once; a double click on Connect connects once', async () => {
+    const p = graph.seedPage({ name: 'Wone Race' });
+    const person = graph.seedMetaUser({ pageIds: [p.id] });
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect = graph.consentFacebook(start.location, { userId: person.id });
+    codeOf(redirect);
+    const pages = await Promise.all([1, 2, 3].map(() => returnToApp(t, redirect, start.cookie)));
+    expect(pages.filter((page) => page.status === 200)).toHaveLength(1);
+    expect(pages.filter((page) => page.html.includes('already been used'))).toHaveLength(2);
+    const choice = await choiceFor(t, ADMIN, before);
+    const answers = await Promise.all([1, 2].map(() => pressConnect(t, ADMIN, choice.pendingId, [`facebook:${p.id}`])));
+    expect(answers.filter((answer) => textOf(answer).includes('Connected'))).toHaveLength(1);
+    const audit = await t.app.services.audit.recent(20);
+    expect(audit.filter((e) => e.action === 'connect' && e.subject === `account:facebook:${p.id}`)).toHaveLength(1);
+    await tokenOf(`facebook:${p.id}`);
+  });
+
+  it('an expired state is refused (at the start link and at the callback) and stores nothing', async () => {
+    const p = graph.seedPage({ name: 'Wone Late' });
+    const person = graph.seedMetaUser({ pageIds: [p.id] });
+    const links = await connectLinks(t, ADMIN);
+    const start = await followStart(t, links.facebook ?? '');
+    const redirect = graph.consentFacebook(start.location, { userId: person.id });
+    // Eleven minutes pass: the states made for this command expire.
+    await t.app.services.db
+      .collection('oauth_states')
+      .updateMany({ usedAt: { $exists: false } }, { $set: { expiresAt: new Date(Date.now() - 60_000) } });
+    const late = await returnToApp(t, redirect, start.cookie);
+    expect(late.status).toBe(400);
+    expect(late.html).toContain('expired');
+    const lateStart = await followStart(t, links.tiktok ?? '');
+    expect(lateStart.status).toBe(400);
+    expect(await accountsCollection().countDocuments({ _id: `facebook:${p.id}` as never })).toBe(0);
+    expect(
+      graph.facebook.callsTo('GET', /oauth\/access_token/).filter((c) => c.query.code === codeOf(redirect)),
+    ).toHaveLength(0);
+  });
+
+  it('a state used from another browser, or a choice made by another admin, is refused and stores nothing', async () => {
+    const p = graph.seedPage({ name: 'Wone Elsewhere' });
+    const person = graph.seedMetaUser({ pageIds: [p.id] });
+    const mine = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const theirs = await followStart(t, (await connectLinks(t, ADMIN2)).facebook ?? '');
+    const redirect = graph.consentFacebook(mine.location, { userId: person.id });
+    const noCookie = await returnToApp(t, redirect);
+    expect(noCookie.status).toBe(400);
+    expect(noCookie.html).toContain('started by someone else');
+    const mine2 = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect2 = graph.consentFacebook(mine2.location, { userId: person.id });
+    // The browser carries a start cookie, but for another admin's login.
+    const wrongCookie = await returnToApp(t, redirect2, theirs.cookie);
+    expect(wrongCookie.status).toBe(400);
+    expect(await pendingCount()).toBe(1); // only the replay test's unchosen login waits
+
+    // A login that worked, but another admin presses Connect on its choice.
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const mine3 = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect3 = graph.consentFacebook(mine3.location, { userId: person.id });
+    expect((await returnToApp(t, redirect3, mine3.cookie)).status).toBe(200);
+    const choice = await choiceFor(t, ADMIN, before);
+    const refused = await pressConnect(t, ADMIN2, choice.pendingId, [`facebook:${p.id}`]);
+    expect(textOf(refused)).toContain('Only the admin who logged in');
+    // An editor cannot either.
+    const editorClick = await pressConnect(t, 'UEDITOR', choice.pendingId, [`facebook:${p.id}`]);
+    expect(textOf(editorClick)).toContain('Only admins can do that');
+    expect(await accountsCollection().countDocuments({ _id: `facebook:${p.id}` as never })).toBe(0);
+    // The rightful admin still can.
+    expect(textOf(await pressConnect(t, ADMIN, choice.pendingId, [`facebook:${p.id}`]))).toContain('Connected');
+    expect(textOf(await pressConnect(t, ADMIN, choice.pendingId, [`facebook:${p.id}`]))).toContain('already made');
+    await tokenOf(`facebook:${p.id}`);
+  });
+
+  it('declined consent is explained and stores nothing', async () => {
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const count = await accountsCollection().countDocuments();
+    const page = await returnToApp(t, graph.consentFacebook(start.location, { userId: 'x', deny: true }), start.cookie);
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('You declined');
+    expect(await accountsCollection().countDocuments()).toBe(count);
+  });
+});
+
+describe('Instagram Login', () => {
+  it('end to end: a long-lived token for the professional account', async () => {
+    const ig = graph.seedInstagramAccount({ username: 'wone.studio' });
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).instagram ?? '');
+    const authorize = new URL(start.location);
+    expect(authorize.origin).toBe('https://www.instagram.com');
+    expect(authorize.searchParams.get('scope')).toBe(
+      'instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments,instagram_business_manage_insights',
+    );
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const redirect = graph.consentInstagram(start.location, { igUserId: ig.id });
+    codeOf(redirect);
+    expect((await returnToApp(t, redirect, start.cookie)).status).toBe(200);
+    const choice = await choiceFor(t, ADMIN, before);
+    expect(choice.offered).toEqual([`instagram:${ig.id}`]);
+    await pressConnect(t, ADMIN, choice.pendingId, choice.offered);
+    const stored = await accountsCollection().findOne({ _id: `instagram:${ig.id}` as never });
+    expect(stored).toMatchObject({ login: 'instagram', name: 'wone.studio', metaUserId: ig.id });
+    const days = (stored?.tokenExpiresAt.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(59);
+    const token = await tokenOf(`instagram:${ig.id}`);
+    expect(graph.tokenRecord(token)).toMatchObject({ kind: 'instagram_user', host: 'instagram' });
+  });
+});
+
+describe('TikTok', () => {
+  it('end to end: access and refresh tokens, the Business API note, then disconnect revokes at TikTok', async () => {
+    tiktok.seedAccount({ openId: 'open-wone', username: 'wone_tt', businessApi: false });
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).tiktok ?? '');
+    expect(new URL(start.location).searchParams.get('scope')).toBe(
+      'user.info.basic,video.publish,video.upload,video.list',
+    );
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const redirect = tiktok.consent(start.location, { openId: 'open-wone' });
+    codeOf(redirect);
+    expect((await returnToApp(t, redirect, start.cookie)).status).toBe(200);
+    const choice = await choiceFor(t, ADMIN, before);
+    await pressConnect(t, ADMIN, choice.pendingId, ['tiktok:open-wone']);
+    const stored = await accountsCollection().findOne({ _id: 'tiktok:open-wone' as never });
+    // Without the Business API only the display name is known.
+    expect(stored).toMatchObject({ platform: 'tiktok', login: 'tiktok', businessApi: false, name: 'Wone' });
+    expect(stored?.tokenExpiresAt).toBeInstanceOf(Date);
+    expect(stored?.refreshExpiresAt).toBeInstanceOf(Date);
+    expect(stored?.refreshToken?.keyId).toBe(t.app.services.vault.currentKeyId);
+    const refresh = t.app.services.vault.open(stored?.refreshToken);
+    secrets.push(refresh);
+    const access = await tokenOf('tiktok:open-wone');
+    expect(tiktok.isTokenUsable(access)).toBe(true);
+    expect(textOf(await commandAnswer(t, ADMIN, 'accounts'))).toContain('No TikTok API for Business access');
+
+    await commandAnswer(t, ADMIN, 'disconnect tiktok:open-wone');
+    const { responseUrl } = await click(t, ADMIN, 'disconnect_account', 'tiktok:open-wone');
+    expect(textOf(await t.slack.waitFor(() => answersTo(t, responseUrl)[0]))).toContain('TikTok revoked its access');
+    expect(tiktok.server.callsTo('POST', '/v2/oauth/revoke/')).toHaveLength(1);
+    expect(tiktok.hasLiveGrant('open-wone')).toBe(false);
+    const after = await accountsCollection().findOne({ _id: 'tiktok:open-wone' as never });
+    expect(after).not.toHaveProperty('token');
+    expect(after).not.toHaveProperty('refreshToken');
+    expect(JSON.stringify(after)).not.toContain(access);
+  });
+
+  it('denied consent at TikTok is explained and stores nothing', async () => {
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).tiktok ?? '');
+    const page = await returnToApp(
+      t,
+      tiktok.consent(start.location, { openId: 'open-wone', deny: true }),
+      start.cookie,
+    );
+    expect(page.html).toContain('You declined');
+  });
+});
+
+describe('secrets at rest and in logs', () => {
+  it('a raw read of the accounts collection finds no token, and the whole run logged none', async () => {
+    expect(secrets.length).toBeGreaterThanOrEqual(8);
+    const raw = JSON.stringify(await t.app.services.db.collection('accounts').find({}).toArray());
+    const pending = JSON.stringify(await t.app.services.db.collection('oauth_pending').find({}).toArray());
+    const states = JSON.stringify(await t.app.services.db.collection('oauth_states').find({}).toArray());
+    const audit = JSON.stringify(await t.app.services.db.collection('audit').find({}).toArray());
+    const slack = JSON.stringify([t.slack.calls, t.slack.responses]);
+    const logs = t.logs();
+    for (const secret of secrets) {
+      for (const place of [raw, pending, states, audit, slack, logs]) expect(place).not.toContain(secret);
+    }
+    for (const pattern of [/EAAB[0-9a-z]{8,}/, /IGAA[0-9a-z]{8,}/, /act\.[0-9a-f]{24}/, /rft\.[0-9a-f]{24}/]) {
+      expect(raw).not.toMatch(pattern);
+      expect(pending).not.toMatch(pattern);
+      expect(logs).not.toMatch(pattern);
+    }
+    expect(logs.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_TOKEN_HEALTH } from '../../src/jobs/check-token-health.ts';
+import type { GraphFake } from '../fakes/graph-fake.ts';
+import type { TikTokFake } from '../fakes/tiktok-fake.ts';
+import { seedAccount, seedQueuedPost } from '../harness/account-fixtures.ts';
+import { startConnectApp } from '../harness/connect-harness.ts';
+import { ADMIN, type TestApp } from '../harness/test-app.ts';
+
+const DAY = 86_400_000;
+let t: TestApp;
+let graph: GraphFake;
+let tiktok: TikTokFake;
+let stop: () => Promise<void>;
+beforeAll(async () => {
+  ({ t, graph, tiktok, stop } = await startConnectApp());
+});
+afterAll(async () => stop?.());
+
+const dmsToAdmin = () => t.slack.callsOf('chat.postMessage').filter((m) => m.channel === ADMIN);
+const raw = (id: string) => t.app.services.db.collection('accounts').findOne({ _id: id as never });
+
+describe('the daily token health job', () => {
+  it('is scheduled once a day', async () => {
+    const job = await t.app.services.db.collection('jobs').findOne({ name: CHECK_TOKEN_HEALTH });
+    expect(job?.repeatInterval).toBe('0 6 * * *');
+  });
+
+  it('refreshes TikTok before expiry and keeps the rotated refresh token', async () => {
+    tiktok.seedAccount({ openId: 'open-health' });
+    const issued = tiktok.issueTokens('open-health');
+    await seedAccount(t.app.services, {
+      _id: 'tiktok:open-health',
+      accessToken: issued.accessToken,
+      refreshTokenValue: issued.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + DAY),
+      refreshExpiresAt: new Date(Date.now() + 300 * DAY),
+    });
+    const outcomes = await t.app.services.tokenHealth.checkAll();
+    expect(outcomes.find((o) => o.accountId === 'tiktok:open-health')?.result).toBe('refreshed');
+    const after = await raw('tiktok:open-health');
+    const newAccess = t.app.services.vault.open(after?.token);
+    const newRefresh = t.app.services.vault.open(after?.refreshToken);
+    expect(newAccess).not.toBe(issued.accessToken);
+    expect(newRefresh).not.toBe(issued.refreshToken);
+    expect(tiktok.isTokenUsable(newAccess)).toBe(true);
+    expect(after?.lastHealthCheckAt).toBeInstanceOf(Date);
+    // The old refresh token no longer works at TikTok: keeping it would have lost the account.
+    const reuse = await fetch(`${tiktok.url}/v2/oauth/token/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_key: tiktok.clientKey,
+        client_secret: tiktok.clientSecret,
+        grant_type: 'refresh_token',
+        refresh_token: issued.refreshToken,
+      }),
+    });
+    expect(((await reuse.json()) as { error: string }).error).toBe('invalid_grant');
+    expect(t.logs()).not.toContain(newRefresh);
+  });
+
+  it('refreshes a token once when two instances refresh it at the same moment, and the account stays connected', async () => {
+    tiktok.seedAccount({ openId: 'open-twice' });
+    const issued = tiktok.issueTokens('open-twice');
+    await seedAccount(t.app.services, {
+      _id: 'tiktok:open-twice',
+      accessToken: issued.accessToken,
+      refreshTokenValue: issued.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + DAY),
+      refreshExpiresAt: new Date(Date.now() + 300 * DAY),
+    });
+    const client = t.app.services.platforms.tiktok;
+    if (!client) throw new Error('TikTok is configured in this test app');
+    const refreshesBefore = tiktok.server.callsTo('POST', '/v2/oauth/token/').length;
+    // Both read the same refresh token before either stores the rotated one, as two health jobs at once would.
+    const refresh = () =>
+      t.app.services.accounts.refreshWith('tiktok:open-twice', (access, token) =>
+        client.refreshToken(access, token ?? ''),
+      );
+    const results = await Promise.all([refresh(), refresh()]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(tiktok.server.callsTo('POST', '/v2/oauth/token/').length - refreshesBefore).toBe(1);
+    const after = await raw('tiktok:open-twice');
+    expect(after?.status).toBe('ok');
+    expect(tiktok.isTokenUsable(t.app.services.vault.open(after?.token))).toBe(true);
+  });
+
+  it('refreshes an Instagram Login token once fewer than 30 days remain', async () => {
+    const ig = graph.seedInstagramAccount({ username: 'wone.health' });
+    const token = graph.issueToken({ kind: 'instagram_user', subjects: [ig.id], expiresInSec: 20 * 86_400 });
+    graph.advance(2 * DAY); // the token must be at least a day old to be refreshed
+    await seedAccount(t.app.services, {
+      _id: `instagram:${ig.id}`,
+      login: 'instagram',
+      accessToken: token,
+      tokenExpiresAt: new Date(Date.now() + 18 * DAY),
+    });
+    await t.app.services.tokenHealth.checkAll();
+    const after = await raw(`instagram:${ig.id}`);
+    expect(t.app.services.vault.open(after?.token)).not.toBe(token);
+    expect(after?.tokenExpiresAt.getTime()).toBeGreaterThan(Date.now() + 59 * DAY);
+    expect(after?.status).toBe('ok');
+  });
+
+  it('checks Facebook tokens with debug_token and warns the admins once, a week before an expiry', async () => {
+    const page = graph.seedPage({ name: 'Wone Expiring' });
+    const token = graph.issueToken({ kind: 'page', subjects: [page.id], expiresInSec: 5 * 86_400 });
+    await seedAccount(t.app.services, { _id: `facebook:${page.id}`, name: 'Wone Expiring', accessToken: token });
+    const before = dmsToAdmin().length;
+    await t.app.services.tokenHealth.checkAll();
+    const after = await raw(`facebook:${page.id}`);
+    expect(after?.status).toBe('ok');
+    expect(Math.round((after?.tokenExpiresAt.getTime() - graph.now()) / DAY)).toBe(5);
+    const warnings = dmsToAdmin()
+      .slice(before)
+      .filter((m) => String(m.text).includes('Wone Expiring'));
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0]?.text)).toContain('expires in');
+    await t.app.services.tokenHealth.checkAll();
+    expect(
+      dmsToAdmin()
+        .slice(before)
+        .filter((m) => String(m.text).includes('Wone Expiring')),
+    ).toHaveLength(1);
+    expect(graph.facebook.callsTo('GET', /debug_token/).length).toBeGreaterThan(0);
+  });
+
+  it('a token the platform no longer accepts: reconnect needed, posts held, admins told at once (once)', async () => {
+    const page = graph.seedPage({ name: 'Wone Removed' });
+    const token = graph.issueToken({ kind: 'page', subjects: [page.id] });
+    await seedAccount(t.app.services, { _id: `facebook:${page.id}`, name: 'Wone Removed', accessToken: token });
+    await seedQueuedPost(t.app.services, `facebook:${page.id}`, 'post-health', 'UEDITOR');
+    graph.setTokenStatus(token, 'app_removed');
+    const before = dmsToAdmin().length;
+    await t.app.services.tokenHealth.checkAll();
+    expect((await raw(`facebook:${page.id}`))?.status).toBe('reconnect_needed');
+    const target = await t.app.services.db
+      .collection('targets')
+      .findOne({ _id: `post-health:facebook:${page.id}` as never });
+    expect(target?.state).toBe('held');
+    const told = dmsToAdmin()
+      .slice(before)
+      .filter((m) => String(m.text).includes('Wone Removed'));
+    expect(told.some((m) => String(m.text).includes('needs reconnecting'))).toBe(true);
+    // A publishing call failing the same way afterwards does not tell them again.
+    expect(await t.app.services.tokenHealth.reportAuthFailure(`facebook:${page.id}`)).toBe(false);
+    expect(
+      dmsToAdmin()
+        .slice(before)
+        .filter((m) => String(m.text).includes('needs reconnecting')),
+    ).toHaveLength(1);
+  });
+
+  it('reportAuthFailure, for the publishing code, marks the account, holds posts and tells admins once', async () => {
+    await seedAccount(t.app.services, { _id: 'facebook:4242', name: 'Wone Publisher' });
+    const before = dmsToAdmin().length;
+    expect(await t.app.services.tokenHealth.reportAuthFailure('facebook:4242', 'The token expired.')).toBe(true);
+    expect(await t.app.services.tokenHealth.reportAuthFailure('facebook:4242', 'The token expired.')).toBe(false);
+    expect(dmsToAdmin().slice(before)).toHaveLength(1);
+    await expect(t.app.services.accounts.access('facebook:4242')).rejects.toMatchObject({
+      code: 'account_not_connected',
+    });
+    const audit = await t.app.services.audit.recent(5);
+    expect(audit.find((e) => e.action === 'reconnect_needed')?.subject).toBe('account:facebook:4242');
+  });
+});
