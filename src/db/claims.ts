@@ -17,3 +17,8 @@ export async function claimOnce(db: Db, key: string): Promise<boolean> {
     throw error;
   }
 }
+
+/** Gives a claim back, so the same key can be claimed again (after the claimed work failed without effect). */
+export async function releaseClaim(db: Db, key: string): Promise<void> {
+  await db.collection<{ _id: string; at: Date }>('claims').deleteOne({ _id: key });
+}

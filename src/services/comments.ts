@@ -4,6 +4,7 @@ import { hideablePlatforms } from '../../views/comment-message.ts';
 import { replyLimits } from '../../views/comment-reply-modal.ts';
 import { escapeMrkdwn, truncate } from '../../views/slack-text.ts';
 import type { Config } from '../config.ts';
+import { claimOnce, releaseClaim } from '../db/claims.ts';
 import type { Logger } from '../logger.ts';
 import { PlatformError } from '../platforms/errors.ts';
 import type { PlatformClient, PlatformComment, PlatformName, PlatformUsage } from '../platforms/types.ts';
@@ -224,6 +225,9 @@ export class Comments {
     let posted = 0;
     for (const candidate of waiting) {
       const outcome = await this.serial.run(candidate._id, async () => {
+        // Another instance may be retrying the same comment: one claim per pending state, across processes.
+        const attempt = `comment_slack:${candidate._id}:${candidate.slackState}:${candidate.slackClaimedAt?.getTime() ?? 0}`;
+        if (!(await claimOnce(this.deps.db, attempt))) return undefined;
         const claimed = await this.comments.findOneAndUpdate(
           { _id: candidate._id, slackState: candidate.slackState, slackClaimedAt: candidate.slackClaimedAt },
           { $set: { slackState: 'posting', slackClaimedAt: this.now() } },
@@ -347,11 +351,19 @@ export class Comments {
         'A reply to this comment is on its way already. Wait a moment and look again.',
       );
     }
-    const release = () =>
-      this.comments.updateOne(
+    // One send per submitted modal across every app instance (the guard above is only atomic within one process on
+    // the embedded database); given back if the platform refuses, so the corrected modal can be sent again.
+    const sendClaim = `comment_reply:${key}:${viewId}`;
+    if (!(await claimOnce(this.deps.db, sendClaim))) {
+      throw new CommentActionError('already_sent', 'This reply was already sent.');
+    }
+    const release = async () => {
+      await releaseClaim(this.deps.db, sendClaim);
+      await this.comments.updateOne(
         { _id: key, replyingViewId: viewId },
         { $unset: { replyingViewId: '', replyingSince: '' } },
       );
+    };
 
     let replyId: string;
     try {
