@@ -21,6 +21,8 @@ export interface WoneAppOptions {
   slackRetryConfig?: RetryOptions;
   /** How often Agenda looks for due jobs. */
   jobPollInterval?: string | number;
+  /** More HTTP routes on the app's port (the sandbox page); production adds none. */
+  extraRoutes?: CustomRoute[];
 }
 
 /** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
@@ -60,7 +62,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
 
     let schedulerRunning = false;
     const routes = buildRoutes(services, database, () => schedulerRunning);
-    const receiver = createReceiver(config, routes, logger);
+    const receiver = createReceiver(config, [...routes, ...(options.extraRoutes ?? [])], logger);
     const bolt = new App({
       token: config.SLACK_BOT_TOKEN,
       receiver,

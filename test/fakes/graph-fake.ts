@@ -90,6 +90,8 @@ interface IgContainer {
   isCarouselItem: boolean;
   isVideo: boolean;
   caption?: string;
+  /** The `image_url` or `video_url` the container was made from. */
+  mediaUrl?: string;
   children: string[];
   createdAt: number;
   readyAt: number;
@@ -624,6 +626,26 @@ export class GraphFake {
   /** Everything that went public on an account (IG user or Page), oldest first. */
   published(accountId: string): PublishedItem[] {
     return [...(this.publishLog.get(accountId) ?? [])];
+  }
+
+  /** The media URLs a published IG media or Page post was made from (carousel children and album photos in order). */
+  mediaUrlsOf(itemId: string): string[] {
+    const item = this.objects.get(itemId);
+    if (item?.type === 'ig_media') {
+      const container = this.objects.get(item.containerId);
+      if (container?.type !== 'ig_container') return [];
+      const parts = container.children.length > 0 ? container.children.map((id) => this.objects.get(id)) : [container];
+      return parts.flatMap((part) => (part?.type === 'ig_container' && part.mediaUrl ? [part.mediaUrl] : []));
+    }
+    if (item?.type === 'fb_post') {
+      const photos = item.attachedPhotoIds.map((id) => this.objects.get(id));
+      const video = [...this.objects.values()].find((o) => o.type === 'fb_video' && o.postId === item.id);
+      return [
+        ...photos.flatMap((photo) => (photo?.type === 'fb_photo' ? [photo.url] : [])),
+        ...(video?.type === 'fb_video' ? [video.fileUrl] : []),
+      ];
+    }
+    return [];
   }
 
   /** Containers created for an IG account (each one a `POST /media`). */
@@ -1481,6 +1503,7 @@ export class GraphFake {
       isCarouselItem,
       isVideo,
       ...(caption === undefined ? {} : { caption }),
+      ...(imageUrl || videoUrl ? { mediaUrl: imageUrl ?? videoUrl } : {}),
       children,
       createdAt: this.clock,
       readyAt: this.clock + (mediaType === 'CAROUSEL' ? 0 : isVideo ? this.videoProcessingMs : this.imageProcessingMs),

@@ -1,0 +1,216 @@
+import { createHmac } from 'node:crypto';
+import type { Db } from 'mongodb';
+import { ObjectId } from 'mongodb';
+import type { SimulatedAccount, Simulators } from './simulators.ts';
+
+/** One post that went public on a simulated account, with its media and comments. */
+export interface PublishedPost {
+  id: string;
+  caption: string;
+  kind: string;
+  at: Date;
+  media: string[];
+  comments: { id: string; text: string; author: string; reply: boolean }[];
+}
+
+export interface AccountActivity {
+  account: SimulatedAccount;
+  posts: PublishedPost[];
+}
+
+/** What each simulated account has published, newest first, read from the platform simulators. */
+export function publishedPosts(simulators: Simulators): AccountActivity[] {
+  return simulators.accounts.map((account) => {
+    if (account.platform === 'tiktok') {
+      const posts = simulators.tiktok.postsOf(account.externalId).map((post) => ({
+        id: post.postId,
+        caption: post.title,
+        kind: `${post.kind} (${post.source === 'FILE_UPLOAD' ? 'uploaded' : 'pulled from URL'})`,
+        at: new Date(post.at),
+        media: post.sourceUrls,
+        comments: simulators.tiktok.commentsOn(post.postId).map((comment) => ({
+          id: comment.comment_id,
+          text: comment.text,
+          author: comment.owner ? account.name : `@${comment.username}`,
+          reply: Boolean(comment.parent_comment_id),
+        })),
+      }));
+      return { account, posts: posts.reverse() };
+    }
+    const posts = simulators.graph.published(account.externalId).map((item) => ({
+      id: item.id,
+      caption: item.caption ?? '',
+      kind: item.kind,
+      at: new Date(item.at),
+      media: simulators.graph.mediaUrlsOf(item.id),
+      comments: simulators.graph.commentsOn(item.id).map((comment) => ({
+        id: comment.id,
+        text: comment.text,
+        author: comment.fromId === account.externalId ? account.name : 'a customer',
+        reply: Boolean(comment.parentId),
+      })),
+    }));
+    return { account, posts: posts.reverse() };
+  });
+}
+
+/** How a new comment reached the app. */
+export type CommentDelivery = 'webhook' | 'poll';
+
+/**
+ * Someone comments on a published post. The comment is created on the platform, then reaches the app the way a real
+ * one would: Instagram and Facebook send a signed Meta webhook (when the app serves `/webhooks/meta`); otherwise, and
+ * for TikTok, the app's comment poll is run now.
+ */
+export async function addComment(input: {
+  simulators: Simulators;
+  db: Db;
+  appUrl: string;
+  accountId: string;
+  postId: string;
+  text: string;
+  author: string;
+}): Promise<{ commentId: string; delivery: CommentDelivery }> {
+  const { simulators } = input;
+  const account = simulators.accounts.find((candidate) => candidate.id === input.accountId);
+  if (!account) throw new Error('no such account');
+  const authorId = `9${Date.now()}`;
+  if (account.platform === 'tiktok') {
+    const comment = simulators.tiktok.seedComment(input.postId, {
+      text: input.text,
+      username: input.author,
+      user_id: authorId,
+    });
+    await runJobsNow(input.db, /comment/i);
+    return { commentId: comment.comment_id, delivery: 'poll' };
+  }
+  const commentId = simulators.graph.seedComment({
+    itemId: input.postId,
+    text: input.text,
+    author: input.author,
+    authorId,
+  });
+  const time = Math.floor(Date.now() / 1000);
+  const envelope =
+    account.platform === 'instagram'
+      ? {
+          object: 'instagram',
+          entry: [
+            {
+              id: account.externalId,
+              time,
+              changes: [
+                {
+                  field: 'comments',
+                  value: {
+                    id: commentId,
+                    text: input.text,
+                    from: { id: authorId, username: input.author },
+                    media: { id: input.postId, media_product_type: 'FEED' },
+                  },
+                },
+              ],
+            },
+          ],
+        }
+      : {
+          object: 'page',
+          entry: [
+            {
+              id: account.externalId,
+              time,
+              changes: [
+                {
+                  field: 'feed',
+                  value: {
+                    item: 'comment',
+                    verb: 'add',
+                    comment_id: commentId,
+                    post_id: input.postId,
+                    parent_id: input.postId,
+                    message: input.text,
+                    from: { id: authorId, name: input.author },
+                    created_time: time,
+                  },
+                },
+              ],
+            },
+          ],
+        };
+  const body = JSON.stringify(envelope);
+  const signature = createHmac('sha256', simulators.graph.appSecret).update(body).digest('hex');
+  const answer = await fetch(`${input.appUrl}/webhooks/meta`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+    body,
+  }).catch(() => undefined);
+  if (answer?.ok) return { commentId, delivery: 'webhook' };
+  await runJobsNow(input.db, /comment/i);
+  return { commentId, delivery: 'poll' };
+}
+
+/** A job on the app's schedule (Agenda's `jobs` collection). */
+export interface ScheduledJob {
+  id: string;
+  name: string;
+  nextRunAt?: Date;
+  lastRunAt?: Date;
+  repeatInterval?: string;
+  running: boolean;
+}
+
+interface JobDoc {
+  _id: ObjectId;
+  name: string;
+  nextRunAt?: Date | null;
+  lastRunAt?: Date;
+  repeatInterval?: string;
+  lockedAt?: Date | null;
+  disabled?: boolean;
+}
+
+/** The app's scheduled jobs, next first. */
+export async function scheduledJobs(db: Db): Promise<ScheduledJob[]> {
+  const jobs = await db.collection<JobDoc>('jobs').find({}).toArray();
+  return jobs
+    .map((job) => ({
+      id: String(job._id),
+      name: job.name,
+      ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}),
+      ...(job.lastRunAt ? { lastRunAt: job.lastRunAt } : {}),
+      ...(job.repeatInterval ? { repeatInterval: String(job.repeatInterval) } : {}),
+      running: Boolean(job.lockedAt),
+    }))
+    .sort((a, b) => (a.nextRunAt?.getTime() ?? Infinity) - (b.nextRunAt?.getTime() ?? Infinity));
+}
+
+/**
+ * The clock control: jobs that are due (or, with `upTo`, due before then) get `nextRunAt` = now, so the scheduler
+ * runs them at its next look instead of waiting. Running and disabled jobs are left alone. Returns how many moved.
+ */
+export async function runDueJobs(db: Db, upTo = new Date()): Promise<number> {
+  const result = await db
+    .collection<JobDoc>('jobs')
+    .updateMany(
+      { nextRunAt: { $ne: null, $lte: upTo }, lockedAt: null, disabled: { $ne: true } },
+      { $set: { nextRunAt: new Date() } },
+    );
+  return result.modifiedCount;
+}
+
+/** Runs one scheduled job now (its `nextRunAt` becomes now), whenever it was due. */
+export async function runJobNow(db: Db, id: string): Promise<boolean> {
+  if (!ObjectId.isValid(id)) return false;
+  const result = await db
+    .collection<JobDoc>('jobs')
+    .updateOne({ _id: new ObjectId(id), lockedAt: null, disabled: { $ne: true } }, { $set: { nextRunAt: new Date() } });
+  return result.modifiedCount === 1;
+}
+
+/** Runs every job whose name matches now (e.g. the comment poll). */
+export async function runJobsNow(db: Db, name: RegExp): Promise<number> {
+  const result = await db
+    .collection<JobDoc>('jobs')
+    .updateMany({ name: { $regex: name.source, $options: 'i' }, lockedAt: null }, { $set: { nextRunAt: new Date() } });
+  return result.modifiedCount;
+}

@@ -1,0 +1,123 @@
+import { FakeSlack } from '../../test/fakes/fake-slack.ts';
+import { GraphFake } from '../../test/fakes/graph-fake.ts';
+import { TikTokFake } from '../../test/fakes/tiktok-fake.ts';
+import type { AccountDoc } from '../services/accounts.ts';
+
+/** A brand account on a simulated platform, with a token that platform's simulator accepts. */
+export interface SimulatedAccount {
+  /** The account's id in Wone Social (`<platform>:<externalId>`). */
+  id: string;
+  platform: AccountDoc['platform'];
+  login: AccountDoc['login'];
+  externalId: string;
+  name: string;
+  scopes: string[];
+  accessToken: string;
+  refreshToken?: string;
+  tokenExpiresAt?: Date;
+  businessApi?: boolean;
+}
+
+/** The simulated outside world: Slack's Web API, Meta's Graph API (both hosts), and TikTok's APIs. */
+export interface Simulators {
+  slack: FakeSlack;
+  graph: GraphFake;
+  tiktok: TikTokFake;
+  accounts: SimulatedAccount[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the three simulators on loopback and creates the brand accounts on them: an Instagram professional account
+ * (Instagram Login), a Facebook Page, and a TikTok business account. The Graph simulator's clock follows real time,
+ * so media processing and token lifetimes behave as they would.
+ */
+export async function startSimulators(options: { botToken: string; teamId: string }): Promise<Simulators> {
+  const slack = new FakeSlack(options.botToken, options.teamId);
+  const graph = new GraphFake({ startAt: Date.now(), videoProcessingMs: 5_000 });
+  const tiktok = new TikTokFake();
+  tiktok.rateLimits = false;
+  await Promise.all([slack.start(), graph.start(), tiktok.start()]);
+  const clock = setInterval(() => graph.advance(Math.max(0, Date.now() - graph.now())), 250);
+  clock.unref();
+
+  const instagram = graph.seedInstagramAccount({ username: 'wone.commerce', followersCount: 1520 });
+  const page = graph.seedPage({ name: 'Wone Commerce', followersCount: 3400 });
+  const tiktokAccount = tiktok.seedAccount({
+    openId: 'sandbox-tiktok-open-id',
+    username: 'wonecommerce',
+    nickname: 'Wone Commerce',
+    followers: 980,
+  });
+  const tiktokTokens = tiktok.issueTokens(tiktokAccount.openId, [
+    'user.info.basic',
+    'video.publish',
+    'video.upload',
+    'video.list',
+  ]);
+  const instagramScopes = [
+    'instagram_business_basic',
+    'instagram_business_content_publish',
+    'instagram_business_manage_comments',
+    'instagram_business_manage_insights',
+  ];
+  const pageScopes = [
+    'pages_show_list',
+    'pages_read_engagement',
+    'pages_manage_posts',
+    'pages_manage_engagement',
+    'pages_read_user_content',
+    'read_insights',
+    'publish_video',
+  ];
+  const accounts: SimulatedAccount[] = [
+    {
+      id: `instagram:${instagram.id}`,
+      platform: 'instagram',
+      login: 'instagram',
+      externalId: instagram.id,
+      name: `@${instagram.username}`,
+      scopes: instagramScopes,
+      accessToken: graph.issueToken({
+        kind: 'instagram_user',
+        host: 'instagram',
+        subjects: [instagram.id],
+        scopes: instagramScopes,
+        expiresInSec: 60 * 86_400,
+      }),
+      tokenExpiresAt: new Date(Date.now() + 60 * 86_400_000),
+    },
+    {
+      id: `facebook:${page.id}`,
+      platform: 'facebook',
+      login: 'facebook',
+      externalId: page.id,
+      name: page.name,
+      scopes: pageScopes,
+      accessToken: graph.issueToken({ kind: 'page', host: 'facebook', subjects: [page.id], scopes: pageScopes }),
+    },
+    {
+      id: `tiktok:${tiktokAccount.openId}`,
+      platform: 'tiktok',
+      login: 'tiktok',
+      externalId: tiktokAccount.openId,
+      name: `@${tiktokAccount.username}`,
+      scopes: ['user.info.basic', 'video.publish', 'video.upload', 'video.list'],
+      accessToken: tiktokTokens.accessToken,
+      refreshToken: tiktokTokens.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + tiktok.accessTokenLifetimeSec * 1000),
+      businessApi: true,
+    },
+  ];
+
+  return {
+    slack,
+    graph,
+    tiktok,
+    accounts,
+    stop: async () => {
+      clearInterval(clock);
+      await Promise.all([slack.stop(), graph.stop(), tiktok.stop()]);
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+import { chromiumPath, drawnJpeg, hasChromium, launchChromium, SandboxPage } from './browser.ts';
+
+if (!hasChromium()) {
+  console.warn(
+    `Sandbox browser test skipped: Chromium is missing at ${chromiumPath}. Install it with ` +
+      '`apt-get update && apt-get install -y chromium` (.ci/run does).',
+  );
+}
+
+describe.skipIf(!hasChromium())('the sandbox page in a browser', () => {
+  let sandbox: Sandbox;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let ui: SandboxPage;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const mongoUrl = `${inject('mongoUrl').replace(/\/[^/]*$/, '')}/sandbox_${randomBytes(5).toString('hex')}`;
+    const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+    sandbox = await startSandbox({}, { mongoUrl, logger: createLogger('warn', quiet) });
+    browser = await launchChromium();
+    browser.page.on('pageerror', (error) => pageErrors.push(error.message));
+    browser.page.setDefaultTimeout(15_000);
+    ui = new SandboxPage(browser.page, sandbox.url);
+    await ui.open();
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sandbox?.stop();
+  });
+
+  it('answers a typed command to the person who typed it only, and lets the people be switched', async () => {
+    await ui.actAs('Eddie');
+    await ui.openChannel('social-approvals');
+    await ui.command('/wone help');
+    const answer = ui.message('Only visible to you');
+    await expect.poll(() => answer.textContent()).toContain('/wone help');
+
+    await ui.actAs('April');
+    await expect.poll(() => ui.feed().textContent()).toContain('Nothing in #social-approvals yet');
+    await ui.command('/wone frobnicate');
+    await expect.poll(() => ui.message('Only visible to you').textContent()).toContain('/wone frobnicate');
+
+    await ui.actAs('Eddie');
+    await expect.poll(() => ui.feed().textContent()).not.toContain('frobnicate');
+  });
+
+  it('shows the simulated accounts and the clock on the platform panel', async () => {
+    await ui.openPlatforms();
+    for (const heading of ['Instagram · @wone.commerce', 'Facebook Page · Wone Commerce', 'TikTok · @wonecommerce']) {
+      await expect.poll(() => ui.page.getByRole('heading', { name: heading }).count()).toBe(1);
+    }
+    await ui.page.getByRole('button', { name: 'Run due jobs now' }).click();
+    await expect.poll(() => ui.page.locator('#toast').textContent()).toMatch(/\d+ due job\(s\) run now/);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('drafts, approves and publishes a post, then answers a comment on it, all through the page', async () => {
+    const instagram = sandbox.simulators.accounts.find((account) => account.platform === 'instagram');
+    if (!instagram) throw new Error('no simulated Instagram account');
+
+    // The editor drafts in the modal: Instagram, a photo, a caption with markup in it, as soon as approved.
+    await ui.actAs('Eddie');
+    await ui.openChannel('social-approvals');
+    await ui.command('/wone schedule');
+    const draft = ui.modal('New post');
+    await draft.waitFor();
+    await draft
+      .getByText(/Who can see it on|Could not load/)
+      .first()
+      .waitFor();
+    await draft.locator('select[name="accounts:value"]').selectOption(instagram.id);
+    await draft.locator('select[name="post_type_instagram:value"]').selectOption('instagram_feed');
+    await draft.locator('textarea[name="caption:value"]').fill('Summer is here <b>#wone</b>');
+    await draft.locator('input[name="media:value"]').setInputFiles({
+      name: 'summer.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await drawnJpeg(ui.page, 1080, 1350, 'Summer'),
+    });
+    await draft.getByText('✓ summer.jpg').waitFor();
+    await draft.getByLabel('As soon as it is approved').check();
+    await draft.getByRole('button', { name: 'Send for approval' }).click();
+    await draft.waitFor({ state: 'detached' });
+
+    // The preview is in the approval channel for everyone; the caption's markup never becomes markup.
+    const preview = ui.message('Summer is here');
+    await preview.getByRole('button', { name: 'Approve' }).waitFor();
+    expect(await preview.locator('b').count()).toBe(0);
+    expect(await preview.textContent()).toContain('#wone');
+
+    // The approver approves; the post goes out when the publish job runs.
+    await ui.actAs('April');
+    await ui.message('Summer is here').getByRole('button', { name: 'Approve' }).click();
+    await ui.message('Summer is here').getByRole('button', { name: 'Approve' }).waitFor({ state: 'detached' });
+    await ui.openPlatforms();
+    await ui.page.getByRole('button', { name: 'Run due jobs now' }).click();
+    const account = ui.page.locator(`section.pub-account[data-account="${instagram.id}"]`);
+    const published = account.locator('article.pub-post').filter({ hasText: 'Summer is here <b>#wone</b>' });
+    await published.waitFor({ timeout: 20_000 });
+    expect(await published.locator('img.pub-media').getAttribute('src')).toMatch(new RegExp(`^${sandbox.url}/media/`));
+    expect(sandbox.simulators.graph.published(instagram.externalId)).toHaveLength(1);
+
+    // A customer comments on the platform; the comment reaches the comments channel with a Reply button.
+    await published.getByLabel('Comment', { exact: true }).fill('Love it! Is it vegan?');
+    await published.getByRole('button', { name: 'Add comment' }).click();
+    await ui.actAs('Eddie');
+    await ui.openChannel('social-comments');
+    const comment = ui.message('Love it! Is it vegan?');
+    await comment.getByRole('button', { name: 'Reply' }).click();
+    const reply = ui.modal('Reply to comment');
+    await reply.locator('textarea, input[type="text"]').first().fill('Yes, fully vegan!');
+    await reply.getByRole('button', { name: 'Send reply' }).click();
+    // The modal becomes a status view (response_action: update), then says the reply is out.
+    await reply.getByText('Reply sent.').waitFor({ timeout: 20_000 });
+    await reply.getByRole('button', { name: 'Close', exact: true }).click();
+    await reply.waitFor({ state: 'detached' });
+
+    // The brand's answer is live on the platform, under the customer's comment.
+    await ui.openPlatforms();
+    await account.locator('li.pub-reply').filter({ hasText: 'Yes, fully vegan!' }).waitFor({ timeout: 20_000 });
+    expect(await account.locator('li.pub-reply').filter({ hasText: 'Yes, fully vegan!' }).textContent()).toContain(
+      '@wone.commerce',
+    );
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { ModalView } from '@slack/types';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLogger } from '../../src/logger.ts';
+import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
+
+const EDITOR = 'U0EDITOR';
+const APPROVER = 'U0APPROVER';
+const APPROVALS = 'C0APPROVALS';
+
+let sandbox: Sandbox;
+const logs: string[] = [];
+
+/** A sandbox database inside the test run's database server. */
+function sandboxDatabaseUrl(): string {
+  return `${inject('mongoUrl').replace(/\/[^/]*$/, '')}/sandbox_${randomBytes(5).toString('hex')}`;
+}
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+const testModal = (title: string, extra: Partial<ModalView> = {}): ModalView => ({
+  type: 'modal',
+  callback_id: 'sandbox_test_modal',
+  title: plain(title),
+  submit: plain('Save'),
+  close: plain('Cancel'),
+  private_metadata: 'post-1',
+  blocks: [
+    {
+      type: 'input',
+      block_id: 'caption',
+      label: plain('Caption'),
+      element: { type: 'plain_text_input', action_id: 'value', multiline: true },
+    },
+    {
+      type: 'input',
+      block_id: 'when',
+      label: plain('When'),
+      element: { type: 'datetimepicker', action_id: 'value' },
+    },
+    {
+      type: 'actions',
+      block_id: 'tools',
+      elements: [{ type: 'button', action_id: 'sandbox_test_peek', text: plain('Peek'), value: 'peek' }],
+    },
+  ],
+  ...extra,
+});
+
+beforeAll(async () => {
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  sandbox = await startSandbox({}, { mongoUrl: sandboxDatabaseUrl(), logger: createLogger('info', sink) });
+  const bolt = sandbox.app.bolt;
+  // Listeners the app does not have, so the Slack client's modal rules can be tried against real Bolt requests.
+  bolt.action('sandbox_test_open', async ({ ack, body, client }) => {
+    await ack();
+    await client.views.open({ trigger_id: (body as { trigger_id: string }).trigger_id, view: testModal('First') });
+  });
+  bolt.action('sandbox_test_peek', async ({ ack, body, client }) => {
+    await ack();
+    const seen = JSON.stringify((body as { view?: { state?: unknown } }).view?.state);
+    await client.views.push({
+      trigger_id: (body as { trigger_id: string }).trigger_id,
+      view: {
+        type: 'modal',
+        title: plain('Peek'),
+        close: plain('Back'),
+        blocks: [{ type: 'section', text: plain(seen) }],
+      },
+    });
+  });
+  bolt.view('sandbox_test_modal', async ({ ack, view, body }) => {
+    const caption = view.state.values.caption?.value?.value ?? '';
+    if (caption === '') {
+      await ack({ response_action: 'errors', errors: { caption: 'Write a caption.' } });
+    } else if (caption === 'push') {
+      await ack({ response_action: 'push', view: testModal('Second') });
+    } else if (caption === 'update') {
+      await ack({ response_action: 'update', view: testModal('Updated') });
+    } else if (caption === 'clear') {
+      await ack({ response_action: 'clear' });
+    } else {
+      await ack();
+      await sandbox.app.services.slack.chat.postMessage({
+        channel: APPROVALS,
+        text: `Saved by <@${body.user.id}>: ${caption} at ${view.state.values.when?.value?.selected_date_time}`,
+      });
+    }
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+async function postOpener(): Promise<string> {
+  const answer = await sandbox.app.services.slack.chat.postMessage({
+    channel: APPROVALS,
+    text: 'Open the test modal',
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: '*Test*' } },
+      {
+        type: 'actions',
+        block_id: 'opener',
+        elements: [{ type: 'button', action_id: 'sandbox_test_open', text: plain('Open'), value: 'x' }],
+      },
+    ],
+  });
+  return String(answer.ts);
+}
+
+async function until<T>(probe: () => T | undefined | false): Promise<T> {
+  return sandbox.simulators.slack.waitFor(probe);
+}
+
+describe('the sandbox plays the Slack client for the real app', () => {
+  it('starts the real app with the simulated accounts stored through the accounts service', async () => {
+    const accounts = await sandbox.app.services.accounts.list();
+    expect(accounts.map((account) => account.platform).sort()).toEqual(['facebook', 'instagram', 'tiktok']);
+    for (const account of sandbox.simulators.accounts) {
+      const access = await sandbox.app.services.accounts.access(account.id);
+      expect(access.accessToken).toBe(account.accessToken);
+    }
+    expect(sandbox.app.config.SLACK_API_URL).toBe(sandbox.simulators.slack.apiUrl);
+    expect(sandbox.app.config.META_GRAPH_URL).toBe(sandbox.simulators.graph.facebook.url);
+    expect(sandbox.app.config.TIKTOK_API_URL).toBe(sandbox.simulators.tiktok.url);
+  });
+
+  it('sends a typed /wone command as a signed request; the answer is shown to that person only', async () => {
+    const { status } = await sandbox.workspace.command(EDITOR, APPROVALS, '/wone help');
+    expect(status).toBe(200);
+    const mine = await until(() => sandbox.workspace.privateFor(EDITOR, APPROVALS).at(-1));
+    expect(JSON.stringify(mine.blocks)).toContain('/wone help');
+    expect(sandbox.workspace.privateFor(APPROVER, APPROVALS)).toEqual([]);
+    expect(sandbox.workspace.messages(APPROVALS).some((message) => message.text.includes('wone help'))).toBe(false);
+  });
+
+  it('refuses what is not a slash command, and unknown people', async () => {
+    await expect(sandbox.workspace.command(EDITOR, APPROVALS, 'hello')).rejects.toThrow(/slash command/);
+    await expect(sandbox.workspace.command('U0NOBODY', APPROVALS, '/wone help')).rejects.toThrow(/no such person/);
+  });
+
+  it('opens a modal from a message button, shows errors on their inputs, and honours push, update and clear', async () => {
+    const ts = await postOpener();
+    await sandbox.workspace.click(APPROVER, { kind: 'message', channel: APPROVALS, ts }, 'opener', 'sandbox_test_open');
+    const [first] = await until(() => {
+      const stack = sandbox.workspace.modalStack(APPROVER);
+      return stack.length === 1 && stack;
+    });
+    expect(first?.definition.title).toEqual(plain('First'));
+    expect(sandbox.workspace.modalStack(EDITOR)).toEqual([]);
+    const viewId = first?.id ?? '';
+
+    expect(await sandbox.workspace.submit(APPROVER, viewId, { caption: { value: null } })).toEqual({
+      outcome: 'errors',
+      errors: { caption: 'Write a caption.' },
+    });
+    expect(sandbox.workspace.errorsOf(viewId)).toEqual({ caption: 'Write a caption.' });
+
+    expect(await sandbox.workspace.submit(APPROVER, viewId, { caption: { value: 'update' } })).toEqual({
+      outcome: 'updated',
+    });
+    const updated = sandbox.workspace.modalStack(APPROVER);
+    expect(updated.map((view) => view.id)).toEqual([viewId]);
+    expect(updated[0]?.definition.title).toEqual(plain('Updated'));
+    expect(sandbox.workspace.errorsOf(viewId)).toEqual({});
+
+    expect(await sandbox.workspace.submit(APPROVER, viewId, { caption: { value: 'push' } })).toEqual({
+      outcome: 'pushed',
+    });
+    const pushed = sandbox.workspace.modalStack(APPROVER);
+    expect(pushed).toHaveLength(2);
+    expect(pushed[1]?.previousViewId).toBe(viewId);
+    await expect(sandbox.workspace.submit(APPROVER, viewId, { caption: { value: 'x' } })).rejects.toThrow(/top modal/);
+
+    expect(await sandbox.workspace.submit(APPROVER, pushed[1]?.id ?? '', { caption: { value: 'clear' } })).toEqual({
+      outcome: 'cleared',
+    });
+    expect(sandbox.workspace.modalStack(APPROVER)).toEqual([]);
+  });
+
+  it('sends a click inside a modal with the state entered so far, and the app can push a view on top', async () => {
+    const ts = await postOpener();
+    await sandbox.workspace.click(EDITOR, { kind: 'message', channel: APPROVALS, ts }, 'opener', 'sandbox_test_open');
+    const [first] = await until(() => {
+      const stack = sandbox.workspace.modalStack(EDITOR);
+      return stack.length === 1 && stack;
+    });
+    await sandbox.workspace.click(EDITOR, { kind: 'view', viewId: first?.id ?? '' }, 'tools', 'sandbox_test_peek', {
+      state: { caption: { value: 'half typed' } },
+    });
+    const stack = await until(() => {
+      const views = sandbox.workspace.modalStack(EDITOR);
+      return views.length === 2 && views;
+    });
+    expect(JSON.stringify(stack[1]?.definition.blocks)).toContain('half typed');
+    await sandbox.workspace.close(EDITOR, stack[1]?.id ?? '');
+    expect(sandbox.workspace.modalStack(EDITOR).map((view) => view.id)).toEqual([first?.id]);
+
+    const outcome = await sandbox.workspace.submit(EDITOR, first?.id ?? '', {
+      caption: { value: 'Launch day' },
+      when: { value: '2026-12-01T09:30' },
+    });
+    expect(outcome).toEqual({ outcome: 'closed' });
+    expect(sandbox.workspace.modalStack(EDITOR)).toEqual([]);
+    const saved = await until(() =>
+      sandbox.workspace.messages(APPROVALS).find((message) => message.text.startsWith('Saved by')),
+    );
+    // 09:30 in the editor's zone (Berlin) on 1 December is 08:30 UTC.
+    expect(saved.text).toBe(`Saved by <@${EDITOR}>: Launch day at ${Date.UTC(2026, 11, 1, 8, 30) / 1000}`);
+  });
+
+  it('opens the Home tab with a signed app_home_opened event', async () => {
+    const { status } = await sandbox.workspace.openHome(EDITOR);
+    expect(status).toBe(200);
+  });
+
+  it('keeps secrets out of the logs', () => {
+    const text = logs.join('');
+    for (const account of sandbox.simulators.accounts) expect(text).not.toContain(account.accessToken);
+    expect(text).not.toContain(sandbox.simulators.slack.botToken);
+  });
+});
