@@ -85,11 +85,6 @@ export class PostNotifier {
     });
   }
 
-  /** Tells every admin (account problems). */
-  async tellAdmins(text: string): Promise<void> {
-    for (const admin of this.deps.config.ADMIN_USER_IDS) await this.tell(admin, { text });
-  }
-
   /** A link to the preview, for results and notes elsewhere. */
   async permalink(post: PostDoc): Promise<string | undefined> {
     if (!post.approvalMessage) return undefined;

@@ -117,7 +117,7 @@ export function createServices(deps: {
     clients: platforms,
   });
   const accountNotifier = new AccountNotifier(slack, roles, logger);
-  const holds = new TargetHolds(db, accountNotifier);
+  const holds = new TargetHolds(db, targets, accountNotifier);
   const disconnect = new AccountDisconnect(accounts, holds, audit, platforms, logger);
   const deletion = new DataDeletion(db, accounts, disconnect, audit);
   const tokenHealth = new TokenHealthMonitor(accounts, platforms, accountNotifier, holds, audit, logger);
@@ -156,7 +156,13 @@ export function createServices(deps: {
     ...common,
     drafts: new Drafts({ ...common, accounts, clients: platforms, logger }),
     approvals: new Approvals(common),
-    publisher: new Publisher({ ...common, accounts, clients: platforms, logger }),
+    publisher: new Publisher({
+      ...common,
+      accounts,
+      clients: platforms,
+      logger,
+      reportAuthFailure: (accountId, problem) => tokenHealth.reportAuthFailure(accountId, problem),
+    }),
     insights,
     insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger),
     comments,

@@ -42,6 +42,8 @@ export class Publisher {
       roles: Roles;
       audit: AuditLog;
       logger: Logger;
+      /** Marks the account reconnect-needed, holds its other posts and tells the admins (once). */
+      reportAuthFailure: (accountId: string, problem: string) => Promise<unknown>;
     },
     options: PublisherOptions = {},
   ) {
@@ -203,11 +205,8 @@ export class Publisher {
     const words = error.userMessage ?? error.message;
     switch (error.kind) {
       case 'auth':
-        await this.deps.accounts.markReconnectNeeded(target.accountId);
         await this.hold(post, target, label, `The account's login stopped working: ${words}`);
-        await this.deps.notifier.tellAdmins(
-          `:warning: ${label} needs reconnecting: its login stopped working. Its posts are held until it is reconnected (\`/wone accounts\`), then can be retried.`,
-        );
+        await this.deps.reportAuthFailure(target.accountId, words);
         return;
       case 'permanent':
         await this.fail(post, target, label, words);
@@ -247,7 +246,6 @@ export class Publisher {
 
   private async hold(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
     await this.deps.targets.move(target._id, ['publishing'], 'held', { error: words }, ['retryAt']);
-    await this.deps.targets.holdAccount(target.accountId, words);
     await this.deps.notifier.thread(post, `:double_vertical_bar: Held on ${label}: ${words}`);
   }
 

@@ -1,6 +1,6 @@
 import { type Db, ObjectId } from 'mongodb';
 import type { AccountNotifier } from '../notify/account-notifier.ts';
-import type { TargetDoc } from './targets.ts';
+import type { TargetDoc, Targets } from './targets.ts';
 
 /** A target that was queued and is now held, with the person who asked for its post. */
 export interface HeldTarget {
@@ -10,30 +10,21 @@ export interface HeldTarget {
 
 /**
  * Holds an account's pending posts when the account can no longer be published to (disconnected, deleted, or its
- * token refused). Each target moves queued → held by one update guarded by `queued`, so a target a worker has already
- * picked up is left to that worker.
+ * token refused), and tells each requester. Targets move queued → held by guarded updates (`Targets.holdAccount`), so
+ * a target a worker has already picked up is left to that worker.
  */
 export class TargetHolds {
   constructor(
     private readonly db: Db,
+    private readonly targets: Targets,
     private readonly notifier: AccountNotifier,
   ) {}
-
-  private get targets() {
-    return this.db.collection<TargetDoc>('targets');
-  }
 
   /** Holds every queued target of the account and tells each requester once. Returns what was held. */
   async holdForAccount(accountId: string, accountName: string, reason: string): Promise<HeldTarget[]> {
     const held: HeldTarget[] = [];
-    const queued = await this.targets.find({ accountId, state: 'queued' }, { projection: { _id: 1 } }).toArray();
-    for (const { _id } of queued) {
-      const target = await this.targets.findOneAndUpdate(
-        { _id, state: 'queued' },
-        { $set: { state: 'held', error: reason, updatedAt: new Date() } },
-        { returnDocument: 'after' },
-      );
-      if (target) held.push({ target, requester: await this.requesterOf(target.postId) });
+    for (const target of await this.targets.holdAccount(accountId, reason)) {
+      held.push({ target, requester: await this.requesterOf(target.postId) });
     }
     const byRequester = new Map<string, TargetDoc[]>();
     for (const { target, requester } of held) {

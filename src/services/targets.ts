@@ -155,13 +155,15 @@ export class Targets {
     return guardedUpdate(this.db, this.collection, id, { state: { $in: from } } as Filter<TargetDoc>, update);
   }
 
-  /** Holds every queued target of an account (its token stopped working); returns their post ids. */
-  async holdAccount(accountId: string, reason: string): Promise<string[]> {
-    const queued = await this.collection.find({ accountId, state: 'queued' }, { projection: { postId: 1 } }).toArray();
-    await this.collection.updateMany(
-      { accountId, state: 'queued' },
-      { $set: { state: 'held', error: reason, updatedAt: new Date() } },
-    );
-    return [...new Set(queued.map((target) => target.postId))];
+  /** Holds every queued target of an account (it can no longer be published to); returns the targets held. */
+  async holdAccount(accountId: string, reason: string): Promise<TargetDoc[]> {
+    const queued = await this.collection.find({ accountId, state: 'queued' }, { projection: { _id: 1 } }).toArray();
+    const held: TargetDoc[] = [];
+    for (const { _id } of queued) {
+      // Guarded like every other move: a target a worker has just claimed is left to that worker.
+      const target = await this.move(_id, ['queued'], 'held', { error: reason });
+      if (target) held.push(target);
+    }
+    return held;
   }
 }
