@@ -146,4 +146,126 @@ describe('publishing outcomes', () => {
     expect(JSON.stringify(t.slack.messages.filter((m) => m.channel === ADMIN))).not.toContain(token);
     expect(t.graph.published(PAGE_ID).some((item) => item.caption === 'Held')).toBe(false);
   });
+
+  /** The Page connected again with a working token (an earlier test let its login lapse). */
+  async function reconnectPage() {
+    const account = await t.app.services.accounts.get(FB);
+    if (!account) throw new Error('no account');
+    const accessToken = t.graph.issueToken({ kind: 'page', subjects: [PAGE_ID] });
+    await t.app.services.accounts.save({ ...account, status: 'ok', accessToken });
+  }
+
+  it('retries a transient failure later and publishes once', async () => {
+    await reconnectPage();
+    // Graph refuses the first feed post with "temporarily unavailable" (code 2, is_transient): a clear answer that
+    // nothing happened (a 5xx would be ambiguous, and be checked against the feed instead).
+    t.graph.facebook.inject(
+      (req) => req.method === 'POST' && req.path.endsWith(`/${PAGE_ID}/feed`),
+      graphError(2, 'Service temporarily unavailable', { isTransient: true }),
+      { times: 1 },
+    );
+    const id = await t.app.services.drafts.save({
+      draft: {
+        accountIds: [FB],
+        postTypes: { facebook: 'facebook_text' },
+        caption: 'Try again later',
+        tiktokMode: 'direct',
+        mediaUrls: [],
+        schedule: { kind: 'asap' },
+        tiktok: noTikTok,
+      },
+      files: [],
+      timezone: 'Europe/Berlin',
+      by: EDITOR,
+    });
+    const pending = await t.app.services.drafts.prepare(id);
+    await t.app.services.approvals.approve(id, pending?.revision ?? 0, APPROVER);
+    const waiting = await until(async () => {
+      const [target] = await t.app.services.targets.ofPost(id);
+      return target?.state === 'queued' && target.retryAt ? target : undefined;
+    });
+    expect(waiting.attempts).toBe(1);
+    expect(waiting.error).toContain('temporarily unavailable');
+    expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Try again later')).toHaveLength(0);
+    expect((await t.app.services.posts.get(id))?.state).toBe('publishing');
+
+    // The retry time comes: the job runs again and the post goes out once.
+    const now = new Date();
+    await t.app.services.targets.collection.updateOne({ _id: waiting._id }, { $set: { retryAt: now } });
+    await t.app.services.db.collection('jobs').updateOne({ 'data.postId': id }, { $set: { nextRunAt: now } });
+    const done = await until(async () => {
+      const post = await t.app.services.posts.get(id);
+      return post?.state === 'published' ? post : undefined;
+    }, 30_000);
+    expect(done.state).toBe('published');
+    const [target] = await t.app.services.targets.ofPost(id);
+    expect(target?.attempts).toBe(2);
+    expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Try again later')).toHaveLength(1);
+  });
+
+  it('marks a publish whose answer was lost and cannot be checked as unconfirmed; a person settles it', async () => {
+    await reconnectPage();
+    // The feed post goes out but its answer is lost, and the feed cannot be read to check: nobody can know.
+    const lose = (req: { method: string; path: string }) =>
+      req.method === 'POST' && req.path.endsWith(`/${PAGE_ID}/feed`);
+    t.graph.loseResponse('facebook', lose);
+    t.graph.facebook.inject(
+      (req) => req.method === 'GET' && req.path.endsWith(`/${PAGE_ID}/feed`),
+      graphError(1, 'An unknown error occurred', { status: 500 }),
+      { times: 5 },
+    );
+    const first = await publish({
+      accountIds: [FB],
+      postTypes: { facebook: 'facebook_text' },
+      caption: 'Did it go out?',
+    });
+    expect(first.state).toBe('needs_attention');
+    const [unsure] = await t.app.services.targets.ofPost(first._id);
+    expect(unsure?.state).toBe('unconfirmed');
+    expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Did it go out?')).toHaveLength(1);
+    const ts = first.approvalMessage?.ts ?? '';
+    const preview = await until(async () =>
+      buttonsOf(previewOf(t, ts)).some((b) => b.action_id === approvalActions.confirmLive)
+        ? previewOf(t, ts)
+        : undefined,
+    );
+    expect(buttonsOf(preview).some((b) => b.action_id === approvalActions.publishAgain)).toBe(true);
+
+    // An editor cannot settle it; an approver who checked the Page says it is live: nothing is posted again.
+    const before = t.slack.responses.length;
+    await click(t, EDITOR, approvalActions.confirmLive, unsure?._id ?? '', preview);
+    await t.slack.waitFor(() =>
+      t.slack.responses.slice(before).find((r) => String(r.body.text).includes('Only approvers')),
+    );
+    await click(t, APPROVER, approvalActions.confirmLive, unsure?._id ?? '', preview);
+    await until(async () => (await t.app.services.posts.get(first._id))?.state === 'published');
+    expect((await t.app.services.targets.get(unsure?._id ?? ''))?.state).toBe('published');
+    expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Did it go out?')).toHaveLength(1);
+
+    // Another lost answer, this time the connection broke before the post reached Graph, and the feed still cannot
+    // be read: "Publish again" sends it, once.
+    t.graph.facebook.inject(
+      (req) => req.method === 'GET' && req.path.endsWith(`/${PAGE_ID}/feed`),
+      graphError(1, 'An unknown error occurred', { status: 500 }),
+      { times: 5 },
+    );
+    t.graph.facebook.inject(lose, { drop: true }, { times: 1 });
+    const second = await publish({
+      accountIds: [FB],
+      postTypes: { facebook: 'facebook_text' },
+      caption: 'Not out yet',
+    });
+    const [again] = await t.app.services.targets.ofPost(second._id);
+    expect(again?.state).toBe('unconfirmed');
+    expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Not out yet')).toHaveLength(0);
+    await click(
+      t,
+      ADMIN,
+      approvalActions.publishAgain,
+      again?._id ?? '',
+      previewOf(t, second.approvalMessage?.ts ?? ''),
+    );
+    await until(async () => (await t.app.services.posts.get(second._id))?.state === 'published');
+    expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Not out yet')).toHaveLength(1);
+  });
 });
