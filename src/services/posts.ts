@@ -192,7 +192,13 @@ export class Posts {
     const guard = { state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
     const after = await guardedUpdate(this.db, this.collection, id, guard, update);
     if (after) return after;
-    const current = await this.get(id);
+    // Lost to another writer that has claimed the post but may not have written yet: wait briefly for its change, so
+    // the refusal can say what happened instead.
+    let current = await this.get(id);
+    for (let waited = 0; current && from.includes(current.state) && waited < 1_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      current = await this.get(id);
+    }
     throw new PostStateError(id, current?.state, to.replace('_', ' '));
   }
 
