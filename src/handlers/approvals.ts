@@ -3,44 +3,26 @@ import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
 import { reasonBlock, requestChangesCallback, requestChangesModal } from '../../views/reason-modal.ts';
 import type { Services } from '../services/index.ts';
-import { clickSchema, explainFailure, postValue } from './clicks.ts';
+import { explainFailure, onPostButton } from './clicks.ts';
 
 const reasonMetadata = z.object({ postId: z.string(), revision: z.number(), channel: z.string().optional() });
 
 /** Approve, Request changes (with its reason modal) and Reject on the approval preview. */
 export function registerApprovalHandlers(app: App, services: Services): void {
   const decide = (actionId: string, decision: (postId: string, revision: number, by: string) => Promise<unknown>) =>
-    app.action(actionId, async ({ ack, body, client, respond }) => {
-      await ack();
-      const click = clickSchema.safeParse(body);
-      if (!click.success) return;
-      const target = postValue(click.data.actions[0]?.value);
-      if (!target) return;
-      try {
-        await decision(target.postId, target.revision, click.data.user.id);
-      } catch (error) {
-        await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
-      }
-    });
+    onPostButton(app, services, actionId, ({ target, click }) =>
+      decision(target.postId, target.revision, click.user.id),
+    );
 
   decide(approvalActions.approve, (postId, revision, by) => services.approvals.approve(postId, revision, by));
   decide(approvalActions.reject, (postId, revision, by) => services.approvals.reject(postId, revision, by));
 
-  app.action(approvalActions.requestChanges, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = clickSchema.safeParse(body);
-    if (!click.success) return;
-    const target = postValue(click.data.actions[0]?.value);
-    if (!target) return;
-    try {
-      await services.roles.require(click.data.user.id, 'approve');
-      await client.views.open({
-        trigger_id: click.data.trigger_id,
-        view: requestChangesModal(JSON.stringify({ ...target, channel: click.data.channel?.id })),
-      });
-    } catch (error) {
-      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
-    }
+  onPostButton(app, services, approvalActions.requestChanges, async ({ target, click, client }) => {
+    await services.roles.require(click.user.id, 'approve');
+    await client.views.open({
+      trigger_id: click.trigger_id,
+      view: requestChangesModal(JSON.stringify({ ...target, channel: click.channel?.id })),
+    });
   });
 
   app.view(requestChangesCallback, async ({ ack, body, view, client }) => {

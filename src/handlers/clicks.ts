@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RespondFn } from '@slack/bolt';
+import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { decisionText } from '../../views/approval-message.ts';
@@ -23,6 +23,40 @@ export type Click = z.infer<typeof clickSchema>;
 export function postValue(value: string | undefined): { postId: string; revision: number } | undefined {
   const match = /^([0-9a-f]{24}):(\d+)$/.exec(value ?? '');
   return match ? { postId: match[1] as string, revision: Number(match[2]) } : undefined;
+}
+
+export interface PostButton {
+  target: { postId: string; revision: number };
+  click: Click;
+  client: WebClient;
+  respond: RespondFn | undefined;
+}
+
+/**
+ * Registers a button on a post (value `<postId>:<revision>`): acknowledges at once, checks the payload, runs `act`,
+ * and explains any refusal to the clicker alone. A payload that does not fit (forged, or from an old message) is
+ * logged and changes nothing.
+ */
+export function onPostButton(
+  app: App,
+  services: Services,
+  actionId: string,
+  act: (button: PostButton) => Promise<unknown>,
+): void {
+  app.action(actionId, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = clickSchema.safeParse(body);
+    const target = click.success ? postValue(click.data.actions[0]?.value) : undefined;
+    if (!click.success || !target) {
+      services.logger.warn({ actionId }, 'ignored a button click whose payload does not fit');
+      return;
+    }
+    try {
+      await act({ target, click: click.data, client, respond });
+    } catch (error) {
+      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
+    }
+  });
 }
 
 const wanted: Record<string, string> = {

@@ -6,7 +6,7 @@ import type { Services } from '../services/index.ts';
 import { type DraftContent, editableStates, type PostDoc } from '../services/posts.ts';
 import { PermissionDeniedError } from '../services/roles.ts';
 import { isKnownZone, suggestedTime } from '../services/schedule-time.ts';
-import { clickSchema, explainFailure, postValue, tellClicker } from './clicks.ts';
+import { explainFailure, onPostButton, tellClicker } from './clicks.ts';
 import {
   type DraftMetadata,
   decodeDraftMetadata,
@@ -139,32 +139,24 @@ export function registerDraftHandlers(app: App, services: Services): void {
     }
   });
 
-  app.action(approvalActions.edit, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = clickSchema.safeParse(body);
-    if (!click.success) return;
-    const target = postValue(click.data.actions[0]?.value);
-    const post = target ? await services.posts.get(target.postId) : null;
-    try {
-      if (!post) {
-        await tellClicker(click.data, respond, client, 'That post no longer exists.');
-        return;
-      }
-      if (!(await services.drafts.mayEdit(post, click.data.user.id))) {
-        throw new PermissionDeniedError(click.data.user.id, 'draft', 'admin');
-      }
-      if (!editableStates.includes(post.state)) {
-        await tellClicker(
-          click.data,
-          respond,
-          client,
-          `This post is ${post.state.replace('_', ' ')}; it can no longer be edited.`,
-        );
-        return;
-      }
-      await openDraftModal(services, client, click.data.trigger_id, click.data.user.id, post);
-    } catch (error) {
-      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${post?._id}` });
+  onPostButton(app, services, approvalActions.edit, async ({ target, click, client, respond }) => {
+    const post = await services.posts.get(target.postId);
+    if (!post) {
+      await tellClicker(click, respond, client, 'That post no longer exists.');
+      return;
     }
+    if (!(await services.drafts.mayEdit(post, click.user.id))) {
+      throw new PermissionDeniedError(click.user.id, 'draft', 'admin');
+    }
+    if (!editableStates.includes(post.state)) {
+      await tellClicker(
+        click,
+        respond,
+        client,
+        `This post is ${post.state.replace('_', ' ')}; it can no longer be edited.`,
+      );
+      return;
+    }
+    await openDraftModal(services, client, click.trigger_id, click.user.id, post);
   });
 }

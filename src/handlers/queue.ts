@@ -7,7 +7,7 @@ import { rescheduleCallback, rescheduleModal } from '../../views/reschedule-moda
 import type { Services } from '../services/index.ts';
 import { isKnownZone, localParts, resolveLocalTime, suggestedTime } from '../services/schedule-time.ts';
 import { ScheduleError } from '../services/scheduling.ts';
-import { clickSchema, explainFailure, postValue } from './clicks.ts';
+import { type Click, clickSchema, explainFailure, onPostButton } from './clicks.ts';
 import type { Subcommand } from './subcommand.ts';
 
 async function zoneOf(services: Services, client: WebClient, userId: string): Promise<string> {
@@ -73,63 +73,36 @@ export function registerQueueHandlers(app: App, services: Services): void {
     await respond({ replace_original: true, ...(await renderQueue(services, client, click.data.user.id, page)) });
   });
 
-  const afterChange = async (click: z.infer<typeof clickSchema>, client: WebClient) => {
+  const afterChange = async (click: Click, client: WebClient) => {
     if (click.container?.type === 'view') await publishHome(services, client, click.user.id).catch(() => {});
   };
 
-  app.action(approvalActions.cancel, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = clickSchema.safeParse(body);
-    if (!click.success) return;
-    const target = postValue(click.data.actions[0]?.value);
-    if (!target) return;
-    try {
-      await services.scheduling.cancel(target.postId, click.data.user.id);
-      if (click.data.container?.is_ephemeral) {
-        await respond({ replace_original: true, ...(await renderQueue(services, client, click.data.user.id, 0)) });
-      }
-      await afterChange(click.data, client);
-    } catch (error) {
-      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
+  onPostButton(app, services, approvalActions.cancel, async ({ target, click, client, respond }) => {
+    await services.scheduling.cancel(target.postId, click.user.id);
+    if (click.container?.is_ephemeral && respond) {
+      await respond({ replace_original: true, ...(await renderQueue(services, client, click.user.id, 0)) });
     }
+    await afterChange(click, client);
   });
 
-  app.action(approvalActions.publishNow, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = clickSchema.safeParse(body);
-    if (!click.success) return;
-    const target = postValue(click.data.actions[0]?.value);
-    if (!target) return;
-    try {
-      await services.scheduling.publishNow(target.postId, click.data.user.id);
-      await afterChange(click.data, client);
-    } catch (error) {
-      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
-    }
+  onPostButton(app, services, approvalActions.publishNow, async ({ target, click, client }) => {
+    await services.scheduling.publishNow(target.postId, click.user.id);
+    await afterChange(click, client);
   });
 
-  app.action(approvalActions.reschedule, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = clickSchema.safeParse(body);
-    if (!click.success) return;
-    const target = postValue(click.data.actions[0]?.value);
-    if (!target) return;
-    try {
-      await services.roles.require(click.data.user.id, 'reschedule');
-      const post = await services.posts.get(target.postId);
-      const timezone = await zoneOf(services, client, click.data.user.id);
-      const parts = post?.dueAt ? localParts(post.dueAt, timezone) : suggestedTime(new Date(), timezone);
-      await client.views.open({
-        trigger_id: click.data.trigger_id,
-        view: rescheduleModal({
-          ...parts,
-          timezone,
-          privateMetadata: JSON.stringify({ postId: target.postId, timezone }),
-        }),
-      });
-    } catch (error) {
-      await explainFailure(error, { services, click: click.data, respond, client, subject: `post:${target.postId}` });
-    }
+  onPostButton(app, services, approvalActions.reschedule, async ({ target, click, client }) => {
+    await services.roles.require(click.user.id, 'reschedule');
+    const post = await services.posts.get(target.postId);
+    const timezone = await zoneOf(services, client, click.user.id);
+    const parts = post?.dueAt ? localParts(post.dueAt, timezone) : suggestedTime(new Date(), timezone);
+    await client.views.open({
+      trigger_id: click.trigger_id,
+      view: rescheduleModal({
+        ...parts,
+        timezone,
+        privateMetadata: JSON.stringify({ postId: target.postId, timezone }),
+      }),
+    });
   });
 
   app.view(rescheduleCallback, async ({ ack, body, view, client }) => {
