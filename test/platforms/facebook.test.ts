@@ -284,9 +284,37 @@ describe('Facebook insights', () => {
       metrics: { views: 530, reach: 320, reactions: 7, comments: 1, shares: 2 },
       skipped: [],
     });
-    expect(meta.fake.facebook.callsTo('GET', `/v25.0/${post}/insights`)[0]?.query.metric).toBe(
-      'post_media_view,post_total_media_view_unique,post_reactions_by_type_total',
+    // One HTTP call: a batch holding one read of the post, its insights expanded in the same read.
+    expect(callList(meta.fake.facebook.calls.slice(-1))).toEqual(['POST /']);
+    expect(meta.fake.batched.facebook.at(-1)?.query.fields).toBe(
+      'shares,comments.limit(0).summary(true),insights.metric(post_media_view,post_total_media_view_unique,post_reactions_by_type_total)',
     );
+  });
+
+  it('reads many posts in one call, and a metric refused for one post is skipped for that post only', async () => {
+    const posts: string[] = [];
+    for (let i = 0; i < 4; i += 1) posts.push(await publish(text(`Post ${i}`)));
+    const [first, second, third, fourth] = posts as [string, string, string, string];
+    meta.fake.setInsights(second, { post_media_view: 900 });
+    meta.fake.setShares(third, 0);
+    meta.fake.refuseMetric(fourth, 'post_total_media_view_unique');
+    meta.fake.facebook.calls.length = 0;
+    meta.fake.batched.facebook.length = 0;
+
+    const insights = await meta.facebook.getItemInsights(page, posts);
+    expect(insights.map((i) => [i.remoteId, i.metrics])).toEqual([
+      [first, { views: 530, reach: 320, reactions: 7, comments: 0, shares: 2 }],
+      [second, { views: 900, reach: 320, reactions: 7, comments: 0, shares: 2 }],
+      [third, { views: 530, reach: 320, reactions: 7, comments: 0, shares: 0 }],
+      [fourth, { views: 530, reactions: 7, comments: 0, shares: 2 }],
+    ]);
+    expect(insights.slice(0, 3).every((i) => i.skipped.length === 0)).toBe(true);
+    expect(insights[3]?.skipped).toEqual([
+      { metric: 'reach', reason: '(#100) The value must be a valid insights metric' },
+    ]);
+    // One batch for the four posts; one more for the refused post, its counts and metrics apart (1 + 3 reads).
+    expect(callList(meta.fake.facebook.calls)).toEqual(['POST /', 'POST /']);
+    expect(meta.fake.batched.facebook).toHaveLength(4 + 4);
   });
 
   it('reads followers and daily Page views, reach and engagements', async () => {
