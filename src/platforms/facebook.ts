@@ -118,6 +118,7 @@ const COMMENT_FIELDS = 'id,message,created_time,from,is_hidden,parent{id}';
 /** One call per Page per cycle: recent posts with every comment (replies too, `filter(stream)`) expanded. */
 const POSTS_COMMENTS_FIELDS = `id,created_time,comments.filter(stream).order(reverse_chronological).limit(50){${COMMENT_FIELDS}}`;
 const MATCH_SKEW_MS = 5 * 60_000;
+const DAY_SECONDS = 86_400;
 
 /** Pages use the Facebook Login host only. */
 export type FacebookClientOptions = Pick<MetaClientOptions, 'facebookGraph' | 'appId' | 'appSecret' | 'now'>;
@@ -469,10 +470,17 @@ export class FacebookClient implements PlatformClient {
     return results;
   }
 
-  /** Page views, reach and engagements per day; totals are sums of the days (reach: of daily unique viewers). */
+  /**
+   * Page views, reach and engagements per day; totals are sums of the days in the period (reach: of daily unique
+   * viewers). Graph's Page days end at its own midnight (`end_time` 07:00 or 08:00 UTC, Pacific time), not at the
+   * period's, and it serves a day once the day has ended within the range. So one more day is asked for, to cover the
+   * period's last day, and each day Graph gives is kept when most of it lies in the period, dated by its middle.
+   */
   async getAccountInsights(account: AccountAccess, period: { since: Date; until: Date }): Promise<AccountInsights> {
-    const until = Math.floor(period.until.getTime() / 1000);
-    const since = Math.max(Math.floor(period.since.getTime() / 1000), until - 90 * 86_400);
+    const from = period.since.getTime();
+    const to = period.until.getTime();
+    const until = Math.floor(to / 1000) + DAY_SECONDS;
+    const since = Math.max(Math.floor(from / 1000), until - 90 * DAY_SECONDS);
     // Followers and the daily Page metrics: two reads in one batch request.
     const [followersAnswer, insightsAnswer] = await this.graph.batch(
       [
@@ -492,8 +500,10 @@ export class FacebookClient implements PlatformClient {
       const name = PAGE_METRIC_NAMES[entry.name] ?? entry.name;
       for (const point of entry.values ?? []) {
         if (typeof point.value !== 'number' || !point.end_time) continue;
+        const middle = parseGraphTime(point.end_time).getTime() - (DAY_SECONDS * 1000) / 2;
+        if (middle < from || middle >= to) continue;
         metrics[name] = (metrics[name] ?? 0) + point.value;
-        const date = new Date(parseGraphTime(point.end_time).getTime() - 86_400_000).toISOString().slice(0, 10);
+        const date = new Date(middle).toISOString().slice(0, 10);
         daily.set(date, { ...daily.get(date), [name]: point.value });
       }
     }

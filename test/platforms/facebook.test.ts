@@ -328,6 +328,23 @@ describe('Facebook insights', () => {
     expect(insights.skipped).toEqual([]);
   });
 
+  it('counts each day of a period that starts at local midnight once, dated by the day it mostly covers', async () => {
+    // 16–22 Nov in Berlin: Berlin midnight is 23:00 UTC the day before.
+    const since = new Date('2026-11-15T23:00:00Z');
+    const until = new Date('2026-11-22T23:00:00Z');
+    const insights = await meta.facebook.getAccountInsights(page, { since, until });
+    expect(insights.daily.map((d) => d.date)).toEqual([
+      '2026-11-16',
+      '2026-11-17',
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+      '2026-11-21',
+      '2026-11-22',
+    ]);
+    expect(insights.metrics).toEqual({ views: 7 * 660, reach: 7 * 410, engagements: 7 * 40 });
+  });
+
   it('is refused deprecated metrics by the API with #100, and no metric with 3001', async () => {
     const post = await publish(text());
     for (const [path, metric] of [
