@@ -128,6 +128,8 @@ interface Page {
   followersCount: number;
   /** The Instagram professional account linked to the Page (`instagram_business_account`). */
   instagramAccountId?: string;
+  /** Per-day values of Page metrics that differ from the fixed ones (see `setPageDaily`). */
+  daily: Record<string, number>;
 }
 interface FbPost {
   type: 'fb_post';
@@ -527,6 +529,7 @@ export class GraphFake {
       id: input.id ?? String(this.nextId()),
       name: input.name ?? 'Wone Commerce',
       followersCount: input.followersCount ?? 3400,
+      daily: {},
       ...(input.instagramAccountId ? { instagramAccountId: input.instagramAccountId } : {}),
     };
     this.objects.set(page.id, page);
@@ -602,6 +605,13 @@ export class GraphFake {
     const post = this.objects.get(postId);
     if (post?.type !== 'fb_post') throw new Error(`no Page post ${postId}`);
     post.refusedMetrics.push(metric);
+  }
+
+  /** The value a Page metric (e.g. `page_media_view`) has on every day from now on, instead of the fixed one. */
+  setPageDaily(pageId: string, values: Record<string, number>): void {
+    const page = this.objects.get(pageId);
+    if (page?.type !== 'page') throw new Error(`no Page ${pageId}`);
+    Object.assign(page.daily, values);
   }
 
   /** How many times a Page post was shared (its `shares.count` field). */
@@ -2086,7 +2096,10 @@ export class GraphFake {
         data: metrics.map((name) => ({
           name,
           period,
-          values: days.map((day) => ({ value: PAGE_DAILY[name], end_time: graphTime(day + DAY_MS) })),
+          values: days.map((day) => ({
+            value: page.daily[name] ?? PAGE_DAILY[name],
+            end_time: graphTime(day + DAY_MS),
+          })),
           title: name,
           description: `Daily: ${name}`,
           id: `${page.id}/insights/${name}/${period}`,
