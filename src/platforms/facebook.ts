@@ -3,15 +3,19 @@ import { PlatformError } from './errors.ts';
 import type { GraphParams } from './graph-client.ts';
 import {
   afterCursor,
+  answerOf,
   debugToken,
   idSchema,
-  insightNumber,
   insightsSchema,
   invalidRequestError,
   type MetaClientOptions,
   ProgressTracker,
   parseGraphTime,
+  skipAll,
+  skipReason,
+  stopUnlessItemOnly,
   successSchema,
+  takeInsights,
   usageSince,
 } from './meta-common.ts';
 import type {
@@ -91,12 +95,30 @@ const postCountsSchema = z.object({
   shares: z.object({ count: z.number() }).optional(),
   comments: z.object({ summary: z.object({ total_count: z.number() }).optional() }).optional(),
 });
+/** A post's counts with its insights expanded in the same read. */
+const postFiguresSchema = postCountsSchema.extend({ insights: insightsSchema.optional() });
+const POST_COUNT_FIELDS = 'shares,comments.limit(0).summary(true)';
+/** Post metrics by meaning, as the digest names them. */
+const POST_METRIC_NAMES: Record<string, string> = {
+  post_media_view: 'views',
+  post_total_media_view_unique: 'reach',
+  post_reactions_by_type_total: 'reactions',
+};
+/** Every figure a post reports: its insights by meaning, then its counts. */
+const POST_FIGURES = ['views', 'reach', 'reactions', 'comments', 'shares'];
+
+/** Comments (the summary's total) and shares; Graph leaves `shares` out when nobody shared. */
+function takeCounts(result: ItemInsights, counts: z.infer<typeof postCountsSchema>): void {
+  result.metrics.shares = counts.shares?.count ?? 0;
+  if (counts.comments?.summary) result.metrics.comments = counts.comments.summary.total_count;
+}
 const followersSchema = z.object({ followers_count: z.number().optional() });
 
 const COMMENT_FIELDS = 'id,message,created_time,from,is_hidden,parent{id}';
 /** One call per Page per cycle: recent posts with every comment (replies too, `filter(stream)`) expanded. */
 const POSTS_COMMENTS_FIELDS = `id,created_time,comments.filter(stream).order(reverse_chronological).limit(50){${COMMENT_FIELDS}}`;
 const MATCH_SKEW_MS = 5 * 60_000;
+const DAY_SECONDS = 86_400;
 
 /** Pages use the Facebook Login host only. */
 export type FacebookClientOptions = Pick<MetaClientOptions, 'facebookGraph' | 'appId' | 'appSecret' | 'now'>;
@@ -379,70 +401,109 @@ export class FacebookClient implements PlatformClient {
     });
   }
 
+  /**
+   * One batch request for up to 50 posts, one operation per post: its counts and its insights together by field
+   * expansion (`fields=shares,comments.limit(0).summary(true),insights.metric(…)`). A post whose insights Graph refuses
+   * with #100 is asked again in one more batch, its counts and each metric apart, so the refused metric is skipped and
+   * noted for that post only. A refused token or a throttle stops the read: every post would fail alike.
+   */
   async getItemInsights(account: AccountAccess, remoteIds: string[]): Promise<ItemInsights[]> {
-    const out: ItemInsights[] = [];
-    for (const remoteId of remoteIds) {
-      const metrics: Record<string, number> = {};
-      const skipped: { metric: string; reason: string }[] = [];
-      try {
-        const { data } = await this.graph.get(`${remoteId}/insights`, insightsSchema, {
-          token: account.accessToken,
-          params: { metric: FACEBOOK_POST_METRICS.join(',') },
-        });
-        const names: Record<string, string> = {
-          post_media_view: 'views',
-          post_total_media_view_unique: 'reach',
-          post_reactions_by_type_total: 'reactions',
-        };
-        for (const entry of data) {
-          const value = insightNumber(entry);
-          const name = names[entry.name];
-          if (value !== undefined && name) metrics[name] = value;
-        }
-      } catch (error) {
-        if (!(error instanceof PlatformError) || error.kind !== 'permanent') throw error;
-        for (const metric of ['views', 'reach', 'reactions'])
-          skipped.push({ metric, reason: error.userMessage ?? error.message });
+    const token = account.accessToken;
+    const results: ItemInsights[] = remoteIds.map((remoteId) => ({ remoteId, metrics: {}, skipped: [] }));
+    const answers = await this.graph.batch(
+      remoteIds.map((remoteId) => ({
+        path: remoteId,
+        params: { fields: `${POST_COUNT_FIELDS},insights.metric(${FACEBOOK_POST_METRICS.join(',')})` },
+      })),
+      { token },
+    );
+    const refused: ItemInsights[] = [];
+    for (const [index, answer] of answers.entries()) {
+      const result = results[index];
+      const error = answer.error;
+      if (!result) continue;
+      if (!error) {
+        const post = answer.read(postFiguresSchema);
+        takeCounts(result, post);
+        takeInsights(result, post.insights?.data ?? [], POST_METRIC_NAMES);
+      } else {
+        stopUnlessItemOnly(error);
+        if (error.code === '100') refused.push(result);
+        else skipAll(result, POST_FIGURES, skipReason(error));
       }
-      try {
-        const counts = await this.graph.get(remoteId, postCountsSchema, {
-          token: account.accessToken,
-          params: { fields: 'shares,comments.limit(0).summary(true)' },
-        });
-        // Graph leaves `shares` out when nobody shared.
-        metrics.shares = counts.shares?.count ?? 0;
-        if (counts.comments?.summary) metrics.comments = counts.comments.summary.total_count;
-        else skipped.push({ metric: 'comments', reason: 'not reported' });
-      } catch (error) {
-        if (!(error instanceof PlatformError) || error.kind !== 'permanent') throw error;
-        for (const metric of ['comments', 'shares'])
-          skipped.push({ metric, reason: error.userMessage ?? error.message });
-      }
-      out.push({ remoteId, metrics, skipped });
     }
-    return out;
+    if (refused.length > 0) {
+      const reads = refused.flatMap((result) => [
+        { result, path: result.remoteId, params: { fields: POST_COUNT_FIELDS } },
+        ...FACEBOOK_POST_METRICS.map((metric) => ({
+          result,
+          metric,
+          path: `${result.remoteId}/insights`,
+          params: { metric },
+        })),
+      ]);
+      const again = await this.graph.batch(reads, { token });
+      for (const [index, answer] of again.entries()) {
+        const read = reads[index];
+        const error = answer.error;
+        if (!read) continue;
+        if (error) stopUnlessItemOnly(error);
+        if (!('metric' in read)) {
+          if (error) skipAll(read.result, ['comments', 'shares'], skipReason(error));
+          else takeCounts(read.result, answer.read(postCountsSchema));
+        } else if (error) {
+          read.result.skipped.push({
+            metric: POST_METRIC_NAMES[read.metric] ?? read.metric,
+            reason: skipReason(error),
+          });
+        } else {
+          takeInsights(read.result, answer.read(insightsSchema).data, POST_METRIC_NAMES);
+        }
+      }
+    }
+    for (const result of results) {
+      for (const metric of POST_FIGURES) {
+        if (!(metric in result.metrics) && !result.skipped.some((s) => s.metric === metric))
+          result.skipped.push({ metric, reason: 'not reported' });
+      }
+    }
+    return results;
   }
 
-  /** Page views, reach and engagements per day; totals are sums of the days (reach: of daily unique viewers). */
+  /**
+   * Page views, reach and engagements per day; totals are sums of the days in the period (reach: of daily unique
+   * viewers). Graph's Page days end at its own midnight (`end_time` 07:00 or 08:00 UTC, Pacific time), not at the
+   * period's, and it serves a day once the day has ended within the range. So one more day is asked for, to cover the
+   * period's last day, and each day Graph gives is kept when most of it lies in the period, dated by its middle.
+   */
   async getAccountInsights(account: AccountAccess, period: { since: Date; until: Date }): Promise<AccountInsights> {
-    const until = Math.floor(period.until.getTime() / 1000);
-    const since = Math.max(Math.floor(period.since.getTime() / 1000), until - 90 * 86_400);
-    const { followers_count: followers } = await this.graph.get(account.externalId, followersSchema, {
-      token: account.accessToken,
-      params: { fields: 'followers_count' },
-    });
-    const { data } = await this.graph.get(`${account.externalId}/insights`, insightsSchema, {
-      token: account.accessToken,
-      params: { metric: FACEBOOK_PAGE_METRICS.join(','), period: 'day', since, until },
-    });
+    const from = period.since.getTime();
+    const to = period.until.getTime();
+    const until = Math.floor(to / 1000) + DAY_SECONDS;
+    const since = Math.max(Math.floor(from / 1000), until - 90 * DAY_SECONDS);
+    // Followers and the daily Page metrics: two reads in one batch request.
+    const [followersAnswer, insightsAnswer] = await this.graph.batch(
+      [
+        { path: account.externalId, params: { fields: 'followers_count' } },
+        {
+          path: `${account.externalId}/insights`,
+          params: { metric: FACEBOOK_PAGE_METRICS.join(','), period: 'day', since, until },
+        },
+      ],
+      { token: account.accessToken },
+    );
+    const { followers_count: followers } = answerOf(followersAnswer).read(followersSchema);
+    const { data } = answerOf(insightsAnswer).read(insightsSchema);
     const metrics: Record<string, number> = {};
     const daily = new Map<string, Record<string, number>>();
     for (const entry of data) {
       const name = PAGE_METRIC_NAMES[entry.name] ?? entry.name;
       for (const point of entry.values ?? []) {
         if (typeof point.value !== 'number' || !point.end_time) continue;
+        const middle = parseGraphTime(point.end_time).getTime() - (DAY_SECONDS * 1000) / 2;
+        if (middle < from || middle >= to) continue;
         metrics[name] = (metrics[name] ?? 0) + point.value;
-        const date = new Date(parseGraphTime(point.end_time).getTime() - 86_400_000).toISOString().slice(0, 10);
+        const date = new Date(middle).toISOString().slice(0, 10);
         daily.set(date, { ...daily.get(date), [name]: point.value });
       }
     }

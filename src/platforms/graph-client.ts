@@ -1,5 +1,5 @@
-import type { z } from 'zod';
-import type { PlatformName } from './errors.ts';
+import { z } from 'zod';
+import { PlatformError, type PlatformName, UnexpectedResponseError } from './errors.ts';
 import {
   type GraphUsage,
   graphErrorEnvelopeSchema,
@@ -29,6 +29,50 @@ export interface GraphCall {
   unversioned?: boolean;
   /** Send the token as the `access_token` query parameter, for the few endpoints documented only that way. */
   tokenInQuery?: boolean;
+}
+
+/** "Batch requests are limited to 50 requests per batch" (Graph API batch requests guide). */
+export const GRAPH_BATCH_LIMIT = 50;
+
+/** One read inside a batch request: a path below the version (e.g. `{media-id}/insights`) and its parameters. */
+export interface GraphBatchRead {
+  path: string;
+  params?: GraphParams;
+}
+
+/**
+ * A batch answers each operation with `{code, headers, body}` (`body` the JSON text a direct call would get), or with
+ * `null` for an operation that did not finish in time.
+ */
+const batchAnswerSchema = z.array(
+  z
+    .object({
+      code: z.number().int(),
+      headers: z.array(z.object({ name: z.string(), value: z.string() })).optional(),
+      body: z.string().optional(),
+    })
+    .nullable(),
+);
+
+/** One operation's answer in a batch: read it as a direct call's answer, or get the error a direct call would throw. */
+export class GraphBatchAnswer {
+  constructor(
+    private readonly http: PlatformHttp,
+    /** `GET /{version}/{path}`, without the query string. */
+    readonly where: string,
+    private readonly outcome: { body: unknown } | { error: PlatformError },
+  ) {}
+
+  /** The operation's error, if it failed; the other operations of the batch are not affected. */
+  get error(): PlatformError | undefined {
+    return 'error' in this.outcome ? this.outcome.error : undefined;
+  }
+
+  /** The answer parsed with `schema`; throws the operation's `PlatformError` when it failed. */
+  read<T extends z.ZodType>(schema: T): z.infer<T> {
+    if ('error' in this.outcome) throw this.outcome.error;
+    return this.http.parse(schema, this.outcome.body, this.where);
+  }
 }
 
 /**
@@ -70,8 +114,98 @@ export class GraphClient {
     return this.call('POST', path, schema, call);
   }
 
+  /**
+   * Many reads in as few HTTP calls as Graph allows: batch requests (`POST /{version}/` with `batch=[…]`) of at most
+   * 50 operations each, answered in order. Each answer stands alone: an operation Graph refuses (a metric that does
+   * not exist for one media, #100) is an error for that operation only. A failure of the whole batch (token refused,
+   * throttled) throws as a direct call would. Graph counts every operation against its rate limits; only the HTTP
+   * round trips are fewer.
+   */
+  async batch(reads: GraphBatchRead[], call: Pick<GraphCall, 'token'>): Promise<GraphBatchAnswer[]> {
+    const answers: GraphBatchAnswer[] = [];
+    for (let start = 0; start < reads.length; start += GRAPH_BATCH_LIMIT) {
+      answers.push(...(await this.batchOf(reads.slice(start, start + GRAPH_BATCH_LIMIT), call.token)));
+    }
+    return answers;
+  }
+
   async close(): Promise<void> {
     await this.http.close();
+  }
+
+  private async batchOf(reads: GraphBatchRead[], token: string): Promise<GraphBatchAnswer[]> {
+    const path = `/${this.version}/`;
+    const where = `POST ${path} (batch of ${reads.length})`;
+    const operations = reads.map((read) => {
+      const query = new URLSearchParams();
+      for (const [key, value] of Object.entries(read.params ?? {})) {
+        if (value !== undefined) query.set(key, String(value));
+      }
+      const relative = read.path.replace(/^\/+/, '');
+      return { method: 'GET', relative_url: query.size > 0 ? `${relative}?${query}` : relative };
+    });
+    const response = await this.http.send({
+      method: 'POST',
+      path,
+      headers: { authorization: `Bearer ${token}` },
+      body: { form: { batch: JSON.stringify(operations) } },
+    });
+    const usage = readUsageHeaders(response.headers, this.now());
+    if (usage) this.usage = usage;
+    if (response.status >= 400 || graphErrorEnvelopeSchema.safeParse(response.body).success) {
+      throw graphErrorToPlatformError({
+        platform: this.platform,
+        where,
+        status: response.status,
+        body: response.body,
+        headers: response.headers,
+        secrets: [token],
+        now: this.now(),
+      });
+    }
+    const items = this.http.parse(batchAnswerSchema, response.body, where);
+    if (items.length !== reads.length) {
+      throw new UnexpectedResponseError(this.platform, where, `${items.length} answers for ${reads.length} operations`);
+    }
+    return items.map((item, index) => {
+      const operation = `GET /${this.version}/${reads[index]?.path.replace(/^\/+/, '') ?? ''}`;
+      return new GraphBatchAnswer(this.http, operation, this.batchOutcome(item, operation, token));
+    });
+  }
+
+  private batchOutcome(
+    item: z.infer<typeof batchAnswerSchema>[number],
+    where: string,
+    token: string,
+  ): { body: unknown } | { error: PlatformError } {
+    if (item === null) {
+      // Graph gave up on this operation; it only read, so asking again is safe.
+      return {
+        error: new PlatformError({
+          kind: 'transient',
+          platform: this.platform,
+          code: 'batch_operation_timeout',
+          message: `${this.platform}: ${where} did not finish within its batch`,
+        }),
+      };
+    }
+    const headers: Record<string, string> = {};
+    for (const header of item.headers ?? []) headers[header.name.toLowerCase()] = header.value;
+    const body = parseJsonText(item.body ?? '');
+    if (item.code >= 400 || graphErrorEnvelopeSchema.safeParse(body).success) {
+      return {
+        error: graphErrorToPlatformError({
+          platform: this.platform,
+          where,
+          status: item.code,
+          body,
+          headers,
+          secrets: [token],
+          now: this.now(),
+        }),
+      };
+    }
+    return { body };
   }
 
   private async call<T extends z.ZodType>(
@@ -108,5 +242,13 @@ export class GraphClient {
       });
     }
     return this.http.parse(schema, response.body, where);
+  }
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }

@@ -1,28 +1,32 @@
 import { z } from 'zod';
 import { PlatformError } from './errors.ts';
-import type { GraphClient, GraphParams } from './graph-client.ts';
+import type { GraphBatchRead, GraphClient, GraphParams } from './graph-client.ts';
 import { MEDIA_NOT_READY_CODE } from './graph-errors.ts';
 import {
   afterCursor,
+  answerOf,
   captionCounts,
   DEFAULT_STATUS_POLL_DELAYS_MS,
   debugToken,
   defaultSleep,
-  type InsightEntry,
   idSchema,
-  insightNumber,
   insightsSchema,
   invalidRequestError,
   type MetaClientOptions,
   ProgressTracker,
   parseGraphTime,
+  skipAll,
+  skipReason,
+  stopUnlessItemOnly,
   successSchema,
+  takeInsights,
   usageSince,
 } from './meta-common.ts';
 import type {
   AccountAccess,
   AccountInsights,
   CommentPage,
+  InsightSet,
   ItemInsights,
   MediaItem,
   PlatformClient,
@@ -333,59 +337,60 @@ export class InstagramClient implements PlatformClient {
     await api.graph.post(target.commentId, successSchema, { token: api.token, params: { hide: hidden } });
   }
 
+  /**
+   * All metrics of every item in one batch request (50 items per batch). An item that refuses the set with a bare
+   * #100 (a story has no likes, comments or saves) is asked again metric by metric in one more batch, so its other
+   * metrics are still reported and the refused ones are skipped and noted for that item only. #10 (a story with too
+   * few viewers) skips the item's metrics. A refused token or a throttle stops the read: every item would fail alike.
+   */
   async getItemInsights(account: AccountAccess, remoteIds: string[]): Promise<ItemInsights[]> {
     const api = this.api(account);
-    const out: ItemInsights[] = [];
-    for (const remoteId of remoteIds) {
-      out.push({ remoteId, ...(await this.itemInsights(api, remoteId)) });
+    const results: ItemInsights[] = remoteIds.map((remoteId) => ({ remoteId, metrics: {}, skipped: [] }));
+    const read = (remoteId: string, metrics: string[]): GraphBatchRead => ({
+      path: `${remoteId}/insights`,
+      params: { metric: metrics.join(',') },
+    });
+    const answers = await api.graph.batch(
+      remoteIds.map((remoteId) => read(remoteId, INSTAGRAM_ITEM_METRICS)),
+      { token: api.token },
+    );
+    const refused: ItemInsights[] = [];
+    for (const [index, answer] of answers.entries()) {
+      const result = results[index];
+      const error = answer.error;
+      if (!result) continue;
+      if (!error) takeInsights(result, answer.read(insightsSchema).data);
+      else if (error.code === '10') skipAll(result, INSTAGRAM_ITEM_METRICS, error.userMessage ?? 'not enough viewers');
+      else {
+        stopUnlessItemOnly(error);
+        if (error.code === '100') refused.push(result);
+        else skipAll(result, INSTAGRAM_ITEM_METRICS, skipReason(error));
+      }
     }
-    return out;
-  }
-
-  /**
-   * All metrics in one call; when Instagram refuses the set (a story has no likes or saves, #100), each metric is
-   * asked alone so the ones that exist are still reported and the others are listed as skipped.
-   */
-  private async itemInsights(api: Api, remoteId: string): Promise<Omit<ItemInsights, 'remoteId'>> {
-    const metrics: Record<string, number> = {};
-    const skipped: { metric: string; reason: string }[] = [];
-    const read = (list: string[]) =>
-      api.graph.get(`${remoteId}/insights`, insightsSchema, { token: api.token, params: { metric: list.join(',') } });
-    const take = (entries: InsightEntry[]) => {
-      for (const entry of entries) {
-        const value = insightNumber(entry);
-        if (value !== undefined) metrics[entry.name] = value;
-      }
-    };
-    try {
-      take((await read(INSTAGRAM_ITEM_METRICS)).data);
-    } catch (error) {
-      if (!(error instanceof PlatformError)) throw error;
-      // #10 "Not enough viewers for the media to show insights" (stories under 5 viewers): nothing to report.
-      if (error.code === '10') {
-        return {
-          metrics,
-          skipped: INSTAGRAM_ITEM_METRICS.map((metric) => ({
-            metric,
-            reason: error.userMessage ?? 'not enough viewers',
-          })),
-        };
-      }
-      if (!error.code.startsWith('100')) throw error;
-      for (const metric of INSTAGRAM_ITEM_METRICS) {
-        try {
-          take((await read([metric])).data);
-        } catch (single) {
-          if (!(single instanceof PlatformError) || single.kind !== 'permanent') throw single;
-          skipped.push({ metric, reason: single.userMessage ?? single.message });
+    if (refused.length > 0) {
+      const singles = refused.flatMap((result) => INSTAGRAM_ITEM_METRICS.map((metric) => ({ result, metric })));
+      const again = await api.graph.batch(
+        singles.map(({ result, metric }) => read(result.remoteId, [metric])),
+        { token: api.token },
+      );
+      for (const [index, answer] of again.entries()) {
+        const single = singles[index];
+        const error = answer.error;
+        if (!single) continue;
+        if (!error) takeInsights(single.result, answer.read(insightsSchema).data);
+        else {
+          stopUnlessItemOnly(error);
+          single.result.skipped.push({ metric: single.metric, reason: skipReason(error) });
         }
       }
     }
-    for (const metric of INSTAGRAM_ITEM_METRICS) {
-      if (!(metric in metrics) && !skipped.some((s) => s.metric === metric))
-        skipped.push({ metric, reason: 'not reported yet' });
+    for (const result of results) {
+      for (const metric of INSTAGRAM_ITEM_METRICS) {
+        if (!(metric in result.metrics) && !result.skipped.some((s) => s.metric === metric))
+          result.skipped.push({ metric, reason: 'not reported yet' });
+      }
     }
-    return { metrics, skipped };
+    return results;
   }
 
   async getAccountInsights(account: AccountAccess, period: { since: Date; until: Date }): Promise<AccountInsights> {
@@ -394,30 +399,34 @@ export class InstagramClient implements PlatformClient {
     // The account insights endpoint serves at most 30 days per request.
     const until = Math.floor(period.until.getTime() / 1000);
     const since = Math.max(Math.floor(period.since.getTime() / 1000), until - 30 * 86_400);
-    const { followers_count: followers } = await api.graph.get(id, followersSchema, {
-      token: api.token,
-      params: { fields: 'followers_count' },
-    });
-    const totals = await api.graph.get(`${id}/insights`, insightsSchema, {
-      token: api.token,
-      params: {
-        metric: 'views,reach,accounts_engaged,total_interactions',
-        period: 'day',
-        metric_type: 'total_value',
-        since,
-        until,
-      },
-    });
-    // Only `reach` is served as a per-day time series; `views` comes as a total for the period.
-    const series = await api.graph.get(`${id}/insights`, insightsSchema, {
-      token: api.token,
-      params: { metric: 'reach', period: 'day', metric_type: 'time_series', since, until },
-    });
-    const metrics: Record<string, number> = {};
-    for (const entry of totals.data) {
-      const value = insightNumber(entry);
-      if (value !== undefined) metrics[entry.name] = value;
-    }
+    // Followers, the period totals and reach per day: three reads in one batch request.
+    const [followersAnswer, totalsAnswer, seriesAnswer] = await api.graph.batch(
+      [
+        { path: id, params: { fields: 'followers_count' } },
+        {
+          path: `${id}/insights`,
+          params: {
+            metric: 'views,reach,accounts_engaged,total_interactions',
+            period: 'day',
+            metric_type: 'total_value',
+            since,
+            until,
+          },
+        },
+        // Only `reach` is served as a per-day time series; `views` comes as a total for the period.
+        {
+          path: `${id}/insights`,
+          params: { metric: 'reach', period: 'day', metric_type: 'time_series', since, until },
+        },
+      ],
+      { token: api.token },
+    );
+    const { followers_count: followers } = answerOf(followersAnswer).read(followersSchema);
+    const totals = answerOf(totalsAnswer).read(insightsSchema);
+    const series = answerOf(seriesAnswer).read(insightsSchema);
+    const totalsSet: InsightSet = { metrics: {}, skipped: [] };
+    takeInsights(totalsSet, totals.data);
+    const metrics = totalsSet.metrics;
     const daily = new Map<string, Record<string, number>>();
     for (const entry of series.data) {
       for (const point of entry.values ?? []) {

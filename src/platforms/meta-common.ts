@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlatformError, type PlatformName } from './errors.ts';
-import type { GraphClient } from './graph-client.ts';
-import type { PlatformUsage, PublishContext, PublishProgress, TokenHealth } from './types.ts';
+import type { GraphBatchAnswer, GraphClient } from './graph-client.ts';
+import type { InsightSet, PlatformUsage, PublishContext, PublishProgress, TokenHealth } from './types.ts';
 
 /** What the Instagram and Facebook clients share: the two Graph hosts, the app credentials, time. */
 export interface MetaClientOptions {
@@ -145,6 +145,41 @@ export function insightNumber(entry: InsightEntry): number | undefined {
   const value = entry.values?.[0]?.value;
   if (value === undefined) return undefined;
   return typeof value === 'number' ? value : Object.values(value).reduce((sum, n) => sum + n, 0);
+}
+
+/** Adds the numbers of `entries` to `set` under their Graph names, or under `names[entry.name]` when given. */
+export function takeInsights(set: InsightSet, entries: InsightEntry[], names?: Record<string, string>): void {
+  for (const entry of entries) {
+    const value = insightNumber(entry);
+    const name = names ? names[entry.name] : entry.name;
+    if (value !== undefined && name) set.metrics[name] = value;
+  }
+}
+
+/** Notes every metric in `metrics` as skipped for one item, with the same reason. */
+export function skipAll(set: InsightSet, metrics: readonly string[], reason: string): void {
+  for (const metric of metrics) set.skipped.push({ metric, reason });
+}
+
+/**
+ * A batch operation's failure that concerns one item only (a refused metric, a deleted post, an operation that did not
+ * finish in time) lets the other items through. A refused token or a throttle would fail every item alike, so it
+ * stops the whole read as a direct call's error would.
+ */
+export function stopUnlessItemOnly(error: PlatformError): void {
+  if (error.kind === 'auth' || error.kind === 'rate_limited') throw error;
+}
+
+/** The reason a skipped metric is noted with: the platform's words when it gave any. */
+export function skipReason(error: PlatformError): string {
+  if (error.userMessage) return error.userMessage;
+  return error.kind === 'transient' ? 'no answer in time' : error.message;
+}
+
+/** A batch answer that must be there (the batch answers every operation in order). */
+export function answerOf(answer: GraphBatchAnswer | undefined): GraphBatchAnswer {
+  if (!answer) throw new Error('a batch answer is missing');
+  return answer;
 }
 
 /** Comment listing cursor: the newest comment time seen and the ids seen at that time (same-second comments). */

@@ -132,3 +132,85 @@ describe('Graph fake contract', () => {
     expect((await publish(await make())).body.error).toMatchObject({ code: 9, error_subcode: 2207042 });
   });
 });
+
+describe('Graph fake: batch requests', () => {
+  type BatchItem = { code: number; headers?: { name: string; value: string }[]; body: string } | null;
+  const batch = async (
+    base: string,
+    operations: unknown[],
+    init: { bearer?: string; extra?: Record<string, string> } = {},
+  ) => {
+    const res = await fetch(`${base}/v25.0/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(init.bearer ? { authorization: `Bearer ${init.bearer}` } : {}),
+      },
+      body: new URLSearchParams({ batch: JSON.stringify(operations), ...init.extra }).toString(),
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  const get = (relative_url: string) => ({ method: 'GET', relative_url });
+
+  it('answers each operation in order as {code, headers, body} with the direct answer as JSON text, in one call', async () => {
+    const before = fake.instagram.calls.length;
+    const { status, body } = await batch(
+      urls.instagramUrl,
+      [get(`${igId}?fields=username`), get('17000000000000000?fields=id'), get(`${igId}?fields=followers_count`)],
+      { bearer: token },
+    );
+    expect(status).toBe(200);
+    const items = body as BatchItem[];
+    expect(items).toHaveLength(3);
+    expect(items[0]?.code).toBe(200);
+    expect(items[0]?.headers).toContainEqual({ name: 'Content-Type', value: 'text/javascript; charset=UTF-8' });
+    expect(JSON.parse(items[0]?.body ?? '')).toEqual({ username: 'wone.commerce', id: igId });
+    // An operation that fails fails alone, with the error a direct call gets.
+    expect(items[1]?.code).toBe(400);
+    expect(JSON.parse(items[1]?.body ?? '')).toMatchObject({ error: { code: 100, error_subcode: 33 } });
+    expect(JSON.parse(items[2]?.body ?? '')).toEqual({ followers_count: 1520, id: igId });
+    // One HTTP call; the three operations are recorded apart.
+    expect(fake.instagram.calls.length - before).toBe(1);
+    expect(fake.batched.instagram.map((op) => op.path)).toEqual([`/${igId}`, '/17000000000000000', `/${igId}`]);
+  });
+
+  it('checks each operation’s token like a direct call, and needs the batch’s own token', async () => {
+    const page = fake.seedPage();
+    const pageToken = fake.issueToken({ kind: 'page', subjects: [page.id] });
+    const res = await batch(
+      urls.facebookUrl,
+      [get(`${page.id}?fields=name`), get(`${page.id}?fields=name&access_token=EAABnope`)],
+      { bearer: pageToken },
+    );
+    const items = res.body as BatchItem[];
+    expect(JSON.parse(items[0]?.body ?? '')).toEqual({ name: 'Wone Commerce', id: page.id });
+    expect(JSON.parse(items[1]?.body ?? '')).toMatchObject({ error: { code: 190 } });
+    // An Instagram token on graph.facebook.com, and no token at all, refuse the whole batch.
+    expect((await batch(urls.facebookUrl, [get(page.id)], { bearer: token })).body).toMatchObject({
+      error: { code: 190 },
+    });
+    expect((await batch(urls.facebookUrl, [get(page.id)])).body).toMatchObject({ error: { code: 104 } });
+  });
+
+  it('takes at most 50 operations, and leaves headers out on include_headers=false', async () => {
+    const fifty = Array.from({ length: 50 }, () => get(`${igId}?fields=id`));
+    const ok = await batch(urls.instagramUrl, fifty, { bearer: token, extra: { include_headers: 'false' } });
+    expect(ok.status).toBe(200);
+    expect((ok.body as BatchItem[]).every((item) => item?.code === 200 && item.headers === undefined)).toBe(true);
+    const over = await batch(urls.instagramUrl, [...fifty, get(igId)], { bearer: token });
+    expect(over.status).toBe(400);
+    expect(over.body).toMatchObject({
+      error: { message: 'Too many requests in batch message. Maximum batch size is 50', type: 'GraphBatchException' },
+    });
+  });
+
+  it('answers null for an operation that did not finish in time', async () => {
+    fake.timeOutInBatch('instagram', (op) => op.query.fields === 'username');
+    const { body } = await batch(urls.instagramUrl, [get(`${igId}?fields=username`), get(`${igId}?fields=id`)], {
+      bearer: token,
+    });
+    const items = body as BatchItem[];
+    expect(items[0]).toBeNull();
+    expect(items[1]?.code).toBe(200);
+  });
+});

@@ -4,8 +4,8 @@ import { type FieldSpec, FieldSyntaxError, parseFields } from './graph-fields.ts
 /**
  * A fake of the Meta Graph API (graph.facebook.com and graph.instagram.com) following
  * /work/shared/reference/platforms.md sections 0, A and B: the error envelope and codes, usage headers, the Instagram
- * container lifecycle and publishing quota, Page posts, photos and videos, comments and insights. Anything the real API
- * would refuse is refused here with the documented code. Where the reference marks a behaviour unconfirmed, the choice
+ * container lifecycle and publishing quota, Page posts, photos and videos, comments and insights, and batch requests
+ * (`POST /` with `batch=[…]`). Anything the real API would refuse is refused here with the documented code. Where the reference marks a behaviour unconfirmed, the choice
  * made is noted next to it.
  */
 
@@ -128,6 +128,8 @@ interface Page {
   followersCount: number;
   /** The Instagram professional account linked to the Page (`instagram_business_account`). */
   instagramAccountId?: string;
+  /** Per-day values of Page metrics that differ from the fixed ones (see `setPageDaily`). */
+  daily: Record<string, number>;
 }
 interface FbPost {
   type: 'fb_post';
@@ -141,6 +143,8 @@ interface FbPost {
   insights: Record<string, number | Record<string, number>>;
   shares: number;
   reactions: number;
+  /** Metrics Graph refuses for this post (see `refuseMetric`). */
+  refusedMetrics: string[];
 }
 interface FbPhoto {
   type: 'fb_photo';
@@ -373,6 +377,8 @@ const POST_DEFAULT_INSIGHTS: Record<string, number | Record<string, number>> = {
 };
 
 const DAY_MS = 86_400_000;
+/** "Batch requests are limited to 50 requests per batch" (Graph API batch requests guide). */
+export const MAX_BATCH_OPERATIONS = 50;
 const CONTAINER_LIFETIME_MS = DAY_MS;
 const MAX_CONTAINERS_PER_DAY = 400;
 
@@ -418,6 +424,12 @@ export class GraphFake {
   private readonly usage: Record<GraphHost, { app?: object; business?: object }> = { facebook: {}, instagram: {} };
   /** Containers created next come out as ERROR (e.g. media that cannot be fetched). */
   private failNextContainers = 0;
+  /**
+   * The operations received inside batch requests, per host, in order. A batch is one HTTP call (one entry in the
+   * host server's `calls`); Graph still counts each operation against the rate limits.
+   */
+  readonly batched: Record<GraphHost, FakeRequest[]> = { facebook: [], instagram: [] };
+  private readonly batchTimeouts: { host: GraphHost; match: (op: FakeRequest) => boolean; remaining: number }[] = [];
 
   constructor(options: GraphFakeOptions = {}) {
     this.appId = options.appId ?? '1234567890';
@@ -428,6 +440,8 @@ export class GraphFake {
     this.clock = options.startAt ?? Date.parse('2026-11-20T10:00:00Z');
     for (const host of ['facebook', 'instagram'] as const) {
       const server = this[host];
+      // A batch is posted to the host's root (with or without a version).
+      server.route('POST', '/', (req) => this.handle(host, req));
       for (const method of ['GET', 'POST', 'DELETE']) {
         for (const path of ['/:a', '/:a/:b', '/:a/:b/:c']) {
           server.route(method, path, (req) => this.handle(host, req));
@@ -515,6 +529,7 @@ export class GraphFake {
       id: input.id ?? String(this.nextId()),
       name: input.name ?? 'Wone Commerce',
       followersCount: input.followersCount ?? 3400,
+      daily: {},
       ...(input.instagramAccountId ? { instagramAccountId: input.instagramAccountId } : {}),
     };
     this.objects.set(page.id, page);
@@ -570,11 +585,40 @@ export class GraphFake {
     this.failNextContainers += count;
   }
 
-  /** Overrides the fixed insight numbers of one item. */
-  setInsights(itemId: string, values: Record<string, number>): void {
+  /** Overrides the fixed insight numbers of one item (Page posts also take by-type maps, e.g. reactions by type). */
+  setInsights(itemId: string, values: Record<string, number | Record<string, number>>): void {
     const item = this.objects.get(itemId);
-    if (item?.type === 'ig_media' || item?.type === 'fb_post') Object.assign(item.insights, values);
-    else throw new Error(`no published item ${itemId}`);
+    if (item?.type === 'fb_post') Object.assign(item.insights, values);
+    else if (item?.type === 'ig_media') {
+      for (const [name, value] of Object.entries(values)) {
+        if (typeof value !== 'number') throw new Error(`Instagram media metric ${name} is a number`);
+        item.insights[name] = value;
+      }
+    } else throw new Error(`no published item ${itemId}`);
+  }
+
+  /**
+   * Graph refuses `metric` for this one Page post with #100, as it does for a metric it does not serve for the post
+   * (the other posts are unaffected).
+   */
+  refuseMetric(postId: string, metric: string): void {
+    const post = this.objects.get(postId);
+    if (post?.type !== 'fb_post') throw new Error(`no Page post ${postId}`);
+    post.refusedMetrics.push(metric);
+  }
+
+  /** The value a Page metric (e.g. `page_media_view`) has on every day from now on, instead of the fixed one. */
+  setPageDaily(pageId: string, values: Record<string, number>): void {
+    const page = this.objects.get(pageId);
+    if (page?.type !== 'page') throw new Error(`no Page ${pageId}`);
+    Object.assign(page.daily, values);
+  }
+
+  /** How many times a Page post was shared (its `shares.count` field). */
+  setShares(postId: string, count: number): void {
+    const post = this.objects.get(postId);
+    if (post?.type !== 'fb_post') throw new Error(`no Page post ${postId}`);
+    post.shares = count;
   }
 
   /** Usage headers sent on every answer of `host` from now on. */
@@ -621,6 +665,21 @@ export class GraphFake {
   /** The next matching call's side effects happen but its answer is lost (connection closed). */
   loseResponse(host: GraphHost, match: (req: FakeRequest) => boolean, times = 1): void {
     this[host].inject(match, { drop: true }, { when: 'after', times });
+  }
+
+  /**
+   * The next `times` batch operations on `host` that `match` do not finish in time: Graph answers `null` in their
+   * place and the rest of the batch as usual ("Responses for requests that are not successful will be null").
+   */
+  timeOutInBatch(host: GraphHost, match: (op: FakeRequest) => boolean, times = 1): void {
+    this.batchTimeouts.push({ host, match, remaining: times });
+  }
+
+  /** Batch operations received on `host` for `method` and a path (version prefix included as sent). */
+  batchedTo(host: GraphHost, method: string, path: string | RegExp): FakeRequest[] {
+    return this.batched[host].filter(
+      (op) => op.method === method && (typeof path === 'string' ? op.path === path : path.test(op.path)),
+    );
   }
 
   /** Everything that went public on an account (IG user or Page), oldest first. */
@@ -691,18 +750,88 @@ export class GraphFake {
   }
 
   private async handle(host: GraphHost, req: FakeRequest): Promise<FakeReply> {
-    let reply: FakeReply;
-    try {
-      reply = this.dispatch(host, req);
-    } catch (error) {
-      if (error instanceof GraphReplyError) reply = error.reply;
-      else throw error;
-    }
+    const isBatch = req.method === 'POST' && readParams(req).batch !== undefined;
+    const reply = this.answer(() => (isBatch ? this.batch(host, req) : this.dispatch(host, req)));
     const headers: Record<string, string> = { ...reply.headers };
     const usage = this.usage[host];
     if (usage.app) headers['x-app-usage'] = JSON.stringify(usage.app);
     if (usage.business) headers['x-business-use-case-usage'] = JSON.stringify(usage.business);
     return { ...reply, headers };
+  }
+
+  private answer(run: () => FakeReply): FakeReply {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof GraphReplyError) return error.reply;
+      throw error;
+    }
+  }
+
+  /**
+   * `POST /?batch=[{"method","relative_url","body"?}…]` (Graph API batch requests guide): up to 50 operations, each
+   * routed and checked exactly like a direct call, answered in order as `{code, headers, body}` with `body` the JSON
+   * text of the direct answer. An operation that fails fails alone. The batch's own token (parameter or Bearer
+   * header) is required and is the one every operation uses unless it names its own `access_token`.
+   */
+  private batch(host: GraphHost, req: FakeRequest): FakeReply {
+    const params = readParams(req);
+    const token = this.tokenFrom(req, params);
+    this.authenticate(host, req, params);
+    let operations: unknown = params.batch;
+    if (typeof operations === 'string') {
+      try {
+        operations = JSON.parse(operations);
+      } catch {
+        return invalidParam('(#100) The parameter batch must be a JSON-encoded array');
+      }
+    }
+    if (!Array.isArray(operations) || operations.length === 0)
+      return invalidParam('(#100) The parameter batch must be a non-empty JSON-encoded array');
+    // The limit's answer as observed from Graph; the reference does not give its code (chosen: #100, invalid parameter).
+    if (operations.length > MAX_BATCH_OPERATIONS)
+      return fail(100, `Too many requests in batch message. Maximum batch size is ${MAX_BATCH_OPERATIONS}`, {
+        type: 'GraphBatchException',
+      });
+    const includeHeaders = str(params.include_headers) !== 'false';
+    const parsed = operations.map((operation, index) => batchOperation(operation, index));
+    return {
+      json: parsed.map((operation) => this.batchAnswer(host, token ?? '', operation, includeHeaders)),
+    };
+  }
+
+  private batchAnswer(
+    host: GraphHost,
+    token: string,
+    operation: { method: string; url: URL; body: Record<string, string> },
+    includeHeaders: boolean,
+  ): unknown {
+    const ownToken = operation.url.searchParams.has('access_token') || 'access_token' in operation.body;
+    const op: FakeRequest = {
+      method: operation.method,
+      path: operation.url.pathname,
+      params: {},
+      query: Object.fromEntries(operation.url.searchParams),
+      headers: ownToken ? {} : { authorization: `Bearer ${token}` },
+      rawBody: Buffer.alloc(0),
+      body: Object.keys(operation.body).length > 0 ? operation.body : undefined,
+      at: Date.now(),
+    };
+    this.batched[host].push(op);
+    const timeout = this.batchTimeouts.find((t) => t.host === host && t.remaining > 0 && t.match(op));
+    if (timeout) {
+      timeout.remaining -= 1;
+      return null;
+    }
+    const reply = this.answer(() => this.dispatch(host, op));
+    const status = reply.status ?? 200;
+    const headers = [{ name: 'Content-Type', value: 'text/javascript; charset=UTF-8' }];
+    if (status >= 400) headers.push({ name: 'WWW-Authenticate', value: 'OAuth "Facebook Platform" "invalid_request"' });
+    return {
+      code: status,
+      ...(includeHeaders ? { headers } : {}),
+      body: reply.json === undefined ? (reply.text ?? '') : JSON.stringify(reply.json),
+    };
   }
 
   private dispatch(host: GraphHost, req: FakeRequest): FakeReply {
@@ -729,7 +858,13 @@ export class GraphFake {
     const object = this.objects.get(first);
     if (!object || !this.mayAccess(host, token, object)) return unsupported(req.method, first);
 
-    if (req.method === 'GET' && !edge) return { json: this.render(object, str(params.fields)) };
+    if (req.method === 'GET' && !edge) {
+      const fields = str(params.fields);
+      // Field expansion of `insights` reads the insights edge, so it needs that edge's permission.
+      if (object.type === 'fb_post' && fields && /(^|[,{])\s*insights\b/.test(fields))
+        this.requireScope(token, { facebook: 'read_insights' });
+      return { json: this.render(object, fields) };
+    }
     if (req.method === 'POST' && !edge) return this.updateNode(token, object, params);
     switch (object.type) {
       case 'ig_user':
@@ -1255,6 +1390,7 @@ export class GraphFake {
           shares: o.shares > 0 ? { count: o.shares } : undefined,
         };
         if (name === 'comments' || name === 'reactions') return this.edge(o, name, spec);
+        if (name === 'insights') return this.postInsightsPage(o, listParam(spec.modifiers.metric));
         return name in map ? map[name] : NO_FIELD;
       }
       case 'fb_photo': {
@@ -1782,6 +1918,7 @@ export class GraphFake {
       insights: {},
       shares: 2,
       reactions: 7,
+      refusedMetrics: [],
       ...fields,
     };
     this.objects.set(post.id, post);
@@ -1914,21 +2051,26 @@ export class GraphFake {
         userMsg:
           'No metric was specified to be fetched. Please specify one or more metrics to be fetched and try again.',
       });
+    return { json: this.postInsightsPage(post, metrics) };
+  }
+
+  /** The post insights answer, for the `/insights` edge and for `fields=insights.metric(…)` alike. */
+  private postInsightsPage(post: FbPost, metrics: string[]): Record<string, unknown> {
+    if (metrics.length === 0) return invalidParam('(#100) The parameter metric is required.');
     for (const metric of metrics)
-      if (!POST_METRICS.has(metric)) return invalidParam('(#100) The value must be a valid insights metric');
+      if (!POST_METRICS.has(metric) || post.refusedMetrics.includes(metric))
+        return invalidParam('(#100) The value must be a valid insights metric');
     const values = { ...POST_DEFAULT_INSIGHTS, ...post.insights };
     return {
-      json: {
-        data: metrics.map((name) => ({
-          name,
-          period: 'lifetime',
-          values: [{ value: values[name] ?? 0 }],
-          title: name,
-          description: `Lifetime: ${name}`,
-          id: `${post.id}/insights/${name}/lifetime`,
-        })),
-        paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },
-      },
+      data: metrics.map((name) => ({
+        name,
+        period: 'lifetime',
+        values: [{ value: values[name] ?? 0 }],
+        title: name,
+        description: `Lifetime: ${name}`,
+        id: `${post.id}/insights/${name}/lifetime`,
+      })),
+      paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },
     };
   }
 
@@ -1954,7 +2096,10 @@ export class GraphFake {
         data: metrics.map((name) => ({
           name,
           period,
-          values: days.map((day) => ({ value: PAGE_DAILY[name], end_time: graphTime(day + DAY_MS) })),
+          values: days.map((day) => ({
+            value: page.daily[name] ?? PAGE_DAILY[name],
+            end_time: graphTime(day + DAY_MS),
+          })),
           title: name,
           description: `Daily: ${name}`,
           id: `${page.id}/insights/${name}/${period}`,
@@ -1973,6 +2118,23 @@ type Params = Record<string, unknown>;
 function readParams(req: FakeRequest): Params {
   const body = req.body && typeof req.body === 'object' ? (req.body as Params) : {};
   return { ...req.query, ...body };
+}
+
+/** One operation of a batch: `method` and `relative_url` required; `body` a form-encoded string for POSTs. */
+function batchOperation(operation: unknown, index: number): { method: string; url: URL; body: Record<string, string> } {
+  const op = (operation ?? {}) as Record<string, unknown>;
+  const method = typeof op.method === 'string' ? op.method.toUpperCase() : undefined;
+  if (!method || !['GET', 'POST', 'DELETE'].includes(method))
+    return invalidParam(`(#100) batch[${index}]: method must be GET, POST or DELETE`);
+  if (typeof op.relative_url !== 'string' || op.relative_url === '')
+    return invalidParam(`(#100) batch[${index}]: relative_url is required`);
+  // Named operations and JSONPath references between them are part of Graph but not served by this fake.
+  if (op.name !== undefined || op.depends_on !== undefined || op.relative_url.includes('{result='))
+    return invalidParam(`(#100) batch[${index}]: dependent operations are not served by this fake`);
+  if (op.body !== undefined && typeof op.body !== 'string')
+    return invalidParam(`(#100) batch[${index}]: body must be a form-encoded string`);
+  const url = new URL(op.relative_url.replace(/^\/+/, ''), 'http://graph.invalid/');
+  return { method, url, body: Object.fromEntries(new URLSearchParams(op.body ?? '')) };
 }
 
 function str(value: unknown): string | undefined {

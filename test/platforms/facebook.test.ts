@@ -284,9 +284,37 @@ describe('Facebook insights', () => {
       metrics: { views: 530, reach: 320, reactions: 7, comments: 1, shares: 2 },
       skipped: [],
     });
-    expect(meta.fake.facebook.callsTo('GET', `/v25.0/${post}/insights`)[0]?.query.metric).toBe(
-      'post_media_view,post_total_media_view_unique,post_reactions_by_type_total',
+    // One HTTP call: a batch holding one read of the post, its insights expanded in the same read.
+    expect(callList(meta.fake.facebook.calls.slice(-1))).toEqual(['POST /']);
+    expect(meta.fake.batched.facebook.at(-1)?.query.fields).toBe(
+      'shares,comments.limit(0).summary(true),insights.metric(post_media_view,post_total_media_view_unique,post_reactions_by_type_total)',
     );
+  });
+
+  it('reads many posts in one call, and a metric refused for one post is skipped for that post only', async () => {
+    const posts: string[] = [];
+    for (let i = 0; i < 4; i += 1) posts.push(await publish(text(`Post ${i}`)));
+    const [first, second, third, fourth] = posts as [string, string, string, string];
+    meta.fake.setInsights(second, { post_media_view: 900 });
+    meta.fake.setShares(third, 0);
+    meta.fake.refuseMetric(fourth, 'post_total_media_view_unique');
+    meta.fake.facebook.calls.length = 0;
+    meta.fake.batched.facebook.length = 0;
+
+    const insights = await meta.facebook.getItemInsights(page, posts);
+    expect(insights.map((i) => [i.remoteId, i.metrics])).toEqual([
+      [first, { views: 530, reach: 320, reactions: 7, comments: 0, shares: 2 }],
+      [second, { views: 900, reach: 320, reactions: 7, comments: 0, shares: 2 }],
+      [third, { views: 530, reach: 320, reactions: 7, comments: 0, shares: 0 }],
+      [fourth, { views: 530, reactions: 7, comments: 0, shares: 2 }],
+    ]);
+    expect(insights.slice(0, 3).every((i) => i.skipped.length === 0)).toBe(true);
+    expect(insights[3]?.skipped).toEqual([
+      { metric: 'reach', reason: '(#100) The value must be a valid insights metric' },
+    ]);
+    // One batch for the four posts; one more for the refused post, its counts and metrics apart (1 + 3 reads).
+    expect(callList(meta.fake.facebook.calls)).toEqual(['POST /', 'POST /']);
+    expect(meta.fake.batched.facebook).toHaveLength(4 + 4);
   });
 
   it('reads followers and daily Page views, reach and engagements', async () => {
@@ -298,6 +326,23 @@ describe('Facebook insights', () => {
     expect(insights.daily).toHaveLength(7);
     expect(insights.daily[0]?.metrics).toEqual({ views: 660, reach: 410, engagements: 40 });
     expect(insights.skipped).toEqual([]);
+  });
+
+  it('counts each day of a period that starts at local midnight once, dated by the day it mostly covers', async () => {
+    // 16–22 Nov in Berlin: Berlin midnight is 23:00 UTC the day before.
+    const since = new Date('2026-11-15T23:00:00Z');
+    const until = new Date('2026-11-22T23:00:00Z');
+    const insights = await meta.facebook.getAccountInsights(page, { since, until });
+    expect(insights.daily.map((d) => d.date)).toEqual([
+      '2026-11-16',
+      '2026-11-17',
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+      '2026-11-21',
+      '2026-11-22',
+    ]);
+    expect(insights.metrics).toEqual({ views: 7 * 660, reach: 7 * 410, engagements: 7 * 40 });
   });
 
   it('is refused deprecated metrics by the API with #100, and no metric with 3001', async () => {

@@ -445,8 +445,79 @@ describe('Instagram insights', () => {
       metrics: { views: 1000, reach: 800, likes: 21, comments: 0, saved: 4, shares: 3, total_interactions: 28 },
       skipped: [],
     });
-    expect(meta.fake.instagram.calls).toHaveLength(1);
-    expect(meta.fake.instagram.calls[0]?.query.metric).not.toMatch(/impressions|plays|video_views/);
+    // One HTTP call: a batch request holding the one read.
+    expect(meta.fake.instagram.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /v25.0/']);
+    const [read] = meta.fake.batched.instagram.slice(-1);
+    expect(read?.path).toBe(`/${outcome.remoteId}/insights`);
+    expect(read?.query.metric).toBe('views,reach,likes,comments,saved,shares,total_interactions');
+  });
+
+  it('reads the metrics of many posts in one call per 50, and a story refusal costs one more call', async () => {
+    meta.fake.quotaTotal = 100;
+    const ids: string[] = [];
+    for (let i = 0; i < 52; i += 1) {
+      const outcome = await meta.instagram.publish(account, feed(), progressStore().context());
+      if (outcome.status !== 'published') throw new Error('not published');
+      meta.fake.setInsights(outcome.remoteId, { views: 100 + i });
+      ids.push(outcome.remoteId);
+    }
+    const story = await meta.instagram.publish(
+      account,
+      { postType: 'instagram_story', caption: '', media: [jpeg('s')] },
+      progressStore().context(),
+    );
+    if (story.status !== 'published') throw new Error('not published');
+    meta.fake.instagram.calls.length = 0;
+    meta.fake.batched.instagram.length = 0;
+
+    const insights = await meta.instagram.getItemInsights(account, [...ids, story.remoteId]);
+    expect(insights.map((i) => i.remoteId)).toEqual([...ids, story.remoteId]);
+    expect(insights.slice(0, 52).map((i) => i.metrics.views)).toEqual(ids.map((_, i) => 100 + i));
+    expect(insights.slice(0, 52).every((i) => i.skipped.length === 0)).toBe(true);
+    const storyInsights = insights[52];
+    expect(Object.keys(storyInsights?.metrics ?? {}).sort()).toEqual([
+      'reach',
+      'shares',
+      'total_interactions',
+      'views',
+    ]);
+    expect(storyInsights?.skipped.map((s) => s.metric).sort()).toEqual(['comments', 'likes', 'saved']);
+    expect(storyInsights?.skipped[0]?.reason).toContain('does not support the');
+
+    // 53 posts: a batch of 50 and one of 3; then the story's 7 metrics one by one, in a third batch.
+    expect(meta.fake.instagram.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST /v25.0/',
+      'POST /v25.0/',
+      'POST /v25.0/',
+    ]);
+    expect(meta.fake.batched.instagram).toHaveLength(53 + 7);
+  });
+
+  it('notes a post Graph cannot find and a read that timed out in its batch, and reads the others', async () => {
+    const ok = await meta.instagram.publish(account, feed(), progressStore().context());
+    const slow = await meta.instagram.publish(account, feed(), progressStore().context());
+    if (ok.status !== 'published' || slow.status !== 'published') throw new Error('not published');
+    meta.fake.timeOutInBatch('instagram', (op) => op.path === `/${slow.remoteId}/insights`);
+    const insights = await meta.instagram.getItemInsights(account, [ok.remoteId, '17999999999999999', slow.remoteId]);
+    expect(insights[0]?.skipped).toEqual([]);
+    expect(insights[0]?.metrics.views).toBe(240);
+    expect(insights[1]?.metrics).toEqual({});
+    expect(insights[1]?.skipped).toHaveLength(7);
+    expect(insights[1]?.skipped[0]?.reason).toContain('does not exist');
+    expect(insights[2]?.metrics).toEqual({});
+    expect(insights[2]?.skipped.map((s) => s.reason)).toEqual(Array(7).fill('no answer in time'));
+  });
+
+  it('stops the whole read when the token is refused inside the batch', async () => {
+    const outcome = await meta.instagram.publish(account, feed(), progressStore().context());
+    if (outcome.status !== 'published') throw new Error('not published');
+    const other = meta.fake.issueToken({ kind: 'instagram_user', subjects: [igId], expiresInSec: 3600 });
+    meta.fake.setTokenStatus(other, 'password_changed');
+    const error = await expectPlatformError(
+      meta.instagram.getItemInsights({ ...account, accessToken: other }, [outcome.remoteId]),
+    );
+    expect(error).toMatchObject({ kind: 'auth', code: '190/460' });
+    expect(error.message).not.toContain(other);
   });
 
   it('reports the metrics a story has and skips the others', async () => {
