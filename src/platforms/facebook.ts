@@ -5,6 +5,7 @@ import {
   afterCursor,
   answerOf,
   debugToken,
+  finishLivePost,
   idSchema,
   insightsSchema,
   invalidRequestError,
@@ -210,33 +211,14 @@ export class FacebookClient implements PlatformClient {
       if (sent.status === 'unconfirmed') return sent;
       permalink = sent.permalink;
     }
-    const remoteId = progress.current.remoteId as string;
-    if (!permalink) {
-      try {
-        permalink = (await this.getPublished(account, remoteId)).permalink;
-      } catch (error) {
-        if (!(error instanceof PlatformError)) throw error;
-      }
-    }
-    let firstCommentError: string | undefined;
-    if (request.firstComment && !progress.current.firstCommentId) {
-      try {
-        const { id } = await this.graph.post(`${remoteId}/comments`, idSchema, {
-          token: account.accessToken,
-          params: { message: request.firstComment },
-        });
-        await progress.save({ firstCommentId: id });
-      } catch (error) {
-        if (!(error instanceof PlatformError)) throw error;
-        firstCommentError = error.userMessage ?? error.message;
-      }
-    }
-    return {
-      status: 'published',
-      remoteId,
+    return finishLivePost({
+      graph: this.graph,
+      token: account.accessToken,
+      request,
+      progress,
       ...(permalink ? { permalink } : {}),
-      ...(firstCommentError ? { firstCommentError } : {}),
-    };
+      readPermalink: async (remoteId) => (await this.getPublished(account, remoteId)).permalink,
+    });
   }
 
   /** Uploads what must exist first (unpublished photos), then sends the one request that makes the post public. */

@@ -9,6 +9,7 @@ import {
   DEFAULT_STATUS_POLL_DELAYS_MS,
   debugToken,
   defaultSleep,
+  finishLivePost,
   idSchema,
   insightsSchema,
   invalidRequestError,
@@ -720,39 +721,15 @@ export class InstagramClient implements PlatformClient {
     return matches[0]?.id;
   }
 
-  /** The post is live: read its permalink and post the first comment; neither failure undoes the post. */
-  private async finish(
-    api: Api,
-    account: AccountAccess,
-    request: PublishRequest,
-    progress: ProgressTracker,
-  ): Promise<PublishOutcome> {
-    const remoteId = progress.current.remoteId as string;
-    let permalink: string | undefined;
-    try {
-      permalink = (await this.getPublished(account, remoteId)).permalink;
-    } catch (error) {
-      if (!(error instanceof PlatformError)) throw error;
-    }
-    let firstCommentError: string | undefined;
-    if (request.firstComment && !progress.current.firstCommentId) {
-      try {
-        const { id } = await api.graph.post(`${remoteId}/comments`, idSchema, {
-          token: api.token,
-          params: { message: request.firstComment },
-        });
-        await progress.save({ firstCommentId: id });
-      } catch (error) {
-        if (!(error instanceof PlatformError)) throw error;
-        firstCommentError = error.userMessage ?? error.message;
-      }
-    }
-    return {
-      status: 'published',
-      remoteId,
-      ...(permalink ? { permalink } : {}),
-      ...(firstCommentError ? { firstCommentError } : {}),
-    };
+  /** The post is live: its permalink and first comment (see `finishLivePost`). */
+  private finish(api: Api, account: AccountAccess, request: PublishRequest, progress: ProgressTracker) {
+    return finishLivePost({
+      graph: api.graph,
+      token: api.token,
+      request,
+      progress,
+      readPermalink: async (remoteId) => (await this.getPublished(account, remoteId)).permalink,
+    });
   }
 }
 

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { PlatformError, type PlatformName } from './errors.ts';
 import type { GraphBatchAnswer, GraphClient } from './graph-client.ts';
-import type { InsightSet, PlatformUsage, PublishContext, PublishProgress, TokenHealth } from './types.ts';
+import type {
+  InsightSet,
+  PlatformUsage,
+  PublishContext,
+  PublishOutcome,
+  PublishProgress,
+  PublishRequest,
+  TokenHealth,
+} from './types.ts';
 
 /** What the Instagram and Facebook clients share: the two Graph hosts, the app credentials, time. */
 export interface MetaClientOptions {
@@ -263,4 +271,47 @@ export function invalidRequestError(platform: PlatformName, messages: string[]):
     message: `${platform}: the post breaks platform rules: ${messages.join(' ')}`,
     userMessage: messages.join(' '),
   });
+}
+
+/**
+ * The post is live: reads its permalink (unless already known) and posts the first comment once. Neither failure
+ * undoes the post: a missing permalink is left out, a refused first comment is reported beside the success.
+ */
+export async function finishLivePost(options: {
+  graph: GraphClient;
+  token: string;
+  request: PublishRequest;
+  progress: ProgressTracker;
+  permalink?: string;
+  readPermalink: (remoteId: string) => Promise<string | undefined>;
+}): Promise<PublishOutcome> {
+  const { graph, token, request, progress } = options;
+  const remoteId = progress.current.remoteId as string;
+  let permalink = options.permalink;
+  if (!permalink) {
+    try {
+      permalink = await options.readPermalink(remoteId);
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error;
+    }
+  }
+  let firstCommentError: string | undefined;
+  if (request.firstComment && !progress.current.firstCommentId) {
+    try {
+      const { id } = await graph.post(`${remoteId}/comments`, idSchema, {
+        token,
+        params: { message: request.firstComment },
+      });
+      await progress.save({ firstCommentId: id });
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error;
+      firstCommentError = error.userMessage ?? error.message;
+    }
+  }
+  return {
+    status: 'published',
+    remoteId,
+    ...(permalink ? { permalink } : {}),
+    ...(firstCommentError ? { firstCommentError } : {}),
+  };
 }
