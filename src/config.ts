@@ -104,6 +104,17 @@ export const configSchema = z.object({
     .min(0, 'zero or more minutes')
     .max(7 * 24 * 60, 'at most a week, in minutes')
     .default(60),
+  JOB_POLL_SECONDS: z.coerce
+    .number({ error: 'a number of seconds' })
+    .min(0.1, 'between 0.1 and 60 seconds')
+    .max(60, 'between 0.1 and 60 seconds')
+    .default(1),
+  PUBLISH_CONCURRENCY: z.coerce
+    .number({ error: 'a whole number' })
+    .int('a whole number')
+    .min(1, 'between 1 and 500')
+    .max(500, 'between 1 and 500')
+    .default(50),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

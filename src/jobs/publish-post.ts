@@ -18,6 +18,6 @@ export function definePublishPost(agenda: Agenda, services: Services): void {
       const next = await services.publisher.run(parsed.data.postId);
       if (next) job.schedule(next);
     },
-    { concurrency: 5, lockLifetime: 15 * 60 * 1000 },
+    { concurrency: services.config.PUBLISH_CONCURRENCY, lockLifetime: 15 * 60 * 1000 },
   );
 }
