@@ -115,6 +115,12 @@ export const configSchema = z.object({
     .min(1, 'between 1 and 500')
     .max(500, 'between 1 and 500')
     .default(50),
+  PUBLISH_LEASE_SECONDS: z.coerce
+    .number({ error: 'a whole number of seconds' })
+    .int('a whole number of seconds')
+    .min(2, 'between 2 and 3600 seconds')
+    .max(3600, 'between 2 and 3600 seconds')
+    .default(600),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -16,6 +16,9 @@ import type { TargetDoc, Targets } from './targets.ts';
 /** How long after its time a post keeps being retried on transient errors before its targets fail. */
 export const publishRetryWindowMs = 2 * 60 * 60 * 1000;
 
+/** When finishing a post did not take, the job runs again this much later. */
+const finishRetryMs = 5_000;
+
 export interface PublisherOptions {
   /** First wait after a transient error; doubles each attempt (capped at 15 minutes). */
   retryBaseMs?: number;
@@ -90,7 +93,9 @@ export class Publisher {
       .filter((at): at is Date => at instanceof Date);
     if (waiting.length > 0) return new Date(Math.min(...waiting.map((at) => at.getTime())));
     await this.finish(post, targets);
-    return undefined;
+    // A post left in `publishing` (its finishing write was lost) is finished by the next run.
+    const after = await this.deps.posts.get(postId);
+    return after?.state === 'publishing' ? new Date(Date.now() + finishRetryMs) : undefined;
   }
 
   private async finish(post: PostDoc, targets: TargetDoc[]): Promise<void> {

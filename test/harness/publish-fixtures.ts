@@ -122,22 +122,50 @@ export function approvedPost(input: {
 }
 
 /**
- * Stores approved posts the way approval does: the post, its queued targets and its publish job at `dueAt` (one job
- * per post, written by a scheduler that is not started, so nothing runs here).
+ * Stores approved posts the way approval does: the post, its queued targets and its publish job at `dueAt`. The first
+ * job is written by a scheduler that is not started (so nothing runs here); the others are written in bulk in its shape.
  */
 export async function seedApprovedPosts(db: Db, posts: PostDoc[]): Promise<void> {
-  const store = new Posts(db);
-  const targets = new Targets(db);
+  if (posts.length === 0) return;
+  const now = new Date();
+  await new Posts(db).collection.insertMany(posts);
+  await new Targets(db).collection.insertMany(
+    posts.flatMap((post) => {
+      const platform = Object.keys(post.postTypes)[0] as PlatformName;
+      return post.accountIds.map((accountId) => ({
+        _id: Targets.idOf(post._id, accountId),
+        version: 0,
+        postId: post._id,
+        accountId,
+        platform,
+        postType: post.postTypes[platform] as PostType,
+        state: 'queued' as const,
+        dueAt: post.dueAt ?? now,
+        progress: {},
+        caption: post.caption,
+        attempts: 0,
+        updatedAt: now,
+      }));
+    }),
+  );
   const agenda = new Agenda({ backend: new MongoBackend({ mongo: db, collection: 'jobs' }) });
-  for (const post of posts) {
-    await store.insert(post);
-    const platform = Object.keys(post.postTypes)[0] as PlatformName;
-    const postType = post.postTypes[platform] as PostType;
-    const items = post.accountIds.map((accountId) => ({ accountId, platform, postType }));
-    await targets.queue(post._id, items, post.caption, post.dueAt ?? new Date());
-    await agenda
-      .create(publishJobName, { postId: post._id })
-      .schedule(post.dueAt ?? new Date())
-      .save();
-  }
+  const [first, ...rest] = posts;
+  if (!first) return;
+  await agenda
+    .create(publishJobName, { postId: first._id })
+    .schedule(first.dueAt ?? now)
+    .save();
+  const template = await db.collection('jobs').findOne({ name: publishJobName, 'data.postId': first._id });
+  if (!template || rest.length === 0) return;
+  const { _id, ...shape } = template;
+  await db
+    .collection('jobs')
+    .insertMany(rest.map((post) => ({ ...shape, data: { postId: post._id }, nextRunAt: post.dueAt ?? now })));
+}
+
+/** Moves every seeded post, its targets and its job to `at` (so a run starts once the apps are up). */
+export async function moveAllDue(db: Db, at: Date): Promise<void> {
+  await db.collection('posts').updateMany({ state: 'scheduled' }, { $set: { dueAt: at } });
+  await db.collection('targets').updateMany({ state: 'queued' }, { $set: { dueAt: at } });
+  await db.collection('jobs').updateMany({ name: publishJobName }, { $set: { nextRunAt: at } });
 }
