@@ -100,6 +100,7 @@ interface RunResult {
   missing: number;
   notPublished: Record<string, number>;
   rssAfterMb: number[];
+  calls: Record<string, number>;
 }
 
 async function run(instances: number): Promise<RunResult> {
@@ -125,7 +126,9 @@ async function run(instances: number): Promise<RunResult> {
     const report = (await (await fetch(`${control}/report`)).json()) as {
       published: Record<string, number>;
       starts: Record<string, number>;
+      calls: Record<string, number>;
     };
+    await fetch(`${control}/reset-calls`, { method: 'POST' });
     const lateness = captions
       .map((caption) => report.starts[caption])
       .filter((at): at is number => at !== undefined)
@@ -148,6 +151,7 @@ async function run(instances: number): Promise<RunResult> {
       missing: counts.filter((n) => n === 0).length,
       notPublished,
       rssAfterMb: await Promise.all(apps.map((app) => residentMb(app.child.pid ?? 0))),
+      calls: report.calls,
     };
   } finally {
     for (const app of apps) await app.stop();
@@ -186,6 +190,11 @@ try {
       `${r.instances} | ${(r.totalMs / 1000).toFixed(1)} | ${(r.p50 / 1000).toFixed(2)} | ${(r.p99 / 1000).toFixed(2)} | ${(r.max / 1000).toFixed(2)} | ${r.published} | ${r.duplicates} | ${r.missing} | ${JSON.stringify(r.notPublished)}`,
     );
   }
+  // API economy: half the posts are Instagram feed images, half Facebook text posts (one instance's run).
+  const perPost = POSTS / 2;
+  console.log('API economy (one instance): calls per published post, by endpoint');
+  for (const [endpoint, n] of Object.entries(one.calls).sort())
+    console.log(`  ${endpoint}: ${(n / perPost).toFixed(2)}`);
   console.log(`speed-up with two instances: ${(one.totalMs / two.totalMs).toFixed(2)}x`);
   console.log(
     `resident memory after the run (MB): one instance ${one.rssAfterMb.join()}; two: ${two.rssAfterMb.join(', ')}`,

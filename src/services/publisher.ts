@@ -16,7 +16,7 @@ import type { TargetDoc, Targets } from './targets.ts';
 /** How long after its time a post keeps being retried on transient errors before its targets fail. */
 export const publishRetryWindowMs = 2 * 60 * 60 * 1000;
 
-/** When finishing a post did not take, the job runs again this much later. */
+/** When starting or finishing a post did not take, the job runs again this much later. */
 const finishRetryMs = 5_000;
 
 export interface PublisherOptions {
@@ -68,8 +68,10 @@ export class Publisher {
       try {
         post = await this.deps.posts.move(postId, ['scheduled'], 'publishing');
       } catch (error) {
-        if (error instanceof PostStateError) return undefined;
-        throw error;
+        if (!(error instanceof PostStateError)) throw error;
+        // Another worker won, or the move did not take (a busy database): only the first needs nothing more.
+        const fresh = await this.deps.posts.get(postId);
+        return fresh?.state === 'scheduled' ? new Date(Date.now() + finishRetryMs) : undefined;
       }
       await this.deps.notifier.showPreview(post);
     }
