@@ -4,8 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { MongoClient } from 'mongodb';
 import { startEmbeddedDatabase } from '../src/db/embedded-ferretdb.ts';
-import { startServer } from './processes.ts';
+import { Posts } from '../src/services/posts.ts';
+import { cpuMs, startServer } from '../test/harness/processes.ts';
+import { approvedPost } from '../test/harness/publish-fixtures.ts';
 
 const SECRET = 'bench-signing-secret-0123456789';
 const TEAM = 'T0WONE';
@@ -17,6 +20,13 @@ interface Scenario {
   contentType: string;
   body: (slackUrl: string) => string;
 }
+
+/** The approved post the Approve clicks land on (seeded before the run). */
+const APPROVED_POST_ID = '65a000000000000000000001';
+const RIG_ACCOUNT = { id: 'facebook:100200300400500', platform: 'facebook' as const, name: 'Wone Commerce' };
+
+const interaction = (payload: unknown) => new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+const user = (id: string) => ({ id, username: id.toLowerCase(), name: id.toLowerCase(), team_id: TEAM });
 
 /** The requests measured. Each body is signed once; Slack's replay window is 5 minutes, longer than a run. */
 export const scenarios: Scenario[] = [
@@ -38,6 +48,76 @@ export const scenarios: Scenario[] = [
         api_app_id: 'A0WONE',
       }).toString(),
   },
+  {
+    // Approve on a post that is already approved: acknowledged, refused ("Too late: … approved") and nothing changes,
+    // so every request of the run does the same work.
+    name: 'Approve click (already approved)',
+    contentType: 'application/x-www-form-urlencoded',
+    body: (slackUrl) =>
+      interaction({
+        type: 'block_actions',
+        team: { id: TEAM, domain: 'wone' },
+        user: user('UAPPROVER'),
+        api_app_id: 'A0WONE',
+        token: 'deprecated',
+        trigger_id: '1.2.click',
+        container: { type: 'message', message_ts: '1.000001', channel_id: 'C0APPROVAL', is_ephemeral: false },
+        channel: { id: 'C0APPROVAL', name: 'social' },
+        message: { type: 'message', ts: '1.000001', text: 'preview' },
+        response_url: `${slackUrl}/response/2`,
+        actions: [
+          {
+            action_id: 'post_approve',
+            block_id: 'b',
+            type: 'button',
+            value: `${APPROVED_POST_ID}:1`,
+            action_ts: '1.1',
+          },
+        ],
+      }),
+  },
+  {
+    // The draft modal submitted without a target account: the rule check runs and the errors go back in the ack.
+    name: 'Draft modal submit (validation error)',
+    contentType: 'application/x-www-form-urlencoded',
+    body: () =>
+      interaction({
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'wone' },
+        user: user('UEDITOR'),
+        api_app_id: 'A0WONE',
+        token: 'deprecated',
+        trigger_id: '1.2.view',
+        view: {
+          id: 'V0DRAFT',
+          team_id: TEAM,
+          type: 'modal',
+          callback_id: 'draft_modal',
+          private_metadata: JSON.stringify({
+            timezone: 'Europe/Berlin',
+            accounts: [RIG_ACCOUNT],
+            creators: {},
+            keptMedia: [],
+            keptUrls: [],
+          }),
+          state: {
+            values: {
+              accounts: { value: { type: 'multi_static_select', selected_options: [] } },
+              caption: { value: { type: 'plain_text_input', value: 'Autumn sale starts today' } },
+              when: { value: { type: 'radio_buttons', selected_option: { value: 'asap' } } },
+            },
+          },
+          hash: 'h',
+          app_id: 'A0WONE',
+          bot_id: 'BBOT',
+          root_view_id: 'V0DRAFT',
+          previous_view_id: null,
+        },
+        response_urls: [],
+        is_enterprise_install: false,
+        enterprise: null,
+      }),
+  },
 ];
 
 function signedHeaders(body: string, contentType: string): Record<string, string> {
@@ -50,8 +130,29 @@ function signedHeaders(body: string, contentType: string): Record<string, string
   };
 }
 
-async function measure(port: number, scenario: Scenario, slackUrl: string) {
+/** CPU used per request (ms) by the app under test, the fake Slack and the database during one run. */
+async function cpuOf(pids: Record<string, number | undefined>) {
+  const entries = await Promise.all(
+    Object.entries(pids).map(async ([name, pid]) => [name, pid ? await cpuMs(pid) : 0] as const),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Waits until the app has finished the work its last run left behind (its CPU use stays low for a second). */
+async function settle(pid: number | undefined) {
+  if (!pid) return;
+  for (let i = 0; i < 60; i += 1) {
+    const before = await cpuMs(pid);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if ((await cpuMs(pid)) - before < 50) return;
+  }
+}
+
+async function measure(port: number, pid: number | undefined, scenario: Scenario, slackUrl: string) {
   const body = scenario.body(slackUrl);
+  const pids = { app: pid, slack: slackServer.child.pid, database: database.pid };
+  await settle(pid);
+  const cpuBefore = await cpuOf(pids);
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/slack/events`,
     method: 'POST',
@@ -60,7 +161,13 @@ async function measure(port: number, scenario: Scenario, slackUrl: string) {
     headers: signedHeaders(body, scenario.contentType),
     body,
   });
+  // Work started by acknowledged requests counts too: wait for it before reading the CPU used.
+  await settle(pid);
+  const cpuAfter = await cpuOf(pids);
+  const perRequest = (name: string) =>
+    ((cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0)) / Math.max(result.requests.total, 1);
   return {
+    cpu: `${perRequest('app').toFixed(2)}/${perRequest('slack').toFixed(2)}/${perRequest('database').toFixed(2)}`,
     p50: result.latency.p50,
     p99: result.latency.p99,
     throughput: result.requests.average,
@@ -71,6 +178,17 @@ async function measure(port: number, scenario: Scenario, slackUrl: string) {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wone-bench-'));
 const database = await startEmbeddedDatabase({ dataDir });
+const client = new MongoClient(`${database.url}bench`);
+await new Posts(client.db()).insert(
+  approvedPost({
+    id: APPROVED_POST_ID,
+    account: RIG_ACCOUNT,
+    postType: 'facebook_text',
+    caption: 'Autumn sale starts today',
+    dueAt: new Date(Date.now() + 86_400_000),
+  }),
+);
+await client.close();
 const slackServer = await startServer('bench/fake-slack-server.ts', { ...process.env, SLACK_TEAM_ID: TEAM });
 const slackUrl = `http://127.0.0.1:${slackServer.port}`;
 const env = {
@@ -90,19 +208,22 @@ const env = {
   APPROVER_USER_IDS: 'UAPPROVER',
   LOG_LEVEL: 'warn',
 };
-const wone = await startServer('bench/wone-app.ts', { ...env, NODE_OPTIONS: process.env.WONE_NODE_OPTIONS ?? '' });
+const woneNodeArgs = (process.env.WONE_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+const wone = await startServer('bench/wone-app.ts', env, woneNodeArgs);
 const bare = await startServer('bench/bare-bolt-app.ts', env);
 try {
   console.log(
     `Slack acknowledgement: ${connections} concurrent senders, ${seconds} s per run, Node ${process.version}`,
   );
-  console.log('scenario | app | p50 ms | p99 ms | req/s | non-2xx | throughput ratio | p99 ratio');
+  console.log(
+    'scenario | app | p50 ms | p99 ms | req/s | non-2xx | CPU ms/request app/Slack/db | throughput ratio | p99 ratio',
+  );
   for (const scenario of scenarios) {
-    const baseline = await measure(bare.port, scenario, slackUrl);
-    const measured = await measure(wone.port, scenario, slackUrl);
+    const baseline = await measure(bare.port, bare.child.pid, scenario, slackUrl);
+    const measured = await measure(wone.port, wone.child.pid, scenario, slackUrl);
     const row = (app: string, r: typeof baseline, ratios = '') =>
       console.log(
-        `${scenario.name} | ${app} | ${r.p50} | ${r.p99} | ${r.throughput.toFixed(0)} | ${r.non2xx + r.errors}${ratios}`,
+        `${scenario.name} | ${app} | ${r.p50} | ${r.p99} | ${r.throughput.toFixed(0)} | ${r.non2xx + r.errors} | ${r.cpu}${ratios}`,
       );
     row('bare Bolt', baseline, ' | 1.00 | 1.00');
     row(

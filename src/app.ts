@@ -5,6 +5,7 @@ import { type RetryOptions, WebClient } from '@slack/web-api';
 import { Agenda } from 'agenda';
 import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import { drainingFetch } from './handlers/draining-fetch.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { healthRoutes } from './http/health.ts';
 import { mediaRoutes } from './http/media.ts';
@@ -47,8 +48,8 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     scheduler = new Agenda({
       name: `${hostname()}-${process.pid}`,
       backend: new MongoBackend({ mongo: database.db, collection: 'jobs' }),
-      processEvery: options.jobPollInterval ?? '5 seconds',
-      maxConcurrency: 50,
+      processEvery: options.jobPollInterval ?? config.JOB_POLL_SECONDS * 1000,
+      maxConcurrency: config.PUBLISH_CONCURRENCY + 10,
       defaultConcurrency: 10,
     });
     scheduler.on('error', (error) => logger.error({ err: error }, 'scheduler error'));
@@ -67,7 +68,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       token: config.SLACK_BOT_TOKEN,
       receiver,
       logger: boltLogger(logger),
-      clientOptions: slackOptions,
+      clientOptions: { ...slackOptions, fetch: drainingFetch },
       convoStore: false,
     });
     registerHandlers(bolt, services);

@@ -104,6 +104,23 @@ export const configSchema = z.object({
     .min(0, 'zero or more minutes')
     .max(7 * 24 * 60, 'at most a week, in minutes')
     .default(60),
+  JOB_POLL_SECONDS: z.coerce
+    .number({ error: 'a number of seconds' })
+    .min(0.1, 'between 0.1 and 60 seconds')
+    .max(60, 'between 0.1 and 60 seconds')
+    .default(1),
+  PUBLISH_CONCURRENCY: z.coerce
+    .number({ error: 'a whole number' })
+    .int('a whole number')
+    .min(1, 'between 1 and 500')
+    .max(500, 'between 1 and 500')
+    .default(50),
+  PUBLISH_LEASE_SECONDS: z.coerce
+    .number({ error: 'a whole number of seconds' })
+    .int('a whole number of seconds')
+    .min(2, 'between 2 and 3600 seconds')
+    .max(3600, 'between 2 and 3600 seconds')
+    .default(600),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -22,6 +22,8 @@ export interface EmbeddedDatabase {
   /** A `mongodb://` URL for the driver. */
   url: string;
   port: number;
+  /** The database server's process id (for resource figures). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port?: n
     child.kill('SIGKILL');
     throw new EmbeddedDatabaseError(`The embedded database did not start: ${(error as Error).message}\n${stderr}`);
   }
-  return { url, port, stop: () => stopChild(child) };
+  return { url, port, pid: child.pid, stop: () => stopChild(child) };
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {

@@ -40,11 +40,18 @@ export async function guardedUpdate<T extends Versioned>(
   if (!(await claim(claims, claimId))) return null;
   const inc = { ...((update.$inc as Record<string, number> | undefined) ?? {}), version: 1 };
   const versionFilter = current.version === undefined ? { version: { $exists: false } } : { version };
-  return (await collection.findOneAndUpdate(
-    { _id: id, ...versionFilter } as Filter<T>,
-    { ...update, $inc: inc } as unknown as UpdateFilter<T>,
-    { returnDocument: 'after' },
-  )) as T | null;
+  try {
+    return (await collection.findOneAndUpdate(
+      { _id: id, ...versionFilter } as Filter<T>,
+      { ...update, $inc: inc } as unknown as UpdateFilter<T>,
+      { returnDocument: 'after' },
+    )) as T | null;
+  } catch (error) {
+    // The write failed (e.g. the database was busy): the version did not change, so free it for the next attempt
+    // instead of leaving it blocked until the claim goes stale.
+    await claims.deleteOne({ _id: claimId }).catch(() => undefined);
+    throw error;
+  }
 }
 
 async function claim(claims: Collection<TransitionClaim>, claimId: string): Promise<boolean> {

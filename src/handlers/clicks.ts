@@ -110,8 +110,9 @@ export async function explainFailure(
   } else if (error instanceof StaleRevisionError) {
     text = error.message;
   } else if (error instanceof PostStateError) {
-    const post = /^[0-9a-f]{24}$/.test(error.postId) ? await services.posts.get(error.postId) : null;
-    const last = post?.decisions.at(-1);
+    const post =
+      error.lastDecision || !/^[0-9a-f]{24}$/.test(error.postId) ? null : await services.posts.get(error.postId);
+    const last = error.lastDecision ?? post?.decisions.at(-1);
     text = last ? `Too late: ${decisionText(last.action, last.by)}. Nothing was changed.` : error.message;
   } else {
     const reference = randomUUID().slice(0, 8);

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { Services } from '../services/index.ts';
 import { publishJobName } from '../services/scheduling.ts';
 
+/** After a run that failed unexpectedly, the job runs again this much later. */
+const publishRunRetryMs = 10_000;
+
 const publishJobData = z.object({ postId: z.string().regex(/^[0-9a-f]{24}$/) });
 
 /** `publish-post` (data: the post id): publishes a due post; runs again when the publisher asks (later time, retry). */
@@ -15,9 +18,16 @@ export function definePublishPost(agenda: Agenda, services: Services): void {
         services.logger.error({ jobId: String(job.attrs._id) }, 'publish job with invalid data skipped');
         return;
       }
-      const next = await services.publisher.run(parsed.data.postId);
+      let next: Date | undefined;
+      try {
+        next = await services.publisher.run(parsed.data.postId);
+      } catch (error) {
+        // A database or Slack hiccup must not strand the post: every step is guarded, so running again is safe.
+        services.logger.error({ err: error, postId: parsed.data.postId }, 'publish run failed; trying again soon');
+        next = new Date(Date.now() + publishRunRetryMs);
+      }
       if (next) job.schedule(next);
     },
-    { concurrency: 5, lockLifetime: 15 * 60 * 1000 },
+    { concurrency: services.config.PUBLISH_CONCURRENCY, lockLifetime: services.config.PUBLISH_LEASE_SECONDS * 1000 },
   );
 }

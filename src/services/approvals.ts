@@ -114,7 +114,9 @@ export class Approvals {
   private async current(postId: string, revision: number): Promise<PostDoc> {
     const post = await this.deps.posts.get(postId);
     if (!post) throw new PostStateError(postId, undefined, 'approved');
-    if (post.state !== 'pending_approval') throw new PostStateError(postId, post.state, 'decided');
+    if (post.state !== 'pending_approval') {
+      throw new PostStateError(postId, post.state, 'decided', post.decisions.at(-1));
+    }
     if (post.revision !== revision) throw new StaleRevisionError(postId);
     return post;
   }

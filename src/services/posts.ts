@@ -140,6 +140,8 @@ export class PostStateError extends Error {
     readonly postId: string,
     readonly current: PostState | undefined,
     readonly wanted: string,
+    /** The decision that put the post where it is, when the refusing code had the post at hand. */
+    readonly lastDecision?: Decision,
   ) {
     super(
       current ? `Post ${postId} is ${current.replace('_', ' ')}, so it cannot be ${wanted}.` : `No post ${postId}.`,

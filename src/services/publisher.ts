@@ -16,6 +16,9 @@ import type { TargetDoc, Targets } from './targets.ts';
 /** How long after its time a post keeps being retried on transient errors before its targets fail. */
 export const publishRetryWindowMs = 2 * 60 * 60 * 1000;
 
+/** When starting or finishing a post did not take, the job runs again this much later. */
+const finishRetryMs = 5_000;
+
 export interface PublisherOptions {
   /** First wait after a transient error; doubles each attempt (capped at 15 minutes). */
   retryBaseMs?: number;
@@ -67,8 +70,10 @@ export class Publisher {
       try {
         post = await this.deps.posts.move(postId, ['scheduled'], 'publishing');
       } catch (error) {
-        if (error instanceof PostStateError) return undefined;
-        throw error;
+        if (!(error instanceof PostStateError)) throw error;
+        // Another worker won, or the move did not take (a busy database): only the first needs nothing more.
+        const fresh = await this.deps.posts.get(postId);
+        return fresh?.state === 'scheduled' ? new Date(Date.now() + finishRetryMs) : undefined;
       }
       await this.deps.notifier.showPreview(post);
     }
@@ -92,7 +97,9 @@ export class Publisher {
       .filter((at): at is Date => at instanceof Date);
     if (waiting.length > 0) return new Date(Math.min(...waiting.map((at) => at.getTime())));
     await this.finish(post, targets);
-    return undefined;
+    // A post left in `publishing` (its finishing write was lost) is finished by the next run.
+    const after = await this.deps.posts.get(postId);
+    return after?.state === 'publishing' ? new Date(Date.now() + finishRetryMs) : undefined;
   }
 
   private async finish(post: PostDoc, targets: TargetDoc[]): Promise<void> {

@@ -81,6 +81,26 @@ export class Roles {
     return this.config.ADMIN_USER_IDS;
   }
 
+  /**
+   * The user's role when it is known without asking Slack (no approver group, or its members are cached), else
+   * `undefined`. Lets a handler answer inside Slack's acknowledgement when it can.
+   */
+  knownRoleOf(userId: string): RoleOrNone | undefined {
+    if (this.config.ADMIN_USER_IDS.includes(userId)) return 'admin';
+    if (this.config.APPROVER_USER_IDS.includes(userId)) return 'approver';
+    if (this.config.APPROVER_USERGROUP_ID) {
+      if (!this.cache || this.cache.until <= Date.now()) return undefined;
+      if (this.cache.members.has(userId)) return 'approver';
+    }
+    const editors = this.config.EDITOR_USER_IDS ?? [];
+    return editors.length === 0 || editors.includes(userId) ? 'editor' : 'none';
+  }
+
+  /** Whether `role` allows `permission`. */
+  allows(role: RoleOrNone, permission: Permission): boolean {
+    return rank[role] >= rank[this.needed(permission)];
+  }
+
   async can(userId: string, permission: Permission): Promise<boolean> {
     return rank[await this.roleOf(userId)] >= rank[this.needed(permission)];
   }

@@ -53,7 +53,11 @@ export const targetLeaseMs = 10 * 60 * 1000;
 
 /** The targets store. Every state change is one guarded update (see `guardedUpdate`): one caller wins. */
 export class Targets {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** How long a worker's claim lasts (renewed by each saved step). */
+    private readonly leaseMs = targetLeaseMs,
+  ) {}
 
   get collection() {
     return this.db.collection<TargetDoc>('targets');
@@ -126,7 +130,7 @@ export class Targets {
         ],
       } as Filter<TargetDoc>,
       {
-        $set: { state: 'publishing', leaseUntil: new Date(now.getTime() + targetLeaseMs), updatedAt: now },
+        $set: { state: 'publishing', leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
         $inc: { attempts: 1 },
         $unset: { retryAt: '' },
       },
@@ -137,7 +141,7 @@ export class Targets {
   async saveProgress(id: string, progress: PublishProgress): Promise<void> {
     await this.collection.updateOne(
       { _id: id, state: 'publishing' },
-      { $set: { progress, updatedAt: new Date(), leaseUntil: new Date(Date.now() + targetLeaseMs) } },
+      { $set: { progress, updatedAt: new Date(), leaseUntil: new Date(Date.now() + this.leaseMs) } },
     );
   }
 

@@ -53,6 +53,13 @@ export class FakeHttpServer {
   private readonly injections: Injection[] = [];
   private server: Server | undefined;
   url = '';
+  /** Added to the wait of every answer: a platform that takes this long to answer (benchmarks). */
+  latencyMs = 0;
+  /**
+   * Watches every request: `received` after its side effects, just before the answer is sent; `answered` once it is
+   * sent. Crash tests kill the app from here, before or after it gets its answer.
+   */
+  observer: ((req: FakeRequest, phase: 'received' | 'answered') => void | Promise<void>) | undefined;
 
   route(method: string, path: string, handler: FakeHandler): this {
     const keys: string[] = [];
@@ -125,19 +132,30 @@ export class FakeHttpServer {
 
     const injection = this.injections.find((candidate) => candidate.remaining > 0 && candidate.match(request));
     if (injection) injection.remaining -= 1;
-    if (injection?.when === 'before') return send(res, injection.reply);
+    if (injection?.when === 'before') return this.answer(res, request, injection.reply);
 
     const route = this.routes.find(
       (candidate) => candidate.method === request.method && candidate.pattern.test(url.pathname),
     );
-    if (!route)
-      return send(res, { status: 404, json: { error: `no fake route for ${request.method} ${url.pathname}` } });
+    if (!route) {
+      return this.answer(res, request, {
+        status: 404,
+        json: { error: `no fake route for ${request.method} ${url.pathname}` },
+      });
+    }
     const match = route.pattern.exec(url.pathname);
     route.keys.forEach((key, index) => {
       request.params[key] = decodeURIComponent(match?.[index + 1] ?? '');
     });
     const reply = await route.handler(request);
-    return send(res, injection ? injection.reply : reply);
+    return this.answer(res, request, injection ? injection.reply : reply);
+  }
+
+  private async answer(res: ServerResponse, request: FakeRequest, reply: FakeReply): Promise<void> {
+    await this.observer?.(request, 'received');
+    const delayMs = (reply.delayMs ?? 0) + this.latencyMs;
+    await send(res, delayMs ? { ...reply, delayMs } : reply);
+    await this.observer?.(request, 'answered');
   }
 }
 
