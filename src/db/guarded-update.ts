@@ -12,8 +12,8 @@ interface TransitionClaim {
   at: Date;
 }
 
-/** A claim left by a worker that died between claiming and updating is taken over after this long. */
-const staleClaimMs = 2 * 60 * 1000;
+/** A claim left by a worker that died between claiming and updating is taken over after this long, by default. */
+const defaultStaleClaimMs = 2 * 60 * 1000;
 
 export const transitionIndexes: CollectionIndexes = { collection: 'transitions', indexes: [{ key: { at: 1 } }] };
 
@@ -31,13 +31,15 @@ export async function guardedUpdate<T extends Versioned>(
   id: string,
   guard: Filter<T>,
   update: UpdateFilter<T>,
+  /** How old a claim must be before it counts as left by a dead worker (see `defaultStaleClaimMs`). */
+  staleClaimMs = defaultStaleClaimMs,
 ): Promise<T | null> {
   const current = (await collection.findOne({ ...guard, _id: id } as Filter<T>)) as T | null;
   if (!current) return null;
   const version = current.version ?? 0;
   const claims = db.collection<TransitionClaim>('transitions');
   const claimId = `${collection.collectionName}:${id}@${version}`;
-  if (!(await claim(claims, claimId))) return null;
+  if (!(await claim(claims, claimId, staleClaimMs))) return null;
   const inc = { ...((update.$inc as Record<string, number> | undefined) ?? {}), version: 1 };
   const versionFilter = current.version === undefined ? { version: { $exists: false } } : { version };
   try {
@@ -54,7 +56,7 @@ export async function guardedUpdate<T extends Versioned>(
   }
 }
 
-async function claim(claims: Collection<TransitionClaim>, claimId: string): Promise<boolean> {
+async function claim(claims: Collection<TransitionClaim>, claimId: string, staleClaimMs: number): Promise<boolean> {
   try {
     await claims.insertOne({ _id: claimId, at: new Date() });
     return true;

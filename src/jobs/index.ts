@@ -3,12 +3,14 @@ import type { Services } from '../services/index.ts';
 import { defineCheckTokenHealth, scheduleCheckTokenHealth } from './check-token-health.ts';
 import { definePollComments, schedulePollComments } from './poll-comments.ts';
 import { definePublishPost } from './publish-post.ts';
+import { definePublishWatchdog, schedulePublishWatchdog } from './publish-watchdog.ts';
 import { definePurgeMedia, purgeMediaJobName } from './purge-media.ts';
 import { defineWeeklyDigest, scheduleWeeklyDigest } from './weekly-digest.ts';
 
 /** Defines every Agenda job. Jobs are thin: they read their data and call a service. */
 export function defineJobs(agenda: Agenda, services: Services): void {
   definePublishPost(agenda, services);
+  definePublishWatchdog(agenda, services);
   definePurgeMedia(agenda, services);
   defineWeeklyDigest(agenda, services);
   definePollComments(agenda, services);
@@ -21,5 +23,6 @@ export async function startRecurringJobs(agenda: Agenda, services: Services): Pr
   await scheduleWeeklyDigest(agenda, services.config);
   await schedulePollComments(agenda, services);
   await scheduleCheckTokenHealth(agenda, services.config.TEAM_TIMEZONE);
+  await schedulePublishWatchdog(agenda, services);
   await services.scheduling.reconcile();
 }

@@ -18,6 +18,11 @@ export function definePublishPost(agenda: Agenda, services: Services): void {
         services.logger.error({ jobId: String(job.attrs._id) }, 'publish job with invalid data skipped');
         return;
       }
+      // Agenda clears a one-off job's next run as it starts it: if this process died now, nothing would run the post
+      // again. So the job first comes due again when the publishing lease lapses, and the end of the run sets the
+      // real next time (or none).
+      job.attrs.nextRunAt = new Date(Date.now() + services.config.PUBLISH_LEASE_SECONDS * 1000);
+      await job.save();
       let next: Date | undefined;
       try {
         next = await services.publisher.run(parsed.data.postId);
@@ -26,7 +31,7 @@ export function definePublishPost(agenda: Agenda, services: Services): void {
         services.logger.error({ err: error, postId: parsed.data.postId }, 'publish run failed; trying again soon');
         next = new Date(Date.now() + publishRunRetryMs);
       }
-      if (next) job.schedule(next);
+      job.attrs.nextRunAt = next ?? null;
     },
     { concurrency: services.config.PUBLISH_CONCURRENCY, lockLifetime: services.config.PUBLISH_LEASE_SECONDS * 1000 },
   );

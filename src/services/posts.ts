@@ -152,7 +152,11 @@ export class PostStateError extends Error {
 
 /** The posts store. Every state change goes through `move`: one guarded update (see `guardedUpdate`). */
 export class Posts {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** A writer that died holding a claim on a post is taken over after this long (one publishing lease). */
+    private readonly staleClaimMs?: number,
+  ) {}
 
   get collection() {
     return this.db.collection<PostDoc>('posts');
@@ -192,7 +196,7 @@ export class Posts {
     if (options.decision) update.$push = { decisions: { ...options.decision, at: now } };
     if (options.unset?.length) update.$unset = Object.fromEntries(options.unset.map((key) => [key, '']));
     const guard = { state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
-    const after = await guardedUpdate(this.db, this.collection, id, guard, update);
+    const after = await guardedUpdate(this.db, this.collection, id, guard, update, this.staleClaimMs);
     if (after) return after;
     // Lost to another writer that has claimed the post but may not have written yet: wait briefly for its change, so
     // the refusal can say what happened instead.

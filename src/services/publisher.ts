@@ -95,7 +95,9 @@ export class Publisher {
             : undefined,
       )
       .filter((at): at is Date => at instanceof Date);
-    if (waiting.length > 0) return new Date(Math.min(...waiting.map((at) => at.getTime())));
+    // Never sooner than a second from now: a lapsed lease or a claim still held is looked at again, not spun on.
+    if (waiting.length > 0)
+      return new Date(Math.max(Math.min(...waiting.map((at) => at.getTime())), Date.now() + 1_000));
     await this.finish(post, targets);
     // A post left in `publishing` (its finishing write was lost) is finished by the next run.
     const after = await this.deps.posts.get(postId);

@@ -27,7 +27,8 @@ export class ScheduleError extends Error {
 
 /**
  * When approved posts go out: one Agenda job per post (data: the post id), moved when the post is rescheduled,
- * removed when it is cancelled, and recreated at startup for any scheduled post whose job is missing.
+ * removed when it is cancelled; `reconcile` (at startup and then every lease) revives the job of any post left without
+ * one that will run.
  */
 export class Scheduling {
   constructor(
@@ -41,6 +42,8 @@ export class Scheduling {
       audit: AuditLog;
       logger: Logger;
       graceMinutes: number;
+      /** How long a publishing run may go without a sign of life before another instance takes over. */
+      leaseMs: number;
     },
   ) {}
 
@@ -133,23 +136,39 @@ export class Scheduling {
    * At startup: every scheduled or publishing post gets its job back if it was lost (jobs already there are left as
    * they are). Returns how many were recreated.
    */
-  async reconcile(): Promise<number> {
+  async reconcile(now = new Date()): Promise<number> {
     const posts = await this.deps.posts.collection
       .find({ state: { $in: ['scheduled', 'publishing'] } }, { projection: { _id: 1, dueAt: 1, state: 1 } })
       .toArray();
+    const jobs = this.deps.posts.collection.db.collection<PublishJobDoc>('jobs');
+    const staleBefore = new Date(now.getTime() - this.deps.leaseMs);
     let recreated = 0;
     for (const post of posts) {
       // Read the job collection directly: Agenda's query helpers use aggregation stages FerretDB lacks.
-      const live = await this.deps.posts.collection.db.collection('jobs').findOne({
-        name: publishJobName,
-        'data.postId': post._id,
-        $or: [{ nextRunAt: { $ne: null } }, { lockedAt: { $ne: null } }],
-      });
-      if (live) continue;
-      await this.plan(post._id, post.state === 'publishing' ? new Date() : (post.dueAt ?? new Date()));
-      recreated += 1;
+      const job = await jobs.findOne({ name: publishJobName, 'data.postId': post._id });
+      if (!job) {
+        await this.plan(post._id, post.state === 'publishing' ? now : (post.dueAt ?? now));
+        recreated += 1;
+        continue;
+      }
+      // A run whose process died leaves its job locked, and possibly with no next run: nothing would ever pick the
+      // post up again. Every step of publishing is guarded, so running it again is safe.
+      const lockLapsed = !job.lockedAt || job.lockedAt <= staleBefore;
+      const willRun = job.nextRunAt instanceof Date && (job.nextRunAt > staleBefore || !job.lockedAt);
+      if (lockLapsed && !willRun) {
+        await jobs.updateOne({ _id: job._id }, { $set: { nextRunAt: now, lockedAt: null } });
+        recreated += 1;
+      }
     }
-    if (recreated > 0) this.deps.logger.info({ recreated }, 'recreated missing publish jobs');
+    if (recreated > 0) this.deps.logger.info({ recreated }, 'revived publish jobs');
     return recreated;
   }
+}
+
+/** The parts of an Agenda job document that `reconcile` reads. */
+interface PublishJobDoc {
+  name: string;
+  data?: { postId?: string };
+  nextRunAt?: Date | null;
+  lockedAt?: Date | null;
 }

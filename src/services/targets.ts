@@ -134,6 +134,7 @@ export class Targets {
         $inc: { attempts: 1 },
         $unset: { retryAt: '' },
       },
+      this.leaseMs,
     );
   }
 
@@ -156,7 +157,15 @@ export class Targets {
     const update: UpdateFilter<TargetDoc> = { $set: { ...set, state: to, updatedAt: new Date() } };
     const toUnset = [...unset, ...(to === 'publishing' ? [] : (['leaseUntil'] as const))];
     if (toUnset.length) update.$unset = Object.fromEntries(toUnset.map((key) => [key, '']));
-    return guardedUpdate(this.db, this.collection, id, { state: { $in: from } } as Filter<TargetDoc>, update);
+    return guardedUpdate(
+      this.db,
+      this.collection,
+      id,
+      { state: { $in: from } } as Filter<TargetDoc>,
+      update,
+      // A worker that died holding a claim is taken over after one lease, like its publishing.
+      this.leaseMs,
+    );
   }
 
   /** Holds every queued target of an account (it can no longer be published to); returns the targets held. */

@@ -136,7 +136,11 @@ async function crashRun(point: keyof typeof killPoints): Promise<Outcome> {
       else if (target?.state === 'unconfirmed' && live <= 1 && /not confirmed/.test(thread)) outcome.unconfirmed += 1;
       else {
         outcome.losses += 1;
-        console.log(`lost: ${post.caption}: ${live} live, target ${JSON.stringify(target)}`);
+        const job = await db.collection('jobs').findOne({ 'data.postId': post._id });
+        const stored = await db.collection('posts').findOne({ _id: post._id as never }, { projection: { state: 1 } });
+        console.log(
+          `lost: ${post.caption}: ${live} live, post ${stored?.state}, target ${JSON.stringify(target)}, job ${JSON.stringify(job)}`,
+        );
       }
     }
     return outcome;
