@@ -1,5 +1,5 @@
 // The fake Slack Web API in a process of its own, so the load generator does not share a thread with it.
-import { FakeSlack } from '../test/fakes/fake-slack.ts';
+import { FakeSlack } from '../src/sandbox/fake-slack.ts';
 
 const slack = new FakeSlack(process.env.SLACK_BOT_TOKEN ?? 'xoxb-bench', process.env.SLACK_TEAM_ID ?? 'T0WONE');
 await slack.start();

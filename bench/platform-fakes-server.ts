@@ -1,7 +1,7 @@
 // The Graph fake (Instagram, Facebook) in a process of its own, answering after PLATFORM_LATENCY_MS, with RIG_ACCOUNTS
 // accounts seeded, and a control port that reports what was published and which calls were made.
-import { FakeHttpServer } from '../test/fakes/fake-http-server.ts';
-import { GraphFake } from '../test/fakes/graph-fake.ts';
+import { FakeHttpServer } from '../src/sandbox/fake-http-server.ts';
+import { GraphFake } from '../src/sandbox/graph-fake.ts';
 import { seedRigAccountsInGraph } from '../test/harness/publish-fixtures.ts';
 
 const graph = new GraphFake({ startAt: Date.now(), quotaTotal: 100_000 });

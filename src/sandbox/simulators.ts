@@ -1,7 +1,7 @@
-import { FakeSlack } from '../../test/fakes/fake-slack.ts';
-import { GraphFake } from '../../test/fakes/graph-fake.ts';
-import { TikTokFake } from '../../test/fakes/tiktok-fake.ts';
 import type { AccountDoc } from '../services/accounts.ts';
+import { FakeSlack } from './fake-slack.ts';
+import { GraphFake } from './graph-fake.ts';
+import { TikTokFake } from './tiktok-fake.ts';
 
 /** A brand account on a simulated platform, with a token that platform's simulator accepts. */
 export interface SimulatedAccount {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { FakeSlack, SlackMessage } from '../../test/fakes/fake-slack.ts';
-import { SlackSigner } from '../../test/harness/slack-signer.ts';
 import { blockIdOf } from './block-kit-html.ts';
+import type { FakeSlack, SlackMessage } from './fake-slack.ts';
 import {
   actionOf,
   appHomeOpened,
@@ -17,6 +16,7 @@ import {
   viewStateValues,
   viewSubmission,
 } from './slack-payloads.ts';
+import { SlackSigner } from './slack-signer.ts';
 
 type Json = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/platforms/errors.ts';
 import type { AccountAccess, PublishRequest } from '../../src/platforms/types.ts';
-import type { FakeReply } from '../fakes/fake-http-server.ts';
+import type { FakeReply } from '../../src/sandbox/fake-http-server.ts';
 import { jpeg, type MetaHarness, progressStore, startMeta } from '../platforms/meta-harness.ts';
 import { seededRandom } from './request-generator.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphFake } from '../fakes/graph-fake.ts';
-import type { TikTokFake } from '../fakes/tiktok-fake.ts';
+import type { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import type { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import {
   choiceFor,
   connectLinks,

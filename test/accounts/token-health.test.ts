@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_TOKEN_HEALTH } from '../../src/jobs/check-token-health.ts';
-import type { GraphFake } from '../fakes/graph-fake.ts';
-import type { TikTokFake } from '../fakes/tiktok-fake.ts';
+import type { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import type { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { seedAccount, seedQueuedPost } from '../harness/account-fixtures.ts';
 import { startConnectApp } from '../harness/connect-harness.ts';
 import { ADMIN, type TestApp } from '../harness/test-app.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAccess } from '../../src/platforms/types.ts';
+import type { SlackMessage } from '../../src/sandbox/fake-slack.ts';
 import type { CommentDoc, CommentPollDoc } from '../../src/services/comment-docs.ts';
-import type { SlackMessage } from '../fakes/fake-slack.ts';
 import { connectAccount, publishedTarget } from '../harness/comment-fixtures.ts';
 import { clickCommentButton, submitReplyModal } from '../harness/comment-interactions.ts';
 import { deliverMetaWebhook, instagramCommentDelivery, META_VERIFY_TOKEN } from '../harness/meta-webhook.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockProblems } from '../../src/sandbox/block-kit-rules.ts';
 import type { CommentDoc } from '../../src/services/comment-docs.ts';
-import { blockProblems } from '../fakes/block-kit-rules.ts';
 import { connectAccount, publishedTarget } from '../harness/comment-fixtures.ts';
 import {
   deliverMetaWebhook,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import type { CommentPollDoc } from '../../src/services/comment-docs.ts';
 import { commentIntakeNote } from '../../src/services/comments.ts';
-import { TikTokFake } from '../fakes/tiktok-fake.ts';
 import { connectAccount, publishedTarget } from '../harness/comment-fixtures.ts';
 import { clickCommentButton, submitReplyModal } from '../harness/comment-interactions.ts';
 import { APPROVER, COMMENTS_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';

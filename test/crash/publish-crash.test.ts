@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeRequest } from '../fakes/fake-http-server.ts';
-import { FakeSlack } from '../fakes/fake-slack.ts';
-import { GraphFake } from '../fakes/graph-fake.ts';
+import type { FakeRequest } from '../../src/sandbox/fake-http-server.ts';
+import { FakeSlack } from '../../src/sandbox/fake-slack.ts';
+import { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { type RunningServer, startServer } from '../harness/processes.ts';
 import {
   approvedPost,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { SHARE_INSIGHTS_ACTION } from '../../views/insights-report.ts';
-import { TikTokFake } from '../fakes/tiktok-fake.ts';
 import { DIGEST_CHANNEL, EDITOR, startTestApp, TEAM_ID, type TestApp, woneCommand } from '../harness/test-app.ts';
 import {
   connectTikTok,

@@ -1,4 +1,4 @@
-import type { SlackMessage } from '../fakes/fake-slack.ts';
+import type { SlackMessage } from '../../src/sandbox/fake-slack.ts';
 import { COMMENTS_CHANNEL, TEAM_ID, type TestApp } from './test-app.ts';
 
 let sequence = 0;

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { GraphFake } from '../fakes/graph-fake.ts';
-import { TikTokFake } from '../fakes/tiktok-fake.ts';
+import { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { answersTo, commandAnswer } from './slack-answers.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 

@@ -2,6 +2,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import type { PlatformName, PostType } from '../../src/platforms/types.ts';
+import type { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { Accounts } from '../../src/services/accounts.ts';
 import { sniffMedia } from '../../src/services/media-sniff.ts';
 import type { MediaRef, PostDoc } from '../../src/services/posts.ts';
@@ -9,7 +10,6 @@ import { Posts } from '../../src/services/posts.ts';
 import { publishJobName } from '../../src/services/scheduling.ts';
 import { Targets } from '../../src/services/targets.ts';
 import { TokenVault } from '../../src/services/token-vault.ts';
-import type { GraphFake } from '../fakes/graph-fake.ts';
 import { jpegBytes } from '../posts/media-fixtures.ts';
 
 /** One connected account, as the benchmarks and crash tests spread posts over them. */

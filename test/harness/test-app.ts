@@ -3,8 +3,8 @@ import { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { startFromEnvironment, type WoneApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
-import { FakeSlack } from '../fakes/fake-slack.ts';
-import { SlackSigner } from './slack-signer.ts';
+import { FakeSlack } from '../../src/sandbox/fake-slack.ts';
+import { SlackSigner } from '../../src/sandbox/slack-signer.ts';
 
 export const TEAM_ID = 'T0WONE';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';

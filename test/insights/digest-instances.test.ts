@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFromEnvironment, type WoneApp } from '../../src/app.ts';
 import { WEEKLY_DIGEST_JOB } from '../../src/jobs/weekly-digest.ts';
 import { createLogger } from '../../src/logger.ts';
-import { FakeSlack } from '../fakes/fake-slack.ts';
-import { TikTokFake } from '../fakes/tiktok-fake.ts';
+import { FakeSlack } from '../../src/sandbox/fake-slack.ts';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { DIGEST_CHANNEL, testEnvironment } from '../harness/test-app.ts';
 import { connectTikTok, daysOf, during, insertTarget, tiktokEnvironment, weeks, ZONE } from './insights-fixtures.ts';
 

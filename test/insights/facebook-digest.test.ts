@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAccess, PublishRequest } from '../../src/platforms/types.ts';
-import { GraphFake } from '../fakes/graph-fake.ts';
+import { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { ADMIN, DIGEST_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';
 import { progressStore } from '../platforms/meta-harness.ts';
 import { during, insertTarget, weeks } from './insights-fixtures.ts';

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import type { Db } from 'mongodb';
+import type { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import type { Services } from '../../src/services/index.ts';
 import { periodEnding, type ReportPeriod } from '../../src/services/insights.ts';
 import type { TargetDoc } from '../../src/services/targets.ts';
-import type { TikTokFake } from '../fakes/tiktok-fake.ts';
 import { ADMIN } from '../harness/test-app.ts';
 
 export const ZONE = 'Europe/Berlin';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TikTokFake } from '../fakes/tiktok-fake.ts';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { DIGEST_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';
 import { connectTikTok, daysOf, during, insertTarget, tiktokEnvironment, weeks } from './insights-fixtures.ts';
 

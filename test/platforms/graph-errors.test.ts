@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PlatformError } from '../../src/platforms/errors.ts';
 import { GraphClient } from '../../src/platforms/graph-client.ts';
 import { graphErrorToPlatformError, readUsageHeaders, redact } from '../../src/platforms/graph-errors.ts';
-import { FakeHttpServer } from '../fakes/fake-http-server.ts';
+import { FakeHttpServer } from '../../src/sandbox/fake-http-server.ts';
 
 const envelope = (code: number, extra: Record<string, unknown> = {}) => ({
   error: { message: `(#${code}) something`, type: 'OAuthException', code, fbtrace_id: 'AbC', ...extra },

@@ -2,8 +2,8 @@ import { FacebookClient } from '../../src/platforms/facebook.ts';
 import { GraphClient } from '../../src/platforms/graph-client.ts';
 import { InstagramClient } from '../../src/platforms/instagram.ts';
 import type { MediaItem, PublishContext, PublishProgress } from '../../src/platforms/types.ts';
-import type { FakeRequest } from '../fakes/fake-http-server.ts';
-import { GraphFake, type GraphFakeOptions } from '../fakes/graph-fake.ts';
+import type { FakeRequest } from '../../src/sandbox/fake-http-server.ts';
+import { GraphFake, type GraphFakeOptions } from '../../src/sandbox/graph-fake.ts';
 
 export const GRAPH_VERSION = 'v25.0';
 

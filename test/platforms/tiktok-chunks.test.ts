@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkRange, MB, planChunks } from '../../src/platforms/tiktok-chunks.ts';
-import { chunkMathProblem } from '../fakes/tiktok-fake.ts';
+import { chunkMathProblem } from '../../src/sandbox/tiktok-fake.ts';
 
 function sizes(plan: ReturnType<typeof planChunks>): number[] {
   return Array.from({ length: plan.totalChunkCount }, (_, index) => {

@@ -12,8 +12,8 @@ import type {
   PublishRequest,
   TikTokPostOptions,
 } from '../../src/platforms/types.ts';
-import type { FakeRequest } from '../fakes/fake-http-server.ts';
-import { TikTokFake } from '../fakes/tiktok-fake.ts';
+import type { FakeRequest } from '../../src/sandbox/fake-http-server.ts';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 
 const MEDIA = 'https://media.wone.example/m/';
 const INIT_PATHS = /^\/v2\/post\/publish\/(video|inbox\/video|content)\/init\/$/;

@@ -1,6 +1,6 @@
-import type { SlackMessage } from '../fakes/fake-slack.ts';
-import { GraphFake } from '../fakes/graph-fake.ts';
-import { TikTokFake } from '../fakes/tiktok-fake.ts';
+import type { SlackMessage } from '../../src/sandbox/fake-slack.ts';
+import { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { APPROVAL_CHANNEL, startTestApp, TEAM_ID, type TestApp, woneCommand } from '../harness/test-app.ts';
 
 export const IG_ID = '17841400000000001';

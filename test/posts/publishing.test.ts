@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphError } from '../../src/sandbox/graph-fake.ts';
 import type { DraftContent } from '../../src/services/posts.ts';
 import { approvalActions } from '../../views/approval-message.ts';
-import { graphError } from '../fakes/graph-fake.ts';
 import { ADMIN, APPROVER, EDITOR } from '../harness/test-app.ts';
 import { jpegBytes, mp4Bytes } from './media-fixtures.ts';
 import {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { messageProblems } from '../../src/sandbox/block-kit-rules.ts';
 import type { PendingConnectionDoc } from '../../src/services/account-connect.ts';
 import type { AccountSummary } from '../../src/services/accounts.ts';
 import { accountsMessage } from '../../views/accounts-message.ts';
 import { auditMessage } from '../../views/audit-message.ts';
 import { chooseAccountsMessage } from '../../views/choose-accounts-message.ts';
 import { privacyPage } from '../../views/html/privacy-page.ts';
-import { messageProblems } from '../fakes/block-kit-rules.ts';
 
 const account = (n: number, over: Partial<AccountSummary> = {}): AccountSummary => ({
   _id: `tiktok:open-${n}`,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { messageProblems, viewProblems } from '../../src/sandbox/block-kit-rules.ts';
 import { type CommentMessageInput, commentMessage } from '../../views/comment-message.ts';
 import { commentReplyModal } from '../../views/comment-reply-modal.ts';
 import { commentThreadParent } from '../../views/comment-thread-parent.ts';
-import { messageProblems, viewProblems } from '../fakes/block-kit-rules.ts';
 
 const base: CommentMessageInput = {
   key: 'instagram:17870000000000001',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { messageProblems } from '../../src/sandbox/block-kit-rules.ts';
 import { type AccountReport, type InsightsReport, periodEnding, previousPeriod } from '../../src/services/insights.ts';
 import { insightsReportMessage, periodLabel, withChange } from '../../views/insights-report.ts';
-import { messageProblems } from '../fakes/block-kit-rules.ts';
 
 const period = periodEnding(new Date('2026-11-30T10:00:00Z'), 7, 'Europe/Berlin');
 

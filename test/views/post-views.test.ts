@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { messageProblems, viewProblems } from '../../src/sandbox/block-kit-rules.ts';
 import type { PostDoc } from '../../src/services/posts.ts';
 import type { TargetDoc } from '../../src/services/targets.ts';
 import { approvalActions, approvalMessage } from '../../views/approval-message.ts';
@@ -6,7 +7,6 @@ import { draftModal } from '../../views/draft-modal.ts';
 import { homeTab, queueMessage } from '../../views/queue-message.ts';
 import { requestChangesModal } from '../../views/reason-modal.ts';
 import { rescheduleModal } from '../../views/reschedule-modal.ts';
-import { messageProblems, viewProblems } from '../fakes/block-kit-rules.ts';
 
 const accounts = [
   ...Array.from({ length: 30 }, (_, i) => ({

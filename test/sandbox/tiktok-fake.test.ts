@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TikTokFake } from './tiktok-fake.ts';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 
 /** The fake must refuse what TikTok refuses; the client never sends these, so they are checked here directly. */
 

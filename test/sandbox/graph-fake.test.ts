@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GraphFake } from './graph-fake.ts';
+import { GraphFake } from '../../src/sandbox/graph-fake.ts';
 
 /** The fake must refuse what Graph refuses, with the documented codes; these talk to it over raw HTTP. */
 let fake: GraphFake;
