@@ -1,4 +1,5 @@
 import type { Agenda } from 'agenda';
+import type { WithId } from 'mongodb';
 import type { Logger } from '../logger.ts';
 import type { PostNotifier } from '../notify/post-notifier.ts';
 import type { AuditLog } from './audit.ts';
@@ -142,10 +143,15 @@ export class Scheduling {
       .toArray();
     const jobs = this.deps.posts.collection.db.collection<PublishJobDoc>('jobs');
     const staleBefore = new Date(now.getTime() - this.deps.leaseMs);
+    // Read the job collection directly, in one query: Agenda's query helpers use aggregation stages FerretDB lacks,
+    // and one query per post would make a start with a long queue slow.
+    const jobsByPost = new Map<string, WithId<PublishJobDoc>>();
+    for (const job of await jobs.find({ name: publishJobName }).toArray()) {
+      if (job.data?.postId) jobsByPost.set(job.data.postId, job);
+    }
     let recreated = 0;
     for (const post of posts) {
-      // Read the job collection directly: Agenda's query helpers use aggregation stages FerretDB lacks.
-      const job = await jobs.findOne({ name: publishJobName, 'data.postId': post._id });
+      const job = jobsByPost.get(post._id);
       if (!job) {
         await this.plan(post._id, post.state === 'publishing' ? now : (post.dueAt ?? now));
         recreated += 1;
