@@ -1,25 +1,18 @@
-import type { Logger } from '../logger.ts';
-import type { PostNotifier } from '../notify/post-notifier.ts';
-import type { PlatformClients } from '../platforms/index.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../platforms/types.ts';
-import type { Accounts } from './accounts.ts';
-import type { AuditLog } from './audit.ts';
 import { checkDraft, type DraftCheckInput, type DraftErrors, publishRequestOf } from './draft-rules.ts';
-import { MediaError, type MediaStore } from './media-store.ts';
+import { MediaError } from './media-store.ts';
+import type { PostWork } from './post-work.ts';
 import {
   type DraftContent,
   editableStates,
   type MediaRef,
   type PostDoc,
   PostStateError,
-  type Posts,
   type SlackFileRef,
 } from './posts.ts';
-import { PermissionDeniedError, type Roles } from './roles.ts';
+import { PermissionDeniedError } from './roles.ts';
 import { resolveLocalTime } from './schedule-time.ts';
-import type { Scheduling } from './scheduling.ts';
-import type { Targets } from './targets.ts';
 
 /** What the draft modal offers a person: the connected accounts and each TikTok creator's settings. */
 export interface DraftOptions {
@@ -41,20 +34,7 @@ export interface DraftSubmission {
  * downloaded and checked, then the preview posted for approval). Editing a post sends it back for approval.
  */
 export class Drafts {
-  constructor(
-    private readonly deps: {
-      posts: Posts;
-      targets: Targets;
-      accounts: Accounts;
-      media: MediaStore;
-      clients: PlatformClients;
-      scheduling: Scheduling;
-      notifier: PostNotifier;
-      roles: Roles;
-      audit: AuditLog;
-      logger: Logger;
-    },
-  ) {}
+  constructor(private readonly deps: PostWork) {}
 
   /** Connected accounts that can post now (a quick read, fit to run before a modal opens). */
   async usableAccounts(): Promise<DraftOptions['accounts']> {

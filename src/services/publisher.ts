@@ -1,17 +1,12 @@
-import type { Logger } from '../logger.ts';
-import type { PostNotifier } from '../notify/post-notifier.ts';
 import { PlatformError } from '../platforms/errors.ts';
-import type { PlatformClients } from '../platforms/index.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { PlatformClient } from '../platforms/types.ts';
 import { AccountNotConnectedError, type Accounts } from './accounts.ts';
-import type { AuditLog } from './audit.ts';
 import { publishRequestOf } from './draft-rules.ts';
-import type { MediaStore } from './media-store.ts';
-import { type PostDoc, PostStateError, type Posts } from './posts.ts';
-import type { Roles } from './roles.ts';
-import { mediaRetentionMs, type Scheduling } from './scheduling.ts';
-import type { TargetDoc, Targets } from './targets.ts';
+import type { PostWork } from './post-work.ts';
+import { type PostDoc, PostStateError } from './posts.ts';
+import { mediaRetentionMs } from './scheduling.ts';
+import type { TargetDoc } from './targets.ts';
 
 /** How long after its time a post keeps being retried on transient errors before its targets fail. */
 export const publishRetryWindowMs = 2 * 60 * 60 * 1000;
@@ -34,17 +29,7 @@ export class Publisher {
   private readonly retryBaseMs: number;
 
   constructor(
-    private readonly deps: {
-      posts: Posts;
-      targets: Targets;
-      accounts: Accounts;
-      media: MediaStore;
-      clients: PlatformClients;
-      scheduling: Scheduling;
-      notifier: PostNotifier;
-      roles: Roles;
-      audit: AuditLog;
-      logger: Logger;
+    private readonly deps: PostWork & {
       /** Marks the account reconnect-needed, holds its other posts and tells the admins (once). */
       reportAuthFailure: (accountId: string, problem: string) => Promise<unknown>;
     },
