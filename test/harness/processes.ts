@@ -34,7 +34,8 @@ export async function startServer(
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        // Not unref'd: a child that ignores SIGTERM must not outlive the test run.
+        setTimeout(() => child.kill('SIGKILL'), 10_000);
       }),
   };
 }
