@@ -85,7 +85,7 @@ describe.skipIf(!hasChromium())('the sandbox page in a browser', () => {
     await draft.getByText('✓ summer.jpg').waitFor();
     await draft.getByLabel('As soon as it is approved').check();
     await draft.getByRole('button', { name: 'Send for approval' }).click();
-    await draft.waitFor({ state: 'detached' });
+    await draft.waitFor({ state: 'detached', timeout: 30_000 });
 
     // The preview is in the approval channel for everyone; the caption's markup never becomes markup.
     const preview = ui.message('Summer is here');
@@ -96,7 +96,10 @@ describe.skipIf(!hasChromium())('the sandbox page in a browser', () => {
     // The approver approves; the post goes out when the publish job runs.
     await ui.actAs('April');
     await ui.message('Summer is here').getByRole('button', { name: 'Approve' }).click();
-    await ui.message('Summer is here').getByRole('button', { name: 'Approve' }).waitFor({ state: 'detached' });
+    await ui
+      .message('Summer is here')
+      .getByRole('button', { name: 'Approve' })
+      .waitFor({ state: 'detached', timeout: 30_000 });
     await ui.openPlatforms();
     await ui.page.getByRole('button', { name: 'Run due jobs now' }).click();
     const account = ui.page.locator(`section.pub-account[data-account="${instagram.id}"]`);
@@ -118,7 +121,7 @@ describe.skipIf(!hasChromium())('the sandbox page in a browser', () => {
     // The modal becomes a status view (response_action: update), then says the reply is out.
     await reply.getByText('Reply sent.').waitFor({ timeout: 20_000 });
     await reply.getByRole('button', { name: 'Close', exact: true }).click();
-    await reply.waitFor({ state: 'detached' });
+    await reply.waitFor({ state: 'detached', timeout: 30_000 });
 
     // The brand's answer is live on the platform, under the customer's comment.
     await ui.openPlatforms();
