@@ -9,6 +9,7 @@ import { mediaIndexes } from '../services/media-store.ts';
 import { oauthStateIndexes } from '../services/oauth-states.ts';
 import { postIndexes } from '../services/posts.ts';
 import { targetIndexes } from '../services/targets.ts';
+import { claimIndexes } from './claims.ts';
 import { transitionIndexes } from './guarded-update.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
@@ -25,6 +26,7 @@ const allIndexes: CollectionIndexes[] = [
   targetIndexes,
   mediaIndexes,
   transitionIndexes,
+  claimIndexes,
   insightSnapshotIndexes,
   savedReportIndexes,
   commentIndexes,

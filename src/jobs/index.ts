@@ -2,6 +2,7 @@ import type { Agenda } from 'agenda';
 import type { Services } from '../services/index.ts';
 import { defineCheckTokenHealth, scheduleCheckTokenHealth } from './check-token-health.ts';
 import { definePollComments, schedulePollComments } from './poll-comments.ts';
+import { definePruneClaims, pruneClaimsJobName } from './prune-claims.ts';
 import { definePublishPost } from './publish-post.ts';
 import { definePublishWatchdog, schedulePublishWatchdog } from './publish-watchdog.ts';
 import { definePurgeMedia, purgeMediaJobName } from './purge-media.ts';
@@ -12,6 +13,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   definePublishPost(agenda, services);
   definePublishWatchdog(agenda, services);
   definePurgeMedia(agenda, services);
+  definePruneClaims(agenda, services);
   defineWeeklyDigest(agenda, services);
   definePollComments(agenda, services);
   defineCheckTokenHealth(agenda, services);
@@ -20,6 +22,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
 /** Repeating jobs and startup checks, once the scheduler runs (idempotent: every instance may call it). */
 export async function startRecurringJobs(agenda: Agenda, services: Services): Promise<void> {
   await agenda.every('1 hour', purgeMediaJobName);
+  await agenda.every('1 day', pruneClaimsJobName);
   await scheduleWeeklyDigest(agenda, services.config);
   await schedulePollComments(agenda, services);
   await scheduleCheckTokenHealth(agenda, services.config.TEAM_TIMEZONE);

@@ -1,5 +1,6 @@
 import { type Collection, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimOnce, claimRetentionMs, pruneClaims } from '../../src/db/claims.ts';
 import { guardedUpdate, type Versioned } from '../../src/db/guarded-update.ts';
 import { freshDatabaseUrl } from '../harness/test-app.ts';
 
@@ -71,5 +72,21 @@ describe('guarded updates', () => {
     await db.collection('transitions').insertOne({ _id: 'jobs:fresh@0' as never, at: new Date() });
     await jobs.insertOne({ _id: 'fresh', state: 'free', version: 0 });
     expect(await guardedUpdate(db, jobs, 'fresh', { state: 'free' }, { $set: { state: 'taken' } })).toBeNull();
+  });
+});
+
+describe('old claims', () => {
+  it('are pruned after the retention, and recent ones are kept', async () => {
+    const db = (collections[0] as Collection<Job>).db;
+    const now = new Date();
+    const old = new Date(now.getTime() - claimRetentionMs - 60_000);
+    await db.collection('claims').insertOne({ _id: 'old-one-off' as never, at: old });
+    await db.collection('transitions').insertOne({ _id: 'jobs:old@3' as never, at: old });
+    expect(await claimOnce(db, 'recent-one-off')).toBe(true);
+    const removed = await pruneClaims(db, now);
+    expect(removed).toBeGreaterThanOrEqual(2);
+    expect(await db.collection('claims').findOne({ _id: 'old-one-off' as never })).toBeNull();
+    expect(await db.collection('transitions').findOne({ _id: 'jobs:old@3' as never })).toBeNull();
+    expect(await claimOnce(db, 'recent-one-off')).toBe(false);
   });
 });
