@@ -3,7 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostDoc } from '../../src/services/posts.ts';
 import { approvalActions } from '../../views/approval-message.ts';
 import { ADMIN, APPROVER, EDITOR } from '../harness/test-app.ts';
-import { buttonsOf, click, FB, type PostApp, previewOf, startPostApp, threadOf, until } from './post-harness.ts';
+import {
+  buttonsOf,
+  click,
+  draftWith,
+  FB,
+  type PostApp,
+  previewOf,
+  startPostApp,
+  threadOf,
+  until,
+} from './post-harness.ts';
 
 let t: PostApp;
 beforeAll(async () => {
@@ -16,22 +26,12 @@ const inTwoDays = DateTime.now().setZone('Europe/Berlin').plus({ days: 2 }).toFo
 /** A Facebook text post by `requester`, waiting for approval (through the drafting service, as after a submit). */
 async function pendingPost(requester: string, caption = 'Hello from Wone'): Promise<PostDoc> {
   const id = await t.app.services.drafts.save({
-    draft: {
+    draft: draftWith({
       accountIds: [FB],
       postTypes: { facebook: 'facebook_text' },
-      tiktokMode: 'direct',
       caption,
-      mediaUrls: [],
       schedule: { kind: 'at', date: inTwoDays, time: '09:00', timezone: 'Europe/Berlin' },
-      tiktok: {
-        privacy: {},
-        allowComment: false,
-        allowDuet: false,
-        allowStitch: false,
-        brandOrganic: false,
-        brandContent: false,
-      },
-    },
+    }),
     files: [],
     timezone: 'Europe/Berlin',
     by: requester,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sniffMedia } from '../../src/services/media-sniff.ts';
 import { EDITOR } from '../harness/test-app.ts';
 import { jpegBytes, mp4Bytes, pngBytes } from './media-fixtures.ts';
-import { FB, type PostApp, startPostApp, until } from './post-harness.ts';
+import { draftWith, FB, type PostApp, startPostApp, until } from './post-harness.ts';
 
 let t: PostApp;
 beforeAll(async () => {
@@ -34,22 +34,11 @@ describe('content checks', () => {
   it('sends a draft back when a "JPEG" turns out not to be one, keeping what was typed', async () => {
     const fake = t.slack.addFile('FFAKE', 'photo.jpg', 'image/jpeg', Buffer.from('%PDF-1.7 not an image'));
     const id = await t.app.services.drafts.save({
-      draft: {
+      draft: draftWith({
         accountIds: [FB],
         postTypes: { facebook: 'facebook_photo' },
-        tiktokMode: 'direct',
         caption: 'Keep this caption',
-        mediaUrls: [],
-        schedule: { kind: 'asap' },
-        tiktok: {
-          privacy: {},
-          allowComment: false,
-          allowDuet: false,
-          allowStitch: false,
-          brandOrganic: false,
-          brandContent: false,
-        },
-      },
+      }),
       files: [{ id: fake.id, name: fake.name, mimetype: fake.mimetype, size: fake.size, url: fake.url_private }],
       timezone: 'Europe/Berlin',
       by: EDITOR,

@@ -1,6 +1,7 @@
 import type { SlackMessage } from '../../src/sandbox/fake-slack.ts';
 import { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
+import type { DraftContent } from '../../src/services/posts.ts';
 import { APPROVAL_CHANNEL, startTestApp, TEAM_ID, type TestApp, woneCommand } from '../harness/test-app.ts';
 
 export const IG_ID = '17841400000000001';
@@ -236,4 +237,28 @@ export async function until<T>(probe: () => Promise<T | undefined | false | null
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** TikTok choices left as the modal starts them: no audience chosen, interactions off, no disclosure. */
+export const tiktokUntouched: DraftContent['tiktok'] = {
+  privacy: {},
+  allowComment: false,
+  allowDuet: false,
+  allowStitch: false,
+  brandOrganic: false,
+  brandContent: false,
+};
+
+/** A draft as a submitted modal gives it: nothing chosen but `fields`, published as soon as approved. */
+export function draftWith(fields: Partial<DraftContent>): DraftContent {
+  return {
+    accountIds: [],
+    postTypes: {},
+    tiktokMode: 'direct',
+    caption: '',
+    mediaUrls: [],
+    schedule: { kind: 'asap' },
+    tiktok: tiktokUntouched,
+    ...fields,
+  };
 }

@@ -8,6 +8,7 @@ import { jpegBytes, mp4Bytes } from './media-fixtures.ts';
 import {
   buttonsOf,
   click,
+  draftWith,
   FB,
   IG,
   IG_ID,
@@ -18,6 +19,7 @@ import {
   TIKTOK_OPEN_ID,
   TT,
   threadOf,
+  tiktokUntouched,
   until,
 } from './post-harness.ts';
 
@@ -27,15 +29,6 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.stop());
 
-const noTikTok = {
-  privacy: {},
-  allowComment: false,
-  allowDuet: false,
-  allowStitch: false,
-  brandOrganic: false,
-  brandContent: false,
-};
-
 /** Drafts, prepares and approves a post "as soon as approved", then waits until publishing has finished. */
 async function publish(draft: Partial<DraftContent>, files: { name: string; type: string; bytes: Uint8Array }[] = []) {
   const refs = files.map((file, i) => {
@@ -43,16 +36,7 @@ async function publish(draft: Partial<DraftContent>, files: { name: string; type
     return { id: slack.id, name: slack.name, mimetype: slack.mimetype, size: slack.size, url: slack.url_private };
   });
   const id = await t.app.services.drafts.save({
-    draft: {
-      accountIds: [],
-      postTypes: {},
-      tiktokMode: 'direct',
-      caption: '',
-      mediaUrls: [],
-      schedule: { kind: 'asap' },
-      tiktok: noTikTok,
-      ...draft,
-    },
+    draft: draftWith(draft),
     files: refs,
     timezone: 'Europe/Berlin',
     by: EDITOR,
@@ -74,7 +58,7 @@ describe('publishing outcomes', () => {
         accountIds: [TT],
         postTypes: { tiktok: 'tiktok_video' },
         caption: 'Behind the scenes',
-        tiktok: { ...noTikTok, privacy: { [TT]: 'MUTUAL_FOLLOW_FRIENDS' } },
+        tiktok: { ...tiktokUntouched, privacy: { [TT]: 'MUTUAL_FOLLOW_FRIENDS' } },
       },
       [{ name: 'bts.mp4', type: 'video/mp4', bytes: video }],
     );
@@ -165,15 +149,7 @@ describe('publishing outcomes', () => {
       { times: 1 },
     );
     const id = await t.app.services.drafts.save({
-      draft: {
-        accountIds: [FB],
-        postTypes: { facebook: 'facebook_text' },
-        caption: 'Try again later',
-        tiktokMode: 'direct',
-        mediaUrls: [],
-        schedule: { kind: 'asap' },
-        tiktok: noTikTok,
-      },
+      draft: draftWith({ accountIds: [FB], postTypes: { facebook: 'facebook_text' }, caption: 'Try again later' }),
       files: [],
       timezone: 'Europe/Berlin',
       by: EDITOR,

@@ -6,6 +6,7 @@ import { ADMIN, APPROVER, EDITOR, freshDatabaseUrl } from '../harness/test-app.t
 import {
   buttonsOf,
   click,
+  draftWith,
   FB,
   PAGE_ID,
   type PostApp,
@@ -30,22 +31,12 @@ async function start(overrides: Record<string, string> = {}) {
 async function scheduledPost(t: PostApp, caption: string, days = 2): Promise<PostDoc> {
   const date = DateTime.now().setZone('Europe/Berlin').plus({ days }).toFormat('yyyy-MM-dd');
   const id = await t.app.services.drafts.save({
-    draft: {
+    draft: draftWith({
       accountIds: [FB],
       postTypes: { facebook: 'facebook_text' },
-      tiktokMode: 'direct',
       caption,
-      mediaUrls: [],
       schedule: { kind: 'at', date, time: '09:00', timezone: 'Europe/Berlin' },
-      tiktok: {
-        privacy: {},
-        allowComment: false,
-        allowDuet: false,
-        allowStitch: false,
-        brandOrganic: false,
-        brandContent: false,
-      },
-    },
+    }),
     files: [],
     timezone: 'Europe/Berlin',
     by: EDITOR,
