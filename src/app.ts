@@ -15,13 +15,14 @@ import { privacyRoutes } from './http/privacy.ts';
 import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
+import { PublishDispatcher } from './services/publish-dispatcher.ts';
 
 export interface WoneAppOptions {
   logger?: Logger;
   /** Web API retry policy; tests use `{ retries: 0 }` so a failing fake answers at once. */
   slackRetryConfig?: RetryOptions;
   /** How often Agenda looks for due jobs. */
-  jobPollInterval?: string | number;
+  jobPollInterval?: number;
   /** More HTTP routes on the app's port (the sandbox page); production adds none. */
   extraRoutes?: CustomRoute[];
 }
@@ -76,6 +77,15 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     await scheduler.start();
     schedulerRunning = true;
     await startRecurringJobs(scheduler, services);
+    const dispatcher = new PublishDispatcher(
+      { db: database.db, publisher: services.publisher, logger },
+      {
+        pollMs: options.jobPollInterval ?? config.JOB_POLL_SECONDS * 1000,
+        leadMs: config.PUBLISH_LEAD_SECONDS * 1000,
+        concurrency: config.PUBLISH_CONCURRENCY,
+      },
+    );
+    dispatcher.start();
     const started = await bolt.start(config.PORT);
     const port = listeningPort(started) ?? config.PORT;
     logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
@@ -90,6 +100,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       stop: () => {
         stopping ??= (async () => {
           schedulerRunning = false;
+          await dispatcher.stop().catch((error) => logger.error({ err: error }, 'publish dispatcher stop failed'));
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
           for (const client of Object.values(services.platforms)) {

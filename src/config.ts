@@ -121,6 +121,12 @@ export const configSchema = z.object({
     .min(2, 'between 2 and 3600 seconds')
     .max(3600, 'between 2 and 3600 seconds')
     .default(600),
+  PUBLISH_LEAD_SECONDS: z.coerce
+    .number({ error: 'a whole number of seconds' })
+    .int('a whole number of seconds')
+    .min(0, 'between 0 and 300 seconds')
+    .max(300, 'between 0 and 300 seconds')
+    .default(30),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

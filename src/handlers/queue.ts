@@ -56,7 +56,7 @@ export async function publishHome(services: Services, client: WebClient, userId:
     zoneOf(services, client, userId),
   ]);
   const recent = await Promise.all(
-    recentPosts.map(async (post) => ({ post, targets: await services.targets.ofPost(post._id) })),
+    recentPosts.map(async (post) => ({ post, targets: await services.targets.ofPost(post) })),
   );
   await client.views.publish({ user_id: userId, view: homeTab({ queue, queueTotal, recent, accounts, timezone }) });
 }

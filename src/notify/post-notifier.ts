@@ -101,7 +101,7 @@ export class PostNotifier {
     const thumbnails = post.media
       .filter((media) => media.kind === 'image')
       .map((media) => ({ url: this.deps.media.signedUrl(media.id, 7 * 24 * 3600 * 1000), name: media.name }));
-    const targets = await this.deps.targets.ofPost(post._id);
+    const targets = await this.deps.targets.ofPost(post);
     return approvalMessage({
       post,
       accounts,

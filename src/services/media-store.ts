@@ -156,9 +156,11 @@ export class MediaStore {
   async expire(ids: string[], after: Date): Promise<void> {
     const valid = ids.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id));
     if (valid.length === 0) return;
-    await this.db
-      .collection('media.files')
-      .updateMany({ _id: { $in: valid } }, { $set: { 'metadata.deleteAfter': after } });
+    // One update per file by `_id`: a post has at most ten, and the embedded database reads the whole collection for
+    // any other filter.
+    for (const id of valid) {
+      await this.db.collection('media.files').updateOne({ _id: id }, { $set: { 'metadata.deleteAfter': after } });
+    }
   }
 
   /** Deletes every file whose retention has run out; returns how many. */

@@ -1,5 +1,5 @@
 import { type Db, type Filter, ObjectId, type UpdateFilter } from 'mongodb';
-import { guardedUpdate } from '../db/guarded-update.ts';
+import { guardedUpdate, updateIfMatches } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType } from '../platforms/types.ts';
 
@@ -210,11 +210,9 @@ export class Posts {
 
   /** Changes fields without a state change, only while the post is in one of `states`. */
   async patch(id: string, states: PostState[], set: Partial<PostDoc>): Promise<PostDoc | null> {
-    return this.collection.findOneAndUpdate(
-      { _id: id, state: { $in: states } },
-      { $set: { ...set, updatedAt: new Date() } },
-      { returnDocument: 'after' },
-    );
+    return updateIfMatches(this.collection, id, { state: { $in: states } } as Filter<PostDoc>, {
+      $set: { ...set, updatedAt: new Date() },
+    });
   }
 
   /** Upcoming posts, soonest first. */

@@ -19,6 +19,16 @@ export interface PublisherOptions {
   retryBaseMs?: number;
 }
 
+/** A due post ready to go out: in `publishing`, with the targets this worker claimed. */
+export interface PreparedPost {
+  post: PostDoc;
+  targets: TargetDoc[];
+  dueAt: Date;
+}
+
+/** What preparing a post found: not due yet (`at`), nothing to do, or ready to start. */
+export type Preparation = { kind: 'later'; at: Date } | { kind: 'done' } | ({ kind: 'ready' } & PreparedPost);
+
 /**
  * Publishing: runs a due post's targets through their platform clients exactly once each. Targets move
  * queued → publishing → published | failed | unconfirmed | held by guarded updates; progress is saved between steps so
@@ -39,18 +49,29 @@ export class Publisher {
   }
 
   /**
-   * The publish job's work for one post. Returns when the job should run again (a later time, a retry), or
-   * `undefined` when there is nothing more to do.
+   * The publish job's work for one post: prepares it and starts it at once. Returns when the job should run again (a
+   * later time, a retry), or `undefined` when there is nothing more to do.
    */
   async run(postId: string, now = new Date()): Promise<Date | undefined> {
+    const prepared = await this.prepare(postId, now);
+    if (prepared.kind === 'later') return prepared.at;
+    if (prepared.kind === 'done') return undefined;
+    return this.start(prepared);
+  }
+
+  /**
+   * Makes a post that is due by `until` ready to go out: moves it to `publishing` (edits and cancelling end here) and
+   * claims its targets for this worker. Starting it is then platform calls only, so it can start on the second.
+   */
+  async prepare(postId: string, now = new Date(), until = now): Promise<Preparation> {
     let post = await this.deps.posts.get(postId);
-    if (!post) return undefined;
+    if (!post) return { kind: 'done' };
     if (post.state === 'scheduled') {
       const dueAt = post.dueAt ?? now;
-      if (dueAt.getTime() > now.getTime() + 1000) return dueAt;
+      if (dueAt.getTime() > Math.max(until.getTime(), now.getTime() + 1000)) return { kind: 'later', at: dueAt };
       if (!this.deps.scheduling.withinGrace(dueAt, now)) {
         await this.deps.scheduling.flagOverdue(post);
-        return undefined;
+        return { kind: 'done' };
       }
       try {
         post = await this.deps.posts.move(postId, ['scheduled'], 'publishing');
@@ -58,19 +79,32 @@ export class Publisher {
         if (!(error instanceof PostStateError)) throw error;
         // Another worker won, or the move did not take (a busy database): only the first needs nothing more.
         const fresh = await this.deps.posts.get(postId);
-        return fresh?.state === 'scheduled' ? new Date(Date.now() + finishRetryMs) : undefined;
+        return fresh?.state === 'scheduled'
+          ? { kind: 'later', at: new Date(Date.now() + finishRetryMs) }
+          : { kind: 'done' };
       }
-      await this.deps.notifier.showPreview(post);
+      // Slack's rate limits must not hold up publishing: the preview catches up on its own.
+      void this.deps.notifier.showPreview(post).catch(() => undefined);
     }
-    if (post.state !== 'publishing') return undefined;
-
-    for (const target of await this.deps.targets.ofPost(postId)) {
+    if (post.state !== 'publishing') return { kind: 'done' };
+    const claimed: TargetDoc[] = [];
+    for (const target of await this.deps.targets.ofPost(post)) {
       if (target.state !== 'queued' && target.state !== 'publishing') continue;
-      const claimed = await this.deps.targets.claim(target._id, new Date());
-      if (claimed) await this.publishTarget(post, claimed);
+      const mine = await this.deps.targets.claim(target._id, now);
+      if (mine) claimed.push(mine);
     }
+    return { kind: 'ready', post, targets: claimed, dueAt: post.dueAt ?? now };
+  }
 
-    const targets = await this.deps.targets.ofPost(postId);
+  /**
+   * Publishes a prepared post's claimed targets (each account at once), then finishes the post when no target is left
+   * waiting. Returns when to look at it again, or `undefined`.
+   */
+  async start(prepared: PreparedPost): Promise<Date | undefined> {
+    const { post } = prepared;
+    await Promise.all(prepared.targets.map((target) => this.publishTarget(post, target)));
+    const targets = await this.deps.targets.ofPost(post);
+    const now = new Date();
     const waiting = targets
       .map((target) =>
         target.state === 'queued'
@@ -85,8 +119,19 @@ export class Publisher {
       return new Date(Math.max(Math.min(...waiting.map((at) => at.getTime())), Date.now() + 1_000));
     await this.finish(post, targets);
     // A post left in `publishing` (its finishing write was lost) is finished by the next run.
-    const after = await this.deps.posts.get(postId);
+    const after = await this.deps.posts.get(post._id);
     return after?.state === 'publishing' ? new Date(Date.now() + finishRetryMs) : undefined;
+  }
+
+  /**
+   * Gives back the targets of a prepared post that was not started (the instance is stopping), so another worker
+   * can publish them at once instead of after the lease.
+   */
+  async release(prepared: PreparedPost): Promise<void> {
+    for (const target of prepared.targets) {
+      if (Object.keys(target.progress ?? {}).length > 0) continue;
+      await this.deps.targets.move(target._id, ['publishing'], 'queued', {}, ['retryAt']).catch(() => null);
+    }
   }
 
   private async finish(post: PostDoc, targets: TargetDoc[]): Promise<void> {
@@ -305,7 +350,7 @@ export class Publisher {
     const post = await this.deps.posts.get(target.postId);
     if (!post) return;
     if (post.state === 'needs_attention') {
-      const targets = await this.deps.targets.ofPost(post._id);
+      const targets = await this.deps.targets.ofPost(post);
       if (targets.every((t) => t.state === 'published')) {
         await this.deps.posts.move(post._id, ['needs_attention'], 'published').catch(() => undefined);
       }

@@ -1,7 +1,8 @@
 import type { Db, Filter, UpdateFilter } from 'mongodb';
-import { guardedUpdate } from '../db/guarded-update.ts';
+import { guardedUpdate, updateIfMatches } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType, PublishProgress } from '../platforms/types.ts';
+import type { PostDoc } from './posts.ts';
 
 /**
  * Where one post goes: post × account. Each target moves through these states by atomic updates guarded by the
@@ -97,8 +98,15 @@ export class Targets {
     }
   }
 
-  ofPost(postId: string): Promise<TargetDoc[]> {
-    return this.collection.find({ postId }).sort({ _id: 1 }).toArray();
+  /**
+   * A post's targets, in `_id` order. Given the post, each of its accounts' targets is read by `_id` (the one read
+   * the embedded database answers without reading the whole collection); given only the id, by `postId`.
+   */
+  async ofPost(post: string | Pick<PostDoc, '_id' | 'accountIds'>): Promise<TargetDoc[]> {
+    if (typeof post === 'string') return this.collection.find({ postId: post }).sort({ _id: 1 }).toArray();
+    const ids = post.accountIds.map((accountId) => Targets.idOf(post._id, accountId)).sort();
+    const found = await Promise.all(ids.map((id) => this.collection.findOne({ _id: id })));
+    return found.filter((target): target is TargetDoc => target !== null);
   }
 
   get(id: string): Promise<TargetDoc | null> {
@@ -140,8 +148,10 @@ export class Targets {
 
   /** Saves publishing progress, only while this target is still being published. */
   async saveProgress(id: string, progress: PublishProgress): Promise<void> {
-    await this.collection.updateOne(
-      { _id: id, state: 'publishing' },
+    await updateIfMatches(
+      this.collection,
+      id,
+      { state: 'publishing' },
       { $set: { progress, updatedAt: new Date(), leaseUntil: new Date(Date.now() + this.leaseMs) } },
     );
   }

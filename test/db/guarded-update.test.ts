@@ -73,6 +73,16 @@ describe('guarded updates', () => {
     await jobs.insertOne({ _id: 'fresh', state: 'free', version: 0 });
     expect(await guardedUpdate(db, jobs, 'fresh', { state: 'free' }, { $set: { state: 'taken' } })).toBeNull();
   });
+  it('tests guards with operators ($in, $or, $exists, $lte) the way MongoDB would', async () => {
+    const jobs = collections[0] as Collection<Job & { retryAt?: Date }>;
+    const db = jobs.db;
+    const now = new Date();
+    await jobs.insertOne({ _id: 'ops', state: 'free', version: 0, retryAt: new Date(now.getTime() + 60_000) });
+    const due = { $or: [{ retryAt: { $exists: false } }, { retryAt: { $lte: now } }], state: { $in: ['free'] } };
+    expect(await guardedUpdate(db, jobs, 'ops', due as never, { $set: { by: 1 } })).toBeNull();
+    await jobs.updateOne({ _id: 'ops' }, { $unset: { retryAt: '' } });
+    expect((await guardedUpdate(db, jobs, 'ops', due as never, { $set: { by: 2 } }))?.by).toBe(2);
+  });
 });
 
 describe('old claims', () => {
