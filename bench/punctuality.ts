@@ -22,6 +22,8 @@ const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const ACCOUNTS = 20;
 const IDLE_POSTS = Number(process.env.BENCH_IDLE_POSTS ?? 10_000);
 const TEAM = 'T0WONE';
+/** How far ahead the posts fall due once the instances are up: approved posts wait longer than the default lead. */
+const DUE_IN_MS = Number(process.env.BENCH_DUE_SECONDS ?? 45) * 1000;
 const tokenKey = randomBytes(32).toString('base64');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wone-bench-'));
@@ -111,9 +113,9 @@ async function run(instances: number): Promise<RunResult> {
   const apps = [];
   for (let i = 0; i < instances; i += 1) apps.push(await startServer('bench/wone-app.ts', appEnvironment(label)));
   try {
-    // Everything falls due at one instant, a few seconds after the instances are up (as a Slack time picker gives
-    // whole minutes, the posts of one minute are due at the same second).
-    const due = new Date(Math.ceil((Date.now() + 5_000) / 1000) * 1000);
+    // Everything falls due at one instant, after the instances are up and more than the preparation lead ahead (as a
+    // Slack time picker gives whole minutes, the posts of one minute are due at the same second).
+    const due = new Date(Math.ceil((Date.now() + DUE_IN_MS) / 1000) * 1000);
     await moveAllDue(db, due);
     const deadline = Date.now() + 15 * 60_000;
     let finishedAt = Date.now();

@@ -58,6 +58,21 @@ export class Scheduling {
     await this.deps.scheduler.cancel({ name: publishJobName, data: { postId } });
   }
 
+  /**
+   * Deletes the jobs of posts finished more than a day ago (a job run by Agenda to the end is kept with no next run):
+   * the job collection then holds only what is still to run, which keeps every look for due jobs short.
+   */
+  async pruneFinishedJobs(now = new Date()): Promise<number> {
+    const jobs = this.deps.posts.collection.db.collection<PublishJobDoc>('jobs');
+    const result = await jobs.deleteMany({
+      name: publishJobName,
+      nextRunAt: null,
+      lockedAt: null,
+      lastFinishedAt: { $lt: new Date(now.getTime() - 24 * 60 * 60 * 1000) },
+    });
+    return result.deletedCount;
+  }
+
   /** Whether a post that was due at `dueAt` may still go out at `now`, or has missed its grace window. */
   withinGrace(dueAt: Date, now = new Date()): boolean {
     return now.getTime() - dueAt.getTime() <= this.deps.graceMinutes * 60_000;
@@ -177,4 +192,5 @@ interface PublishJobDoc {
   data?: { postId?: string };
   nextRunAt?: Date | null;
   lockedAt?: Date | null;
+  lastFinishedAt?: Date | null;
 }

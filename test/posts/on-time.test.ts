@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PostStateError } from '../../src/services/posts.ts';
+import { APPROVER, EDITOR, freshDatabaseUrl } from '../harness/test-app.ts';
+import { draftWith, FB, PAGE_ID, type PostApp, seedAccounts, startPostApp, until } from './post-harness.ts';
+
+const running: PostApp[] = [];
+afterEach(async () => {
+  for (const app of running.splice(0)) await app.stop();
+});
+
+async function start(overrides: Record<string, string> = {}) {
+  const app = await startPostApp(overrides);
+  running.push(app);
+  return app;
+}
+
+/** An approved Facebook text post, then moved to fall due `seconds` from now (on a whole second). */
+async function postDueIn(t: PostApp, caption: string, seconds: number) {
+  const date = DateTime.now().setZone('Europe/Berlin').plus({ days: 2 }).toFormat('yyyy-MM-dd');
+  const id = await t.app.services.drafts.save({
+    draft: draftWith({
+      accountIds: [FB],
+      postTypes: { facebook: 'facebook_text' },
+      caption,
+      schedule: { kind: 'at', date, time: '09:00', timezone: 'Europe/Berlin' },
+    }),
+    files: [],
+    timezone: 'Europe/Berlin',
+    by: EDITOR,
+  });
+  const pending = await t.app.services.drafts.prepare(id);
+  await t.app.services.approvals.approve(id, pending?.revision ?? 0, APPROVER);
+  const dueAt = new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000);
+  await t.app.services.posts.collection.updateOne({ _id: id }, { $set: { dueAt } });
+  await t.app.services.targets.collection.updateMany({ postId: id }, { $set: { dueAt } });
+  await t.app.services.db.collection('jobs').updateOne({ 'data.postId': id }, { $set: { nextRunAt: dueAt } });
+  return { id, dueAt };
+}
+
+const feedPosts = (t: PostApp, caption: string) =>
+  t.graph.facebook
+    .callsTo('POST', new RegExp(`/${PAGE_ID}/feed$`))
+    .filter((call) => (call.body as { message?: string } | undefined)?.message === caption);
+
+describe('publishing on time', () => {
+  it('prepares a post within the lead, sends it at its time, and keeps no job once it is out', async () => {
+    const t = await start({ PUBLISH_LEAD_SECONDS: '30' });
+    const { id, dueAt } = await postDueIn(t, 'On the second', 10);
+
+    // Within the lead the post is prepared: it is publishing and can no longer be cancelled, but nothing is sent.
+    await until(async () => (await t.app.services.posts.get(id))?.state === 'publishing');
+    const [target] = await t.app.services.targets.ofPost(id);
+    expect(target?.state).toBe('publishing');
+    expect(feedPosts(t, 'On the second')).toHaveLength(0);
+    await expect(t.app.services.scheduling.cancel(id, APPROVER)).rejects.toBeInstanceOf(PostStateError);
+
+    const done = await until(async () => {
+      const post = await t.app.services.posts.get(id);
+      return post?.state === 'published' ? post : undefined;
+    });
+    expect(done.state).toBe('published');
+    const sent = feedPosts(t, 'On the second');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.at).toBeGreaterThanOrEqual(dueAt.getTime());
+    expect(await t.app.services.db.collection('jobs').countDocuments({ 'data.postId': id })).toBe(0);
+  });
+
+  it('gives back what a stopping instance prepared, so another publishes it once at its time', async () => {
+    const shared = { MONGODB_URL: freshDatabaseUrl(), TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    const first = await start({ ...shared, PUBLISH_LEAD_SECONDS: '60' });
+    await seedAccounts(first);
+    const { id, dueAt } = await postDueIn(first, 'Handed over', 12);
+    await until(async () => (await first.app.services.targets.ofPost(id))[0]?.state === 'publishing');
+    running.splice(running.indexOf(first), 1);
+    await first.stop();
+
+    const second = await start({ ...shared, PUBLISH_LEAD_SECONDS: '60' });
+    await seedAccounts(second);
+    const [released] = await second.app.services.targets.ofPost(id);
+    expect(released?.state).toBe('queued');
+    const job = await second.app.services.db.collection('jobs').findOne({ 'data.postId': id });
+    expect(job?.lockedAt ?? null).toBeNull();
+    expect(job?.nextRunAt?.getTime()).toBe(dueAt.getTime());
+
+    await until(async () => (await second.app.services.posts.get(id))?.state === 'published');
+    const sent = feedPosts(second, 'Handed over');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.at).toBeGreaterThanOrEqual(dueAt.getTime());
+    expect(feedPosts(first, 'Handed over')).toHaveLength(0);
+  });
+
+  it('deletes the jobs Agenda ran to the end a day after they finished, and keeps the rest', async () => {
+    const t = await start();
+    const jobs = t.app.services.db.collection('jobs');
+    const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+    const shape = { name: 'publish-post', lockedAt: null, type: 'normal', priority: 0 };
+    await jobs.insertMany([
+      { ...shape, data: { postId: 'a'.repeat(24) }, nextRunAt: null, lastFinishedAt: new Date(dayAgo - 60_000) },
+      { ...shape, data: { postId: 'b'.repeat(24) }, nextRunAt: null, lastFinishedAt: new Date(dayAgo + 60_000) },
+      { ...shape, data: { postId: 'c'.repeat(24) }, nextRunAt: new Date(Date.now() + 86_400_000) },
+    ]);
+    expect(await t.app.services.scheduling.pruneFinishedJobs()).toBe(1);
+    const left = await jobs.find({ name: 'publish-post' }).toArray();
+    expect(left.map((job) => job.data.postId).sort()).toEqual(['b'.repeat(24), 'c'.repeat(24)]);
+  });
+});
