@@ -266,7 +266,13 @@ export class Comments {
     if (!client) return { ...report, skipped: 'no_client' };
     const since = new Date(now.getTime() - this.deps.config.COMMENT_LOOKBACK_DAYS * 86_400_000);
     const recent = await this.targets
-      .find({ accountId: account._id, state: 'published', publishedAt: { $gte: since } })
+      // Instagram stories take no comments (a reply to a story is a direct message) and are gone after 24 h.
+      .find({
+        accountId: account._id,
+        state: 'published',
+        publishedAt: { $gte: since },
+        postType: { $ne: 'instagram_story' },
+      })
       .project<{ remoteId?: string }>({ remoteId: 1 })
       .toArray();
     const itemIds = recent.map((target) => target.remoteId).filter((id): id is string => Boolean(id));

@@ -189,6 +189,27 @@ describe('intake by webhook and by poll', () => {
     expect(threadMessages().length).toBe(messagesBefore + 2);
   });
 
+  it('does not read comments of an Instagram story, which takes none', async () => {
+    const story = await meta.instagram.publish(
+      await t.app.services.accounts.access(igAccountId),
+      { postType: 'instagram_story', caption: '', media: [jpeg('story', { height: 1920 })] },
+      progressStore().context(),
+    );
+    if (story.status !== 'published') throw new Error('story not published');
+    await publishedTarget(t.app.services.db, {
+      accountId: igAccountId,
+      platform: 'instagram',
+      postType: 'instagram_story',
+      remoteId: story.remoteId,
+    });
+    const before = meta.fake.instagram.calls.length;
+    const reports = await t.app.services.comments.pollAll();
+    expect(reports.find((r) => r.accountId === igAccountId)).toMatchObject({ reads: 1 });
+    expect(meta.fake.instagram.calls.slice(before).map((call) => call.path)).toEqual([
+      `/${GRAPH_VERSION}/${igUser}/media`,
+    ]);
+  });
+
   it('rests an account when the usage headers say it is close to the limit', async () => {
     meta.fake.setUsage('instagram', { app: { call_count: 91, total_time: 20, total_cputime: 10 } });
     try {

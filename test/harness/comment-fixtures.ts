@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { PlatformName } from '../../src/platforms/types.ts';
+import type { PlatformName, PostType } from '../../src/platforms/types.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { TargetDoc } from '../../src/services/targets.ts';
 
@@ -39,6 +39,7 @@ export async function publishedTarget(
     accountId: string;
     platform: PlatformName;
     remoteId: string;
+    postType?: PostType;
     caption?: string;
     permalink?: string;
     publishedAt?: Date;
@@ -52,11 +53,12 @@ export async function publishedTarget(
     accountId: input.accountId,
     platform: input.platform,
     postType:
-      input.platform === 'instagram'
+      input.postType ??
+      (input.platform === 'instagram'
         ? 'instagram_feed'
         : input.platform === 'facebook'
           ? 'facebook_photo'
-          : 'tiktok_video',
+          : 'tiktok_video'),
     state: 'published',
     progress: { remoteId: input.remoteId },
     remoteId: input.remoteId,

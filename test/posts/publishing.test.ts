@@ -53,6 +53,8 @@ async function publish(draft: Partial<DraftContent>, files: { name: string; type
 describe('publishing outcomes', () => {
   it('uploads a TikTok video from storage in chunks, with the audience chosen and interactions off', async () => {
     const video = mp4Bytes(1080, 1920, 12, 200_000);
+    const creatorReads = () => t.tiktok.server.callsTo('POST', '/v2/post/publish/creator_info/query/').length;
+    const readsBefore = creatorReads();
     const post = await publish(
       {
         accountIds: [TT],
@@ -67,6 +69,8 @@ describe('publishing outcomes', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]).toMatchObject({ kind: 'video', privacyLevel: 'MUTUAL_FOLLOW_FRIENDS', source: 'FILE_UPLOAD' });
     expect(posts[0]?.sha256).toBe(createHash('sha256').update(video).digest('hex'));
+    // What the creator allows is read once to check the draft, and once just before the post is started.
+    expect(creatorReads() - readsBefore).toBe(2);
   });
 
   it('fails a target with the platform’s words, offers Retry to approvers only, and a retry publishes once', async () => {
