@@ -138,8 +138,9 @@ export class PublishDispatcher {
       try {
         next = await this.deps.publisher.start(prepared);
       } catch (error) {
-        // Every step is guarded, so running it again is safe.
+        // Every step is guarded, so running it again is safe; targets not begun are given back for that run.
         this.deps.logger.error({ err: error, postId: prepared.post._id }, 'publishing failed; trying again soon');
+        await this.deps.publisher.release(prepared).catch(() => undefined);
         next = new Date(Date.now() + failedStartRetryMs);
       }
       if (next) await this.reschedule(jobId, next);

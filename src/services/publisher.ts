@@ -102,7 +102,10 @@ export class Publisher {
    */
   async start(prepared: PreparedPost): Promise<Date | undefined> {
     const { post } = prepared;
-    await Promise.all(prepared.targets.map((target) => this.publishTarget(post, target)));
+    // Every target's attempt ends before anything else happens, even when one of them throws.
+    const attempts = await Promise.allSettled(prepared.targets.map((target) => this.publishTarget(post, target)));
+    const failed = attempts.find((attempt) => attempt.status === 'rejected');
+    if (failed) throw failed.reason;
     const targets = await this.deps.targets.ofPost(post);
     const now = new Date();
     const waiting = targets
@@ -124,13 +127,15 @@ export class Publisher {
   }
 
   /**
-   * Gives back the targets of a prepared post that was not started (the instance is stopping), so another worker
-   * can publish them at once instead of after the lease.
+   * Gives back the claimed targets of a prepared post that have not begun (the instance is stopping, or starting it
+   * failed on the way), so a worker can publish them at once instead of after the lease.
    */
   async release(prepared: PreparedPost): Promise<void> {
-    for (const target of prepared.targets) {
-      if (Object.keys(target.progress ?? {}).length > 0) continue;
-      await this.deps.targets.move(target._id, ['publishing'], 'queued', {}, ['retryAt']).catch(() => null);
+    for (const { _id } of prepared.targets) {
+      const target = await this.deps.targets.get(_id);
+      // A target with saved progress may be live or half made: it is resumed from there after the lease instead.
+      if (target?.state !== 'publishing' || Object.keys(target.progress ?? {}).length > 0) continue;
+      await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt']).catch(() => null);
     }
   }
 
