@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { type Db, MongoClient, ObjectId } from 'mongodb';
 import { startEmbeddedDatabase } from '../src/db/embedded-ferretdb.ts';
 import type { PostDoc } from '../src/services/posts.ts';
@@ -22,22 +23,26 @@ import {
   storeRigAccounts,
 } from '../test/harness/publish-fixtures.ts';
 
-const IDLE_POSTS = Number(process.env.BENCH_IDLE_POSTS ?? 10_000);
-const RUN_POSTS = Number(process.env.BENCH_RUN_POSTS ?? 100);
-const SETTLE_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 30) * 1000;
-const STARTUP_LIMIT_MS = Number(process.env.BENCH_STARTUP_LIMIT_SECONDS ?? 300) * 1000;
-/** Extra Node flags for every app started here (e.g. `--max-semi-space-size=1`), to try their effect. */
-const EXTRA_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-const ACCOUNTS = 20;
-const TEAM = 'T0WONE';
-const tokenKey = randomBytes(32).toString('base64');
-
 /** How the app is run: the compiled build with plain Node (`npm start`), or the sources through tsx. */
 type Runner = 'compiled' | 'tsx';
 const runnerArgs: Record<Runner, string[]> = {
   compiled: ['dist/src/main.js'],
   tsx: ['--import', 'tsx', 'src/main.ts'],
 };
+
+const IDLE_POSTS = Number(process.env.BENCH_IDLE_POSTS ?? 10_000);
+const RUN_POSTS = Number(process.env.BENCH_RUN_POSTS ?? 100);
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 30) * 1000;
+const STARTUP_LIMIT_MS = Number(process.env.BENCH_STARTUP_LIMIT_SECONDS ?? 300) * 1000;
+/** Extra Node flags for every app started here (e.g. `--max-semi-space-size=1`), to try their effect. */
+const EXTRA_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+/** Which runners to measure, comma-separated (`compiled,tsx` by default). */
+const RUNNERS = (process.env.BENCH_RUNNERS ?? 'compiled,tsx').split(',').filter((r): r is Runner => r in runnerArgs);
+/** Which situations to measure, comma-separated: `empty`, `idle`, `run` (all by default). */
+const SITUATIONS = new Set((process.env.BENCH_SITUATIONS ?? 'empty,idle,run').split(','));
+const ACCOUNTS = 20;
+const TEAM = 'T0WONE';
+const tokenKey = randomBytes(32).toString('base64');
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
@@ -125,6 +130,8 @@ interface RunningApp {
   startupMs: number | undefined;
   /** Highest resident set seen while waiting to be ready. */
   peakStartupMb: number;
+  /** Error lines the app has logged so far, and the last one's message. */
+  logged: { errors: number; last: string };
   stop(): Promise<void>;
 }
 
@@ -134,7 +141,16 @@ async function startApp(runner: Runner, dbName: string): Promise<RunningApp> {
   const started = Date.now();
   const child = spawn(process.execPath, [...EXTRA_FLAGS, ...runnerArgs[runner]], {
     env: appEnvironment(dbName, port),
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // The app logs (warnings and errors only) are counted, not printed: a stop under load logs one line per cut query.
+  const logged = { errors: 0, last: '' };
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    const entry = /"level":(\d+).*"msg":"([^"]*)"/.exec(line);
+    if (entry && Number(entry[1]) >= 50) {
+      logged.errors += 1;
+      logged.last = entry[2] ?? '';
+    }
   });
   let exited = false;
   child.once('exit', () => {
@@ -160,6 +176,7 @@ async function startApp(runner: Runner, dbName: string): Promise<RunningApp> {
     port,
     startupMs,
     peakStartupMb,
+    logged,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -202,6 +219,7 @@ async function measure(
       if (work) note = `${note}; ${await work(db)}`;
       await sleep(SETTLE_MS);
     }
+    if (app.logged.errors > 0) note = `${note}; ${app.logged.errors} errors logged (last: ${app.logged.last})`;
     const measurement = {
       situation,
       runner,
@@ -240,19 +258,24 @@ try {
       (EXTRA_FLAGS.length > 0 ? `; Node flags ${EXTRA_FLAGS.join(' ')}` : ''),
   );
   const results: Measurement[] = [];
-  for (const runner of ['compiled', 'tsx'] as const) {
-    results.push(await measure('empty database', runner, (db) => storeRigAccounts(db, tokenKey, rig.accounts)));
-    results.push(
-      await measure(`idle, ${IDLE_POSTS} queued posts`, runner, (db, label) => seed(db, IDLE_POSTS, label, tomorrow())),
-    );
-    results.push(
-      await measure(
-        `after publishing ${RUN_POSTS} posts`,
-        runner,
-        (db, label) => seed(db, RUN_POSTS, label, tomorrow()),
-        publishAll,
-      ),
-    );
+  for (const runner of RUNNERS) {
+    if (SITUATIONS.has('empty'))
+      results.push(await measure('empty database', runner, (db) => storeRigAccounts(db, tokenKey, rig.accounts)));
+    if (SITUATIONS.has('idle'))
+      results.push(
+        await measure(`idle, ${IDLE_POSTS} queued posts`, runner, (db, label) =>
+          seed(db, IDLE_POSTS, label, tomorrow()),
+        ),
+      );
+    if (SITUATIONS.has('run'))
+      results.push(
+        await measure(
+          `after publishing ${RUN_POSTS} posts`,
+          runner,
+          (db, label) => seed(db, RUN_POSTS, label, tomorrow()),
+          publishAll,
+        ),
+      );
   }
   console.log('situation | runner | startup | resident MB | note');
   for (const r of results) console.log(`${r.situation} | ${r.runner} | ${r.startup} | ${r.rssMb} | ${r.note}`);
