@@ -1,6 +1,6 @@
 // Punctuality: 1,000 approved posts due at the same instant across 20 accounts, the Graph fake answering every call
 // after 50 ms; lateness (first platform call minus due time), total time, duplicates; with one app instance, then two
-// on one database. Also the app's resident memory idle with 10,000 queued posts and after the run.
+// on one database. Also the app's resident memory after the run (idle memory: bench/memory.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,6 @@ import {
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const ACCOUNTS = 20;
-const IDLE_POSTS = Number(process.env.BENCH_IDLE_POSTS ?? 10_000);
 const TEAM = 'T0WONE';
 /** How far ahead the posts fall due once the instances are up: approved posts wait longer than the default lead. */
 const DUE_IN_MS = Number(process.env.BENCH_DUE_SECONDS ?? 45) * 1000;
@@ -161,25 +160,6 @@ async function run(instances: number): Promise<RunResult> {
   }
 }
 
-/** Resident memory of one instance, settled, with `IDLE_POSTS` approved posts waiting (due tomorrow). */
-async function idleMemory(): Promise<{ queued: number; rssMb: number }> {
-  const name = `idle-${Date.now()}`;
-  const client = new MongoClient(`${database.url}${name}`);
-  const db = client.db();
-  await seed(db, IDLE_POSTS, name, new Date(Date.now() + 86_400_000));
-  const app = await startServer('bench/wone-app.ts', appEnvironment(name));
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 15_000));
-    return {
-      queued: await db.collection('posts').countDocuments({ state: 'scheduled' }),
-      rssMb: await residentMb(app.child.pid ?? 0),
-    };
-  } finally {
-    await app.stop();
-    await client.close();
-  }
-}
-
 try {
   console.log(
     `Punctuality: ${POSTS} approved posts due at the same instant over ${ACCOUNTS} accounts, Graph fake 50 ms`,
@@ -201,8 +181,6 @@ try {
   console.log(
     `resident memory after the run (MB): one instance ${one.rssAfterMb.join()}; two: ${two.rssAfterMb.join(', ')}`,
   );
-  const idle = await idleMemory();
-  console.log(`resident memory idle with ${idle.queued} queued posts: ${idle.rssMb} MB`);
 } finally {
   await slackServer.stop();
   await fakes.stop();

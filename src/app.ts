@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { MongoBackend } from '@agendajs/mongo-backend';
 import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type RetryOptions, WebClient } from '@slack/web-api';
 import { Agenda } from 'agenda';
@@ -13,6 +12,7 @@ import { metaWebhookRoutes } from './http/meta-webhooks.ts';
 import { oauthRoutes } from './http/oauth.ts';
 import { privacyRoutes } from './http/privacy.ts';
 import { defineJobs, startRecurringJobs } from './jobs/index.ts';
+import { singlePollBackend } from './jobs/single-poll-backend.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
 import { PublishDispatcher } from './services/publish-dispatcher.ts';
@@ -48,7 +48,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
   try {
     scheduler = new Agenda({
       name: `${hostname()}-${process.pid}`,
-      backend: new MongoBackend({ mongo: database.db, collection: 'jobs' }),
+      backend: singlePollBackend(database.db),
       processEvery: options.jobPollInterval ?? config.JOB_POLL_SECONDS * 1000,
       maxConcurrency: config.PUBLISH_CONCURRENCY + 10,
       defaultConcurrency: 10,
@@ -74,9 +74,11 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     });
     registerHandlers(bolt, services);
 
+    // Recurring jobs and the reconciliation go first: once the scheduler polls, a slow database (the embedded one with
+    // a long queue) answers these after every poll, and the start would wait on them.
+    await startRecurringJobs(scheduler, services);
     await scheduler.start();
     schedulerRunning = true;
-    await startRecurringJobs(scheduler, services);
     const dispatcher = new PublishDispatcher(
       { db: database.db, publisher: services.publisher, logger },
       {

@@ -1,11 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
-
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { projectRoot } from '../project-root.ts';
 
 /** Where `scripts/ensure-ferretdb.mjs` puts the binary. */
 export const ferretdbBinary = join(projectRoot, '.tools', 'bin', 'ferretdb');

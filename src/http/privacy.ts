@@ -1,20 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { CustomRoute } from '@slack/bolt';
 import { z } from 'zod';
 import { dataDeletionInstructionsPage, deletionStatusPage } from '../../views/html/data-deletion-pages.ts';
 import { privacyPage } from '../../views/html/privacy-page.ts';
+import { projectRoot } from '../project-root.ts';
 import type { Services } from '../services/index.ts';
 import { SignedRequestError, verifySignedRequest } from './meta-signed-request.ts';
 import { HttpError, readBody, route, sendHtml, sendJson } from './route.ts';
 
 /** The privacy policy the app serves, kept in the repository. */
-export const privacyPolicyFile = join(
-  resolve(dirname(fileURLToPath(import.meta.url)), '..', '..'),
-  'privacy',
-  'privacy-policy.txt',
-);
+export const privacyPolicyFile = join(projectRoot, 'privacy', 'privacy-policy.txt');
 
 const callbackBody = z.object({ signed_request: z.string().min(3).max(8192) });
 const statusQuery = z.object({ code: z.string().regex(/^[A-Z0-9]{8,40}$/) });

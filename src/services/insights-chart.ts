@@ -1,8 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import { parse as parseVega, View } from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { metricLabels, platformLabels, platformMetrics } from './insight-metrics.ts';
 import type { InsightsReport } from './insights.ts';
 
@@ -60,6 +58,13 @@ export function viewsChartSpec(points: ViewsPoint[], title: string): TopLevelSpe
 export async function renderViewsChart(report: InsightsReport, title = 'Views per day'): Promise<Buffer | undefined> {
   const points = viewsPerDay(report);
   if (points.length === 0) return undefined;
+  // Loaded on first use: charts are drawn once a week or on request, and these libraries are a large part of the
+  // memory an idle process would otherwise hold.
+  const [{ Resvg }, { parse: parseVega, View }, { compile }] = await Promise.all([
+    import('@resvg/resvg-js'),
+    import('vega'),
+    import('vega-lite'),
+  ]);
   const view = new View(parseVega(compile(viewsChartSpec(points, title)).spec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();

@@ -161,7 +161,11 @@ export class Scheduling {
     // Read the job collection directly, in one query: Agenda's query helpers use aggregation stages FerretDB lacks,
     // and one query per post would make a start with a long queue slow.
     const jobsByPost = new Map<string, WithId<PublishJobDoc>>();
-    for (const job of await jobs.find({ name: publishJobName }).toArray()) {
+    const found = jobs.find(
+      { name: publishJobName },
+      { projection: { _id: 1, 'data.postId': 1, nextRunAt: 1, lockedAt: 1 } },
+    );
+    for (const job of await found.toArray()) {
       if (job.data?.postId) jobsByPost.set(job.data.postId, job);
     }
     let recreated = 0;
