@@ -53,7 +53,8 @@ export class PlatformHttp {
       headersTimeout: responseTimeout,
       bodyTimeout: responseTimeout,
       keepAliveTimeout: 30_000,
-      connections: 16,
+      // Enough that a minute's posts all make their first call at once (each call mostly waits on the network).
+      connections: 64,
     });
   }
 

@@ -108,7 +108,9 @@ export class PublishDispatcher {
         );
       }
     };
+    const began = Date.now();
     await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, worker));
+    if (due.length > 0) this.deps.logger.info({ jobs: due.length, ms: Date.now() - began }, 'due posts prepared');
   }
 
   /** Claims one due job, marks it locked, prepares its post and sets it to start at its time. */
@@ -133,6 +135,8 @@ export class PublishDispatcher {
   }
 
   private launch(jobId: ObjectId, prepared: PreparedPost): void {
+    const late = Date.now() - prepared.dueAt.getTime();
+    if (late > 1_000) this.deps.logger.warn({ postId: prepared.post._id, lateMs: late }, 'post started late');
     const run = (async () => {
       let next: Date | undefined;
       try {

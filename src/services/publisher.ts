@@ -1,7 +1,7 @@
 import { PlatformError } from '../platforms/errors.ts';
 import { platformLabels } from '../platforms/index.ts';
-import type { PlatformClient } from '../platforms/types.ts';
-import { AccountNotConnectedError, type Accounts } from './accounts.ts';
+import type { AccountAccess, PlatformClient } from '../platforms/types.ts';
+import { AccountNotConnectedError } from './accounts.ts';
 import { publishRequestOf } from './draft-rules.ts';
 import type { PostWork } from './post-work.ts';
 import { type PostDoc, PostStateError } from './posts.ts';
@@ -19,10 +19,17 @@ export interface PublisherOptions {
   retryBaseMs?: number;
 }
 
+/** A target this worker claimed, with its account's access read ahead (none: the account needs reconnecting). */
+export interface ClaimedTarget {
+  target: TargetDoc;
+  label: string;
+  access?: AccountAccess;
+}
+
 /** A due post ready to go out: in `publishing`, with the targets this worker claimed. */
 export interface PreparedPost {
   post: PostDoc;
-  targets: TargetDoc[];
+  targets: ClaimedTarget[];
   dueAt: Date;
 }
 
@@ -87,11 +94,11 @@ export class Publisher {
       void this.deps.notifier.showPreview(post).catch(() => undefined);
     }
     if (post.state !== 'publishing') return { kind: 'done' };
-    const claimed: TargetDoc[] = [];
+    const claimed: ClaimedTarget[] = [];
     for (const target of await this.deps.targets.ofPost(post)) {
       if (target.state !== 'queued' && target.state !== 'publishing') continue;
       const mine = await this.deps.targets.claim(target._id, now);
-      if (mine) claimed.push(mine);
+      if (mine) claimed.push(await this.readAhead(mine));
     }
     return { kind: 'ready', post, targets: claimed, dueAt: post.dueAt ?? now };
   }
@@ -103,7 +110,7 @@ export class Publisher {
   async start(prepared: PreparedPost): Promise<Date | undefined> {
     const { post } = prepared;
     // Every target's attempt ends before anything else happens, even when one of them throws.
-    const attempts = await Promise.allSettled(prepared.targets.map((target) => this.publishTarget(post, target)));
+    const attempts = await Promise.allSettled(prepared.targets.map((claimed) => this.publishTarget(post, claimed)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) throw failed.reason;
     const targets = await this.deps.targets.ofPost(post);
@@ -131,7 +138,9 @@ export class Publisher {
    * failed on the way), so a worker can publish them at once instead of after the lease.
    */
   async release(prepared: PreparedPost): Promise<void> {
-    for (const { _id } of prepared.targets) {
+    for (const {
+      target: { _id },
+    } of prepared.targets) {
       const target = await this.deps.targets.get(_id);
       // A target with saved progress may be live or half made: it is resumed from there after the lease instead.
       if (target?.state !== 'publishing' || Object.keys(target.progress ?? {}).length > 0) continue;
@@ -160,18 +169,24 @@ export class Publisher {
     }
   }
 
-  private async publishTarget(post: PostDoc, target: TargetDoc): Promise<void> {
-    const client: PlatformClient | undefined = this.deps.clients[target.platform];
+  /** What a claimed target's first platform call needs, read when it is claimed (not when it starts). */
+  private async readAhead(target: TargetDoc): Promise<ClaimedTarget> {
     const label = `${platformLabels[target.platform]} · ${await this.accountName(target.accountId)}`;
+    try {
+      return { target, label, access: await this.deps.accounts.access(target.accountId) };
+    } catch (error) {
+      if (!(error instanceof AccountNotConnectedError)) throw error;
+      return { target, label };
+    }
+  }
+
+  private async publishTarget(post: PostDoc, { target, label, access }: ClaimedTarget): Promise<void> {
+    const client: PlatformClient | undefined = this.deps.clients[target.platform];
     if (!client) {
       await this.fail(post, target, label, `${platformLabels[target.platform]} is switched off in this installation.`);
       return;
     }
-    let access: Awaited<ReturnType<Accounts['access']>>;
-    try {
-      access = await this.deps.accounts.access(target.accountId);
-    } catch (error) {
-      if (!(error instanceof AccountNotConnectedError)) throw error;
+    if (!access) {
       await this.hold(post, target, label, 'The account needs reconnecting.');
       return;
     }
