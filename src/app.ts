@@ -84,7 +84,8 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       {
         pollMs: options.jobPollInterval ?? config.JOB_POLL_SECONDS * 1000,
         leadMs: config.PUBLISH_LEAD_SECONDS * 1000,
-        concurrency: config.PUBLISH_CONCURRENCY,
+        // Preparing is database writes, which take turns on the embedded database: a few at a time go fastest.
+        concurrency: Math.min(config.PUBLISH_CONCURRENCY, 8),
       },
     );
     dispatcher.start();

@@ -126,7 +126,7 @@ export const configSchema = z.object({
     .int('a whole number of seconds')
     .min(0, 'between 0 and 300 seconds')
     .max(300, 'between 0 and 300 seconds')
-    .default(30),
+    .default(60),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
