@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import { helpMessage } from '../../views/help-message.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
 import type { Services } from '../services/index.ts';
@@ -10,6 +10,7 @@ import { connectSubcommand } from './connect.ts';
 import { scheduleSubcommand } from './drafts.ts';
 import { insightsSubcommand } from './insights.ts';
 import { queueSubcommand } from './queue.ts';
+import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
 const help: Subcommand = {
@@ -38,7 +39,7 @@ export const subcommands: Subcommand[] = [
  * Bare `/wone`, `help` and unknown words answer with the list of subcommands, inside the acknowledgement itself when
  * the user's role is known without asking Slack (one round trip instead of two).
  */
-export function registerWoneCommand(app: App, services: Services): void {
+export function registerWoneCommand(app: Listeners, services: Services): void {
   app.command('/wone', async (args) => {
     const help = immediateHelp(args.command, services);
     if (help) {
