@@ -14,7 +14,7 @@ import { registerWoneCommand } from './wone-command.ts';
 
 /**
  * Wires every Slack listener. Each area registers its own commands, actions, views and events with the router, which
- * installs one Bolt listener per kind.
+ * dispatches them from one middleware after the workspace check.
  */
 export function registerHandlers(app: App, services: Services): void {
   app.use(teamGuard(services.config.SLACK_TEAM_ID));

@@ -43,9 +43,9 @@ class Table {
 }
 
 /**
- * Routes every Slack request through one Bolt listener per kind (action, view, command, event) and a lookup by
- * action id, callback id, command or event type. Bolt runs the middleware chain of every registered listener for each
- * request, so registering each button on the app made every request pay for all of them.
+ * Routes every Slack request by a lookup of its action id, callback id, command or event type, in one middleware.
+ * Bolt runs the middleware chain of every registered listener for each request (each step copying the arguments), so
+ * registering each button on the app made every request pay for all of them.
  */
 export class SlackRouter {
   private readonly tables: Record<Kind, Table> = {
@@ -67,19 +67,28 @@ export class SlackRouter {
     event: (name: unknown, ...listeners: unknown[]) => this.tables.event.add(name, listeners),
   } as unknown as Listeners;
 
-  /** Installs the four Bolt listeners that dispatch to everything registered. Requests no one handles are left alone. */
+  /**
+   * Installs the dispatch as the last global middleware. A request whose name no one registered goes on to Bolt's own
+   * listeners (there are none today), so it is left unacknowledged as Bolt leaves it.
+   */
   install(app: App): void {
     for (const table of Object.values(this.tables)) table.checkOverlaps();
-    const { action, view, command, event } = this.tables;
-    // Like `app.action(name)`: only payloads whose action has an `action_id` (block actions) are matched.
-    app.action({}, (args) => run(action.find((args.payload as { action_id?: unknown }).action_id), args));
-    // Like `app.view(name)`: submissions only.
-    app.view({ type: 'view_submission' }, (args) => run(view.find(args.view.callback_id), args));
-    app.command(/.*/, (args) => run(command.find(args.command.command), args));
-    app.event(/.*/, (args) => run(event.find(args.event.type), args));
+    app.use(async (args) => {
+      const listener = this.listenerFor(args);
+      if (listener) await listener(args);
+      else await args.next();
+    });
   }
-}
 
-async function run(listener: Listener | undefined, args: AnyMiddlewareArgs & AllMiddlewareArgs): Promise<void> {
-  if (listener) await listener(args);
+  /** The listener for a request, matched as Bolt matches `app.action(name)`, `app.view(name)`, and so on. */
+  private listenerFor(args: AnyMiddlewareArgs): Listener | undefined {
+    const { action, view, command, event } = this.tables;
+    // Only actions with an `action_id` (block actions) are matched, and only submissions of views.
+    if ('action' in args && args.action) return action.find((args.action as { action_id?: unknown }).action_id);
+    if ('view' in args && args.view)
+      return args.body.type === 'view_submission' ? view.find(args.view.callback_id) : undefined;
+    if ('command' in args && args.command) return command.find(args.command.command);
+    if ('event' in args && args.event) return event.find(args.event.type);
+    return undefined;
+  }
 }

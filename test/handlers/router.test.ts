@@ -34,7 +34,7 @@ const submission = (callbackId: string, type = 'view_submission') => ({
   view: { id: 'V1', callback_id: callbackId, state: { values: {} }, private_metadata: '' },
 });
 
-describe('one Bolt listener per kind, dispatching by name', () => {
+describe('one middleware dispatching by name', () => {
   it('hands each action, submission and command to the one listener registered for it, and nothing else', async () => {
     const app = boltApp();
     const router = new SlackRouter();
