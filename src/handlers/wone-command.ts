@@ -3,7 +3,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlashCommand } from
 import { helpMessage } from '../../views/help-message.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
 import type { Services } from '../services/index.ts';
-import { permissions } from '../services/roles.ts';
+import { permissions, type RoleOrNone } from '../services/roles.ts';
 import { accountsSubcommand, deleteDataSubcommand, disconnectSubcommand } from './accounts.ts';
 import { auditSubcommand } from './audit.ts';
 import { connectSubcommand } from './connect.ts';
@@ -40,8 +40,9 @@ export const subcommands: Subcommand[] = [
  * the user's role is known without asking Slack (one round trip instead of two).
  */
 export function registerWoneCommand(app: Listeners, services: Services): void {
+  const helpFor = helpByRole(services);
   app.command('/wone', async (args) => {
-    const help = immediateHelp(args.command, services);
+    const help = immediateHelp(args.command, services, helpFor);
     if (help) {
       await args.ack({ response_type: 'ephemeral', ...help });
       return;
@@ -51,16 +52,35 @@ export function registerWoneCommand(app: Listeners, services: Services): void {
   });
 }
 
+type HelpAnswer = ReturnType<typeof helpMessage>;
+
+/** The plain help list for a role, built once per role (roles and subcommands are fixed while the app runs). */
+function helpByRole(services: Services): (role: RoleOrNone) => HelpAnswer {
+  const built = new Map<RoleOrNone, HelpAnswer>();
+  return (role) => {
+    let help = built.get(role);
+    if (!help) {
+      help = helpMessage(allowedTo(role, services));
+      built.set(role, help);
+    }
+    return help;
+  };
+}
+
+function allowedTo(role: RoleOrNone, services: Services): Subcommand[] {
+  return subcommands.filter((candidate) => services.roles.allows(role, candidate.permission));
+}
+
 /** The help answer when the command asks for it and the role is known now; otherwise `undefined`. */
-function immediateHelp(command: SlashCommand, services: Services) {
+function immediateHelp(command: SlashCommand, services: Services, helpFor: (role: RoleOrNone) => HelpAnswer) {
   const [word = ''] = command.text.trim().split(/\s+/);
   const name = word.toLowerCase();
   const subcommand = subcommands.find((candidate) => candidate.names.includes(name));
   if (subcommand && subcommand !== help) return undefined;
   const role = services.roles.knownRoleOf(command.user_id);
   if (!role) return undefined;
-  const allowed = subcommands.filter((candidate) => services.roles.allows(role, candidate.permission));
-  return helpMessage(allowed, name && !subcommand ? `I don't know \`/wone ${word}\`.` : undefined);
+  if (!name || subcommand) return helpFor(role);
+  return helpMessage(allowedTo(role, services), `I don't know \`/wone ${word}\`.`);
 }
 
 async function routeWoneCommand(
