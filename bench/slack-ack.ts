@@ -218,7 +218,9 @@ try {
   console.log(
     'scenario | app | p50 ms | p99 ms | req/s | non-2xx | CPU ms/request app/Slack/db | throughput ratio | p99 ratio',
   );
-  for (const scenario of scenarios) {
+  // BENCH_SCENARIO (a part of a scenario's name) runs only the scenarios that match, e.g. to profile one.
+  const only = process.env.BENCH_SCENARIO?.toLowerCase();
+  for (const scenario of scenarios.filter((candidate) => !only || candidate.name.toLowerCase().includes(only))) {
     const baseline = await measure(bare.port, bare.child.pid, scenario, slackUrl);
     const measured = await measure(wone.port, wone.child.pid, scenario, slackUrl);
     const row = (app: string, r: typeof baseline, ratios = '') =>

@@ -4,8 +4,8 @@ import { type RetryOptions, WebClient } from '@slack/web-api';
 import { Agenda } from 'agenda';
 import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
-import { drainingFetch } from './handlers/draining-fetch.ts';
 import { registerHandlers } from './handlers/index.ts';
+import { createPooledFetch, type PooledFetch } from './handlers/pooled-fetch.ts';
 import { healthRoutes } from './http/health.ts';
 import { mediaRoutes } from './http/media.ts';
 import { metaWebhookRoutes } from './http/meta-webhooks.ts';
@@ -45,6 +45,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config);
   let scheduler: Agenda | undefined;
+  let pooledFetch: PooledFetch | undefined;
   try {
     scheduler = new Agenda({
       name: `${hostname()}-${process.pid}`,
@@ -65,11 +66,12 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     let schedulerRunning = false;
     const routes = buildRoutes(services, database, () => schedulerRunning);
     const receiver = createReceiver(config, [...routes, ...(options.extraRoutes ?? [])], logger);
+    pooledFetch = createPooledFetch();
     const bolt = new App({
       token: config.SLACK_BOT_TOKEN,
       receiver,
       logger: boltLogger(logger),
-      clientOptions: { ...slackOptions, fetch: drainingFetch },
+      clientOptions: { ...slackOptions, fetch: pooledFetch.fetch },
       convoStore: false,
     });
     registerHandlers(bolt, services);
@@ -95,6 +97,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
 
     let stopping: Promise<void> | undefined;
     const runningScheduler = scheduler;
+    const runningFetch = pooledFetch;
     return {
       config,
       services,
@@ -106,6 +109,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           await dispatcher.stop().catch((error) => logger.error({ err: error }, 'publish dispatcher stop failed'));
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
+          await runningFetch.close().catch(() => {});
           for (const client of Object.values(services.platforms)) {
             if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
           }
@@ -117,6 +121,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     };
   } catch (error) {
     await scheduler?.stop().catch(() => {});
+    await pooledFetch?.close().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

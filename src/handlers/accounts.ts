@@ -1,4 +1,4 @@
-import type { App, BlockButtonAction, RespondFn } from '@slack/bolt';
+import type { BlockButtonAction, RespondFn } from '@slack/bolt';
 import { accountsMessage } from '../../views/accounts-message.ts';
 import { type AccountAction, confirmAccountAction } from '../../views/confirm-account-action.ts';
 import { escapeMrkdwn } from '../../views/mrkdwn.ts';
@@ -6,6 +6,7 @@ import { noticeMessage } from '../../views/notice-message.ts';
 import type { AccountSummary } from '../services/accounts.ts';
 import type { Services } from '../services/index.ts';
 import { authorizeClick } from './authorize-click.ts';
+import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
 /** `/wone accounts`: every account with its permissions, token expiry, health and status. */
@@ -76,7 +77,7 @@ async function resolveAccount(
 }
 
 /** Buttons of the account messages. Each is acknowledged at once and checked against the clicker's role. */
-export function registerAccountActions(app: App, services: Services): void {
+export function registerAccountActions(app: Listeners, services: Services): void {
   app.action<BlockButtonAction>('disconnect_account', async ({ ack, body, action, respond }) => {
     await ack();
     const user = body.user.id;

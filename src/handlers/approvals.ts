@@ -1,14 +1,14 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
 import { reasonBlock, requestChangesCallback, requestChangesModal } from '../../views/reason-modal.ts';
 import type { Services } from '../services/index.ts';
 import { explainFailure, onPostButton } from './clicks.ts';
+import type { Listeners } from './router.ts';
 
 const reasonMetadata = z.object({ postId: z.string(), revision: z.number(), channel: z.string().optional() });
 
 /** Approve, Request changes (with its reason modal) and Reject on the approval preview. */
-export function registerApprovalHandlers(app: App, services: Services): void {
+export function registerApprovalHandlers(app: Listeners, services: Services): void {
   const decide = (actionId: string, decision: (postId: string, revision: number, by: string) => Promise<unknown>) =>
     onPostButton(app, services, actionId, ({ target, click }) =>
       decision(target.postId, target.revision, click.user.id),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { App, RespondFn } from '@slack/bolt';
+import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { decisionText } from '../../views/approval-message.ts';
@@ -7,6 +7,7 @@ import { OwnPostError, StaleRevisionError } from '../services/approvals.ts';
 import type { Services } from '../services/index.ts';
 import { PostStateError } from '../services/posts.ts';
 import { PermissionDeniedError, permissions } from '../services/roles.ts';
+import type { Listeners } from './router.ts';
 
 /** The parts of a `block_actions` payload the buttons use. */
 export const clickSchema = z.object({
@@ -38,7 +39,7 @@ export interface PostButton {
  * logged and changes nothing.
  */
 export function onPostButton(
-  app: App,
+  app: Listeners,
   services: Services,
   actionId: string,
   act: (button: PostButton) => Promise<unknown>,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import {
@@ -13,6 +13,7 @@ import {
 import { CommentActionError } from '../services/comments.ts';
 import type { Services } from '../services/index.ts';
 import { type Permission, PermissionDeniedError } from '../services/roles.ts';
+import type { Listeners } from './router.ts';
 
 const buttonSchema = z.object({
   user: z.object({ id: z.string() }),
@@ -38,7 +39,7 @@ const submissionSchema = z.object({
 type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
 /** Reply, Hide/Unhide and Open on comment messages, and the reply modal. Roles are checked here and in the service. */
-export function registerCommentHandlers(app: App, services: Services): void {
+export function registerCommentHandlers(app: Listeners, services: Services): void {
   app.action('comment_reply', async (args) => {
     await args.ack();
     await openReplyModal(args as ButtonArgs, services);

@@ -1,4 +1,4 @@
-import type { App, BlockAction, BlockButtonAction } from '@slack/bolt';
+import type { BlockAction, BlockButtonAction } from '@slack/bolt';
 import { CHOOSE_ACTION_ID, CHOOSE_BLOCK_PREFIX } from '../../views/choose-accounts-message.ts';
 import { connectMessage } from '../../views/connect-message.ts';
 import { escapeMrkdwn } from '../../views/mrkdwn.ts';
@@ -6,6 +6,7 @@ import { noticeMessage } from '../../views/notice-message.ts';
 import type { Services } from '../services/index.ts';
 import type { LoginFlow } from '../services/oauth-states.ts';
 import { authorizeClick } from './authorize-click.ts';
+import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
 /** `/wone connect`: links to each platform's login, for the admin who asked. */
@@ -27,7 +28,7 @@ function flowFor(account: { platform: string; login: string }): LoginFlow {
 }
 
 /** Buttons of connecting: reconnect, the choice of accounts, and the link buttons (which only need acknowledging). */
-export function registerConnectActions(app: App, services: Services): void {
+export function registerConnectActions(app: Listeners, services: Services): void {
   app.action<BlockAction>(/^open_authorize_/, async ({ ack }) => {
     await ack();
   });

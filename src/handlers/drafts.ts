@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { approvalActions } from '../../views/approval-message.ts';
 import { type DraftModalData, draftModal, draftModalCallback } from '../../views/draft-modal.ts';
@@ -15,6 +14,7 @@ import {
   readDraftForm,
   viewStateSchema,
 } from './draft-form.ts';
+import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
 /** `/wone schedule` (or `/wone new`): opens the draft modal. */
@@ -91,7 +91,7 @@ function contentOf(post: PostDoc): DraftContent {
 }
 
 /** The draft modal's submission and the Edit button. */
-export function registerDraftHandlers(app: App, services: Services): void {
+export function registerDraftHandlers(app: Listeners, services: Services): void {
   app.view(draftModalCallback, async ({ ack, body, view, client }) => {
     const metadata = decodeDraftMetadata(view.private_metadata);
     const state = viewStateSchema.safeParse(view.state.values);

@@ -8,19 +8,26 @@ import { registerDraftHandlers } from './drafts.ts';
 import { registerInsightsActions } from './insights.ts';
 import { registerPublishingHandlers } from './publishing.ts';
 import { registerQueueHandlers } from './queue.ts';
+import { SlackRouter } from './router.ts';
 import { teamGuard } from './team-guard.ts';
 import { registerWoneCommand } from './wone-command.ts';
 
-/** Wires every Slack listener. Each area registers its own commands, actions, views and events. */
+/**
+ * Wires every Slack listener. Each area registers its own commands, actions, views and events with the router, which
+ * dispatches them from one middleware after the workspace check.
+ */
 export function registerHandlers(app: App, services: Services): void {
   app.use(teamGuard(services.config.SLACK_TEAM_ID));
-  registerWoneCommand(app, services);
-  registerInsightsActions(app, services);
-  registerCommentHandlers(app, services);
-  registerDraftHandlers(app, services);
-  registerApprovalHandlers(app, services);
-  registerQueueHandlers(app, services);
-  registerPublishingHandlers(app, services);
-  registerAccountActions(app, services);
-  registerConnectActions(app, services);
+  const router = new SlackRouter();
+  const listeners = router.listeners;
+  registerWoneCommand(listeners, services);
+  registerInsightsActions(listeners, services);
+  registerCommentHandlers(listeners, services);
+  registerDraftHandlers(listeners, services);
+  registerApprovalHandlers(listeners, services);
+  registerQueueHandlers(listeners, services);
+  registerPublishingHandlers(listeners, services);
+  registerAccountActions(listeners, services);
+  registerConnectActions(listeners, services);
+  router.install(app);
 }

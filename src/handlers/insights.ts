@@ -1,9 +1,10 @@
-import type { AllMiddlewareArgs, App, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { insightsReportMessage, SHARE_INSIGHTS_ACTION } from '../../views/insights-report.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
 import type { Services } from '../services/index.ts';
 import { periodEnding } from '../services/insights.ts';
+import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
 const usage = '/wone insights [account] [7d|30d|90d]';
@@ -57,7 +58,7 @@ export const insightsSubcommand: Subcommand = {
 const shareValue = z.string().regex(/^[a-z0-9]{6,40}$/);
 
 /** The "Post to channel" button of an on-demand report: posts that report to the digest channel, once. */
-export function registerInsightsActions(app: App, services: Services): void {
+export function registerInsightsActions(app: Listeners, services: Services): void {
   app.action<BlockButtonAction>(SHARE_INSIGHTS_ACTION, async (args) => {
     await args.ack();
     await shareReport(args, services);

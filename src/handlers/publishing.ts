@@ -1,11 +1,11 @@
-import type { App } from '@slack/bolt';
 import { approvalActions } from '../../views/approval-message.ts';
 import type { Services } from '../services/index.ts';
 import type { TargetDoc } from '../services/targets.ts';
 import { clickSchema, explainFailure } from './clicks.ts';
+import type { Listeners } from './router.ts';
 
 /** Retry (failed or held targets), "It's live" and "Publish again" (unconfirmed targets) on the preview. */
-export function registerPublishingHandlers(app: App, services: Services): void {
+export function registerPublishingHandlers(app: Listeners, services: Services): void {
   const onTarget = (actionId: string, act: (targetId: string, by: string) => Promise<TargetDoc>) =>
     app.action(actionId, async ({ ack, body, client, respond }) => {
       await ack();

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
@@ -8,6 +7,7 @@ import type { Services } from '../services/index.ts';
 import { isKnownZone, localParts, resolveLocalTime, suggestedTime } from '../services/schedule-time.ts';
 import { ScheduleError } from '../services/scheduling.ts';
 import { type Click, clickSchema, explainFailure, onPostButton } from './clicks.ts';
+import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
 async function zoneOf(services: Services, client: WebClient, userId: string): Promise<string> {
@@ -64,7 +64,7 @@ export async function publishHome(services: Services, client: WebClient, userId:
 const rescheduleMetadata = z.object({ postId: z.string(), timezone: z.string() });
 
 /** Queue paging, Reschedule (with its modal), Cancel and Publish now, from the queue, the Home tab or the preview. */
-export function registerQueueHandlers(app: App, services: Services): void {
+export function registerQueueHandlers(app: Listeners, services: Services): void {
   app.action(queuePageAction, async ({ ack, body, client, respond }) => {
     await ack();
     const click = clickSchema.safeParse(body);

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import { helpMessage } from '../../views/help-message.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
 import type { Services } from '../services/index.ts';
-import { permissions } from '../services/roles.ts';
+import { permissions, type RoleOrNone } from '../services/roles.ts';
 import { accountsSubcommand, deleteDataSubcommand, disconnectSubcommand } from './accounts.ts';
 import { auditSubcommand } from './audit.ts';
 import { connectSubcommand } from './connect.ts';
 import { scheduleSubcommand } from './drafts.ts';
 import { insightsSubcommand } from './insights.ts';
 import { queueSubcommand } from './queue.ts';
+import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
 const help: Subcommand = {
@@ -38,9 +39,10 @@ export const subcommands: Subcommand[] = [
  * Bare `/wone`, `help` and unknown words answer with the list of subcommands, inside the acknowledgement itself when
  * the user's role is known without asking Slack (one round trip instead of two).
  */
-export function registerWoneCommand(app: App, services: Services): void {
+export function registerWoneCommand(app: Listeners, services: Services): void {
+  const helpFor = helpByRole(services);
   app.command('/wone', async (args) => {
-    const help = immediateHelp(args.command, services);
+    const help = immediateHelp(args.command, services, helpFor);
     if (help) {
       await args.ack({ response_type: 'ephemeral', ...help });
       return;
@@ -50,16 +52,35 @@ export function registerWoneCommand(app: App, services: Services): void {
   });
 }
 
+type HelpAnswer = ReturnType<typeof helpMessage>;
+
+/** The plain help list for a role, built once per role (roles and subcommands are fixed while the app runs). */
+function helpByRole(services: Services): (role: RoleOrNone) => HelpAnswer {
+  const built = new Map<RoleOrNone, HelpAnswer>();
+  return (role) => {
+    let help = built.get(role);
+    if (!help) {
+      help = helpMessage(allowedTo(role, services));
+      built.set(role, help);
+    }
+    return help;
+  };
+}
+
+function allowedTo(role: RoleOrNone, services: Services): Subcommand[] {
+  return subcommands.filter((candidate) => services.roles.allows(role, candidate.permission));
+}
+
 /** The help answer when the command asks for it and the role is known now; otherwise `undefined`. */
-function immediateHelp(command: SlashCommand, services: Services) {
+function immediateHelp(command: SlashCommand, services: Services, helpFor: (role: RoleOrNone) => HelpAnswer) {
   const [word = ''] = command.text.trim().split(/\s+/);
   const name = word.toLowerCase();
   const subcommand = subcommands.find((candidate) => candidate.names.includes(name));
   if (subcommand && subcommand !== help) return undefined;
   const role = services.roles.knownRoleOf(command.user_id);
   if (!role) return undefined;
-  const allowed = subcommands.filter((candidate) => services.roles.allows(role, candidate.permission));
-  return helpMessage(allowed, name && !subcommand ? `I don't know \`/wone ${word}\`.` : undefined);
+  if (!name || subcommand) return helpFor(role);
+  return helpMessage(allowedTo(role, services), `I don't know \`/wone ${word}\`.`);
 }
 
 async function routeWoneCommand(

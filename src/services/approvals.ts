@@ -26,6 +26,8 @@ export class StaleRevisionError extends Error {
   }
 }
 
+const decisionFields = ['state', 'revision', 'requestedBy', 'dueAt', 'decisions'] as const;
+
 /**
  * Decisions on posts waiting for approval. Only approvers decide, never on their own posts; each decision is one
  * guarded update, so of two approvers clicking at once exactly one wins and the other gets `PostStateError`.
@@ -111,8 +113,9 @@ export class Approvals {
     return post;
   }
 
-  private async current(postId: string, revision: number): Promise<PostDoc> {
-    const post = await this.deps.posts.get(postId);
+  /** What a decision checks first: the post's state, revision and requester, read without the rest of it. */
+  private async current(postId: string, revision: number) {
+    const post = await this.deps.posts.getFields(postId, decisionFields);
     if (!post) throw new PostStateError(postId, undefined, 'approved');
     if (post.state !== 'pending_approval') {
       throw new PostStateError(postId, post.state, 'decided', post.decisions.at(-1));

@@ -174,6 +174,12 @@ export class Posts {
     return this.collection.findOne({ _id: id });
   }
 
+  /** Only the named fields of a post, for checks that need no more (the filter stays `{ _id }`, looked up directly). */
+  getFields<K extends keyof PostDoc>(id: string, fields: readonly K[]): Promise<Pick<PostDoc, '_id' | K> | null> {
+    const projection = Object.fromEntries(fields.map((field) => [field, 1]));
+    return this.collection.findOne<Pick<PostDoc, '_id' | K>>({ _id: id }, { projection });
+  }
+
   /**
    * Moves a post from one of `from` to `to`, applying `update` in the same atomic write and recording `decision`.
    * Returns the post after the change, or throws `PostStateError` when another click or worker got there first.
