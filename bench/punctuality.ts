@@ -21,8 +21,13 @@ import {
 const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const ACCOUNTS = 20;
 const TEAM = 'T0WONE';
-/** How far ahead the posts fall due once the instances are up: approved posts wait longer than the default lead. */
-const DUE_IN_MS = Number(process.env.BENCH_DUE_SECONDS ?? 45) * 1000;
+/**
+ * How long before its time a post is prepared (`PUBLISH_LEAD_SECONDS`, the default here): it must cover preparing the
+ * whole burst.
+ */
+const LEAD_SECONDS = Number(process.env.BENCH_LEAD_SECONDS ?? 60);
+/** How far ahead the posts fall due once the instances are up: further than the lead, as posts approved earlier are. */
+const DUE_IN_MS = (LEAD_SECONDS + 20) * 1000;
 const tokenKey = randomBytes(32).toString('base64');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'wone-bench-'));
@@ -61,6 +66,7 @@ function appEnvironment(dbName: string): NodeJS.ProcessEnv {
     META_GRAPH_URL: rig.facebookUrl,
     INSTAGRAM_GRAPH_URL: rig.instagramUrl,
     LOG_LEVEL: 'warn',
+    PUBLISH_LEAD_SECONDS: String(LEAD_SECONDS),
   };
 }
 
@@ -162,7 +168,7 @@ async function run(instances: number): Promise<RunResult> {
 
 try {
   console.log(
-    `Punctuality: ${POSTS} approved posts due at the same instant over ${ACCOUNTS} accounts, Graph fake 50 ms`,
+    `Punctuality: ${POSTS} approved posts due at the same instant over ${ACCOUNTS} accounts, Graph fake 50 ms, prepared ${LEAD_SECONDS} s ahead`,
   );
   const one = await run(1);
   const two = await run(2);

@@ -29,7 +29,7 @@ export class ScheduleError extends Error {
 /**
  * When approved posts go out: one Agenda job per post (data: the post id), moved when the post is rescheduled,
  * removed when it is cancelled; `reconcile` (at startup and then every lease) revives the job of any post left without
- * one that will run.
+ * one that will run. Each instance's `PublishDispatcher` starts the jobs on time; Agenda runs any it leaves.
  */
 export class Scheduling {
   constructor(
