@@ -124,10 +124,16 @@ async function run(instances: number): Promise<RunResult> {
     await moveAllDue(db, due);
     const deadline = Date.now() + 15 * 60_000;
     let finishedAt = Date.now();
-    for (;;) {
-      const open = await db.collection('targets').countDocuments({ state: { $in: ['queued', 'publishing'] } });
+    // Done when every post is out (read from the fake, so the watching does not load the database), or, failing that,
+    // when no target is left to publish (checked every few seconds).
+    for (let round = 1; ; round += 1) {
+      const report = (await (await fetch(`${control}/report`)).json()) as { published: Record<string, number> };
       finishedAt = Date.now();
-      if (open === 0 || Date.now() > deadline) break;
+      if (captions.every((caption) => (report.published[caption] ?? 0) > 0) || Date.now() > deadline) break;
+      if (round % 20 === 0) {
+        const open = await db.collection('targets').countDocuments({ state: { $in: ['queued', 'publishing'] } });
+        if (open === 0) break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const report = (await (await fetch(`${control}/report`)).json()) as {

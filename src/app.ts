@@ -17,6 +17,9 @@ import { boltLogger, createLogger, type Logger } from './logger.ts';
 import { createServices, type Services } from './services/index.ts';
 import { PublishDispatcher } from './services/publish-dispatcher.ts';
 
+/** How often Agenda looks for due jobs at most (the publish dispatcher looks every `JOB_POLL_SECONDS`). */
+const agendaPollSeconds = 5;
+
 export interface WoneAppOptions {
   logger?: Logger;
   /** Web API retry policy; tests use `{ retries: 0 }` so a failing fake answers at once. */
@@ -50,7 +53,10 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     scheduler = new Agenda({
       name: `${hostname()}-${process.pid}`,
       backend: singlePollBackend(database.db),
-      processEvery: options.jobPollInterval ?? config.JOB_POLL_SECONDS * 1000,
+      // Due posts are started by the publish dispatcher (below) every JOB_POLL_SECONDS; Agenda runs everything else
+      // (and any post the dispatcher leaves), for which a few seconds are soon enough. Each of its polls is one search
+      // per job name, which on the embedded database reads the whole job collection.
+      processEvery: options.jobPollInterval ?? Math.max(config.JOB_POLL_SECONDS, agendaPollSeconds) * 1000,
       maxConcurrency: config.PUBLISH_CONCURRENCY + 10,
       defaultConcurrency: 10,
     });
