@@ -42,9 +42,9 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port?: n
     ferretdbBinary,
     [
       '--handler=sqlite',
-      // Writers take SQLite's write lock when their transaction begins, waiting up to 30 s for it: a transaction that
-      // read first and then wrote would fail at once ("database is locked") whenever another writer got in between.
-      `--sqlite-url=file:${dataDir}/?_txlock=immediate&_pragma=busy_timeout(30000)`,
+      // A writer waits up to 30 s for SQLite's write lock (FerretDB's default is 10 s) before failing with "database is
+      // locked": a burst of publishing writes queues for it.
+      `--sqlite-url=file:${dataDir}/?_pragma=busy_timeout(30000)`,
       `--listen-addr=127.0.0.1:${port}`,
       `--state-dir=${dataDir}`,
       '--telemetry=disable',

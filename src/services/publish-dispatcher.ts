@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Db, ObjectId } from 'mongodb';
 import { claimOnce } from '../db/claims.ts';
 import type { Logger } from '../logger.ts';
@@ -40,6 +41,7 @@ export class PublishDispatcher {
   /** Prepared posts waiting for their time, by job id. */
   private readonly waiting = new Map<string, { prepared: PreparedPost; jobId: ObjectId; timer: NodeJS.Timeout }>();
   private readonly running = new Set<Promise<void>>();
+  private readonly salt = randomInt(0, 2 ** 24);
 
   constructor(
     private readonly deps: { db: Db; publisher: Publisher; logger: Logger },
@@ -97,8 +99,11 @@ export class PublishDispatcher {
         { name: publishJobName, nextRunAt: { $lte: horizon }, lockedAt: null },
         { projection: { _id: 1, data: 1, nextRunAt: 1 } },
       )
-      .sort({ nextRunAt: 1 })
       .toArray();
+    // Soonest first; among jobs due at the same time each instance takes its own order, so that several instances
+    // share a burst instead of all racing for the same job.
+    const mixed = (job: PublishJobDoc) => Number.parseInt(String(job._id).slice(-6), 16) ^ this.salt;
+    due.sort((a, b) => (a.nextRunAt?.getTime() ?? 0) - (b.nextRunAt?.getTime() ?? 0) || mixed(a) - mixed(b));
     let next = 0;
     const worker = async () => {
       while (!this.stopped && next < due.length) {
