@@ -99,6 +99,8 @@ const percentile = (sorted: number[], p: number) =>
 interface RunResult {
   instances: number;
   totalMs: number;
+  /** Until every result was stored. */
+  recordedMs: number;
   p50: number;
   p99: number;
   max: number;
@@ -127,6 +129,14 @@ async function run(instances: number): Promise<RunResult> {
     // Done when every post is out (read from the fake, so the watching does not load the database), or, failing that,
     // when no target is left to publish (checked every few seconds).
     for (let round = 1; ; round += 1) {
+      // Then until every result is stored (the database lags the platform calls in a burst).
+      let recordedAt = finishedAt;
+      while (Date.now() < deadline) {
+        const open = await db.collection('targets').countDocuments({ state: { $in: ['queued', 'publishing'] } });
+        recordedAt = Date.now();
+        if (open === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
       const report = (await (await fetch(`${control}/report`)).json()) as { published: Record<string, number> };
       finishedAt = Date.now();
       if (captions.every((caption) => (report.published[caption] ?? 0) > 0) || Date.now() > deadline) break;
@@ -156,6 +166,7 @@ async function run(instances: number): Promise<RunResult> {
     return {
       instances,
       totalMs: finishedAt - due.getTime(),
+      recordedMs: recordedAt - due.getTime(),
       p50: percentile(lateness, 50),
       p99: percentile(lateness, 99),
       max: lateness.at(-1) ?? Number.NaN,
@@ -178,10 +189,12 @@ try {
   );
   const one = await run(1);
   const two = await run(2);
-  console.log('instances | total s | lateness p50 s | p99 s | max s | published | duplicates | missing | other states');
+  console.log(
+    'instances | all live s | all stored s | lateness p50 s | p99 s | max s | published | duplicates | missing | other states',
+  );
   for (const r of [one, two]) {
     console.log(
-      `${r.instances} | ${(r.totalMs / 1000).toFixed(1)} | ${(r.p50 / 1000).toFixed(2)} | ${(r.p99 / 1000).toFixed(2)} | ${(r.max / 1000).toFixed(2)} | ${r.published} | ${r.duplicates} | ${r.missing} | ${JSON.stringify(r.notPublished)}`,
+      `${r.instances} | ${(r.totalMs / 1000).toFixed(1)} | ${(r.recordedMs / 1000).toFixed(1)} | ${(r.p50 / 1000).toFixed(2)} | ${(r.p99 / 1000).toFixed(2)} | ${(r.max / 1000).toFixed(2)} | ${r.published} | ${r.duplicates} | ${r.missing} | ${JSON.stringify(r.notPublished)}`,
     );
   }
   // API economy: half the posts are Instagram feed images, half Facebook text posts (one instance's run).

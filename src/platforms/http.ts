@@ -54,7 +54,7 @@ export class PlatformHttp {
       bodyTimeout: responseTimeout,
       keepAliveTimeout: 30_000,
       // Enough that a minute's posts all make their first call at once (each call mostly waits on the network).
-      connections: 64,
+      connections: 128,
     });
   }
 
