@@ -129,14 +129,6 @@ async function run(instances: number): Promise<RunResult> {
     // Done when every post is out (read from the fake, so the watching does not load the database), or, failing that,
     // when no target is left to publish (checked every few seconds).
     for (let round = 1; ; round += 1) {
-      // Then until every result is stored (the database lags the platform calls in a burst).
-      let recordedAt = finishedAt;
-      while (Date.now() < deadline) {
-        const open = await db.collection('targets').countDocuments({ state: { $in: ['queued', 'publishing'] } });
-        recordedAt = Date.now();
-        if (open === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
       const report = (await (await fetch(`${control}/report`)).json()) as { published: Record<string, number> };
       finishedAt = Date.now();
       if (captions.every((caption) => (report.published[caption] ?? 0) > 0) || Date.now() > deadline) break;
@@ -145,6 +137,14 @@ async function run(instances: number): Promise<RunResult> {
         if (open === 0) break;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    // Then until every result is stored (the database lags the platform calls in a burst).
+    let recordedAt = finishedAt;
+    while (Date.now() < deadline) {
+      const open = await db.collection('targets').countDocuments({ state: { $in: ['queued', 'publishing'] } });
+      recordedAt = Date.now();
+      if (open === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     const report = (await (await fetch(`${control}/report`)).json()) as {
       published: Record<string, number>;
