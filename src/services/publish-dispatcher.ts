@@ -39,7 +39,10 @@ export class PublishDispatcher {
   private stopped = false;
   private polling: Promise<void> | undefined;
   /** Prepared posts waiting for their time, by job id. */
-  private readonly waiting = new Map<string, { prepared: PreparedPost; jobId: ObjectId; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<
+    string,
+    { prepared: PreparedPost; jobId: ObjectId; takenAt: Date; timer: NodeJS.Timeout }
+  >();
   private readonly running = new Set<Promise<void>>();
   private readonly salt = randomInt(0, 2 ** 24);
 
@@ -69,7 +72,7 @@ export class PublishDispatcher {
       clearTimeout(entry.timer);
       this.waiting.delete(key);
       await this.deps.publisher.release(entry.prepared).catch(() => undefined);
-      await this.reschedule(entry.jobId, entry.prepared.dueAt);
+      await this.settle(entry.jobId, entry.takenAt, entry.prepared.dueAt);
     }
     await Promise.allSettled([...this.running]);
   }
@@ -126,20 +129,20 @@ export class PublishDispatcher {
     if (!(await claimOnce(this.deps.db, `dispatch:${String(job._id)}@${runAt.getTime()}`))) return;
     await this.jobs.updateOne({ _id: job._id }, { $set: { lockedAt: new Date(), lastRunAt: new Date() } });
     const prepared = await this.deps.publisher.prepare(postId, new Date(), new Date(Date.now() + this.options.leadMs));
-    if (prepared.kind === 'later') return this.reschedule(job._id, prepared.at);
-    if (prepared.kind === 'done') return this.finished(job._id);
+    if (prepared.kind === 'later') return this.settle(job._id, runAt, prepared.at);
+    if (prepared.kind === 'done') return this.settle(job._id, runAt, undefined);
     const key = String(job._id);
     const timer = setTimeout(
       () => {
         this.waiting.delete(key);
-        this.launch(job._id, prepared);
+        this.launch(job._id, runAt, prepared);
       },
       Math.max(0, prepared.dueAt.getTime() - Date.now()),
     );
-    this.waiting.set(key, { prepared, jobId: job._id, timer });
+    this.waiting.set(key, { prepared, jobId: job._id, takenAt: runAt, timer });
   }
 
-  private launch(jobId: ObjectId, prepared: PreparedPost): void {
+  private launch(jobId: ObjectId, takenAt: Date, prepared: PreparedPost): void {
     const late = Date.now() - prepared.dueAt.getTime();
     if (late > 1_000) this.deps.logger.warn({ postId: prepared.post._id, lateMs: late }, 'post started late');
     const run = (async () => {
@@ -152,19 +155,26 @@ export class PublishDispatcher {
         await this.deps.publisher.release(prepared).catch(() => undefined);
         next = new Date(Date.now() + failedStartRetryMs);
       }
-      if (next) await this.reschedule(jobId, next);
-      else await this.finished(jobId);
+      await this.settle(jobId, takenAt, next);
     })().catch((error) => this.deps.logger.error({ err: error }, 'saving a publish job failed'));
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
 
-  private async reschedule(jobId: ObjectId, at: Date): Promise<void> {
-    await this.jobs.updateOne({ _id: jobId }, { $set: { nextRunAt: at, lockedAt: null } });
-  }
-
-  /** A finished post's job is removed: the job collection holds only what is still to run. */
-  private async finished(jobId: ObjectId): Promise<void> {
-    await this.jobs.deleteOne({ _id: jobId });
+  /**
+   * Writes up a run: the job is due again at `next`, or removed when the post needs nothing more (the job collection
+   * then holds only what is still to run). If the post was planned again while it ran (its job moved), that plan
+   * stands and the job is only unlocked.
+   */
+  private async settle(jobId: ObjectId, takenAt: Date, next: Date | undefined): Promise<void> {
+    const job = await this.jobs.findOne({ _id: jobId }, { projection: { nextRunAt: 1 } });
+    if (!job) return;
+    if (job.nextRunAt?.getTime() !== takenAt.getTime()) {
+      await this.jobs.updateOne({ _id: jobId }, { $set: { lockedAt: null } });
+    } else if (next) {
+      await this.jobs.updateOne({ _id: jobId }, { $set: { nextRunAt: next, lockedAt: null } });
+    } else {
+      await this.jobs.deleteOne({ _id: jobId });
+    }
   }
 }

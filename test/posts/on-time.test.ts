@@ -50,9 +50,8 @@ describe('publishing on time', () => {
     const { id, dueAt } = await postDueIn(t, 'On the second', 10);
 
     // Within the lead the post is prepared: it is publishing and can no longer be cancelled, but nothing is sent.
-    await until(async () => (await t.app.services.posts.get(id))?.state === 'publishing');
-    const [target] = await t.app.services.targets.ofPost(id);
-    expect(target?.state).toBe('publishing');
+    await until(async () => (await t.app.services.targets.ofPost(id))[0]?.state === 'publishing');
+    expect((await t.app.services.posts.get(id))?.state).toBe('publishing');
     expect(feedPosts(t, 'On the second')).toHaveLength(0);
     await expect(t.app.services.scheduling.cancel(id, APPROVER)).rejects.toBeInstanceOf(PostStateError);
 
