@@ -60,7 +60,10 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       maxConcurrency: config.PUBLISH_CONCURRENCY + 10,
       defaultConcurrency: 10,
     });
-    scheduler.on('error', (error) => logger.error({ err: error }, 'scheduler error'));
+    // Agenda's errors can carry its job and database objects (circular): the message is what helps.
+    scheduler.on('error', (error: unknown) =>
+      logger.error({ problem: error instanceof Error ? error.message : String(error) }, 'scheduler error'),
+    );
     const slackOptions = {
       slackApiUrl: config.SLACK_API_URL,
       ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
