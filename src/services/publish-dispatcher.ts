@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Db, ObjectId } from 'mongodb';
 import { claimOnce } from '../db/claims.ts';
 import type { Logger } from '../logger.ts';
-import type { PreparedPost, Publisher } from './publisher.ts';
+import type { Preparation, PreparedPost, Publisher } from './publisher.ts';
 import { publishJobName } from './scheduling.ts';
 
 /** After a start that failed unexpectedly, the post's job is due again this much later. */
@@ -77,11 +77,6 @@ export class PublishDispatcher {
     await Promise.allSettled([...this.running]);
   }
 
-  /** Reads the publish jobs due within the lead now (also called after a post is approved here). */
-  pollNow(): void {
-    if (!this.stopped && !this.polling) this.schedulePoll(0);
-  }
-
   private schedulePoll(delayMs: number): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -128,7 +123,14 @@ export class PublishDispatcher {
     if (!postId || !(runAt instanceof Date) || this.waiting.has(String(job._id))) return;
     if (!(await claimOnce(this.deps.db, `dispatch:${String(job._id)}@${runAt.getTime()}`))) return;
     await this.jobs.updateOne({ _id: job._id }, { $set: { lockedAt: new Date(), lastRunAt: new Date() } });
-    const prepared = await this.deps.publisher.prepare(postId, new Date(), new Date(Date.now() + this.options.leadMs));
+    let prepared: Preparation;
+    try {
+      prepared = await this.deps.publisher.prepare(postId, new Date(), new Date(Date.now() + this.options.leadMs));
+    } catch (error) {
+      // Not left locked for a whole lease: the job is due again soon (steps already taken are guarded).
+      await this.settle(job._id, runAt, new Date(Date.now() + failedStartRetryMs)).catch(() => undefined);
+      throw error;
+    }
     if (prepared.kind === 'later') return this.settle(job._id, runAt, prepared.at);
     if (prepared.kind === 'done') return this.settle(job._id, runAt, undefined);
     const key = String(job._id);

@@ -100,7 +100,27 @@ export class Publisher {
       const mine = await this.deps.targets.claim(target._id, now);
       if (mine) claimed.push(await this.readAhead(mine));
     }
+    if (claimed.length === 0) {
+      // Nothing to start now (a retry not yet due, another worker's lease): look again when the first one is.
+      const first = this.nextLook(await this.deps.targets.ofPost(post), now);
+      if (first) return { kind: 'later', at: first };
+    }
     return { kind: 'ready', post, targets: claimed, dueAt: post.dueAt ?? now };
+  }
+
+  /** When a post's waiting targets are next worth looking at (never sooner than a second from now), if any wait. */
+  private nextLook(targets: TargetDoc[], now: Date): Date | undefined {
+    const waiting = targets
+      .map((target) =>
+        target.state === 'queued'
+          ? (target.retryAt ?? now)
+          : target.state === 'publishing'
+            ? target.leaseUntil
+            : undefined,
+      )
+      .filter((at): at is Date => at instanceof Date);
+    if (waiting.length === 0) return undefined;
+    return new Date(Math.max(Math.min(...waiting.map((at) => at.getTime())), Date.now() + 1_000));
   }
 
   /**
@@ -114,19 +134,9 @@ export class Publisher {
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
     if (failed) throw failed.reason;
     const targets = await this.deps.targets.ofPost(post);
-    const now = new Date();
-    const waiting = targets
-      .map((target) =>
-        target.state === 'queued'
-          ? (target.retryAt ?? now)
-          : target.state === 'publishing'
-            ? target.leaseUntil
-            : undefined,
-      )
-      .filter((at): at is Date => at instanceof Date);
     // Never sooner than a second from now: a lapsed lease or a claim still held is looked at again, not spun on.
-    if (waiting.length > 0)
-      return new Date(Math.max(Math.min(...waiting.map((at) => at.getTime())), Date.now() + 1_000));
+    const later = this.nextLook(targets, new Date());
+    if (later) return later;
     await this.finish(post, targets);
     // A post left in `publishing` (its finishing write was lost) is finished by the next run.
     const after = await this.deps.posts.get(post._id);
