@@ -14,6 +14,9 @@ export interface Database {
 /** Name of the database the app uses inside `MONGODB_URL` when the URL names none. */
 export const defaultDatabaseName = 'wone';
 
+/** Connections per instance, unless `MONGODB_URL` says otherwise. */
+const defaultPoolSize = 20;
+
 /**
  * Connects to `MONGODB_URL`, or starts the embedded FerretDB under `DATA_DIR` when it is unset, and creates indexes.
  */
@@ -24,7 +27,14 @@ export async function openDatabase(config: Pick<Config, 'MONGODB_URL' | 'DATA_DI
     embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR });
     url = embedded.url;
   }
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000 });
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 5_000,
+    connectTimeoutMS: 5_000,
+    // Unless the URL sets it: a burst of publishing queues here rather than in the database. The embedded FerretDB
+    // serves at most 100 SQLite connections and was seen to stall for good when two instances (100 each, the driver's
+    // default) flooded it; 20 per instance is plenty for this app on MongoDB too.
+    ...(/[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: defaultPoolSize }),
+  });
   try {
     await client.connect();
     const db = client.db(new URL(url.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1) || defaultDatabaseName);
