@@ -10,18 +10,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type Db, MongoClient, ObjectId } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import { startEmbeddedDatabase } from '../src/db/embedded-ferretdb.ts';
-import type { PostDoc } from '../src/services/posts.ts';
 import { residentMb, startServer } from '../test/harness/processes.ts';
-import {
-  approvedPost,
-  moveAllDue,
-  type RigAccount,
-  seedApprovedPosts,
-  seedJpeg,
-  storeRigAccounts,
-} from '../test/harness/publish-fixtures.ts';
+import { moveAllDue, type RigAccount, seedRigPosts, storeRigAccounts } from '../test/harness/publish-fixtures.ts';
 
 /** How the app is run: the compiled build with plain Node (`npm start`), or the sources through tsx. */
 type Runner = 'compiled' | 'tsx';
@@ -100,28 +92,6 @@ function freePort(): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** `count` approved posts due at `dueAt`, spread over the accounts: Instagram feed images and Facebook text posts. */
-async function seed(db: Db, count: number, label: string, dueAt: Date): Promise<void> {
-  await storeRigAccounts(db, tokenKey, rig.accounts);
-  const jpeg = await seedJpeg(db, new ObjectId().toHexString());
-  const posts: PostDoc[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const account = rig.accounts[i % rig.accounts.length] as RigAccount;
-    const instagram = account.platform === 'instagram';
-    posts.push(
-      approvedPost({
-        id: new ObjectId().toHexString(),
-        account,
-        postType: instagram ? 'instagram_feed' : 'facebook_text',
-        caption: `${label} post ${i}`,
-        dueAt,
-        ...(instagram ? { media: [jpeg] } : {}),
-      }),
-    );
-  }
-  for (let i = 0; i < posts.length; i += 500) await seedApprovedPosts(db, posts.slice(i, i + 500));
-}
 
 interface RunningApp {
   child: ChildProcess;
@@ -202,7 +172,7 @@ interface Measurement {
 async function measure(
   situation: string,
   runner: Runner,
-  prepare: (db: Db, label: string) => Promise<void>,
+  prepare: (db: Db, label: string) => Promise<unknown>,
   work?: (db: Db) => Promise<string>,
 ): Promise<Measurement> {
   const label = `memory-${runner}-${Date.now()}`;
@@ -264,7 +234,7 @@ try {
     if (SITUATIONS.has('idle'))
       results.push(
         await measure(`idle, ${IDLE_POSTS} queued posts`, runner, (db, label) =>
-          seed(db, IDLE_POSTS, label, tomorrow()),
+          seedRigPosts(db, tokenKey, rig.accounts, IDLE_POSTS, label, tomorrow()),
         ),
       );
     if (SITUATIONS.has('run'))
@@ -272,7 +242,7 @@ try {
         await measure(
           `after publishing ${RUN_POSTS} posts`,
           runner,
-          (db, label) => seed(db, RUN_POSTS, label, tomorrow()),
+          (db, label) => seedRigPosts(db, tokenKey, rig.accounts, RUN_POSTS, label, tomorrow()),
           publishAll,
         ),
       );

@@ -5,18 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Db, MongoClient, ObjectId } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import { startEmbeddedDatabase } from '../src/db/embedded-ferretdb.ts';
-import type { PostDoc } from '../src/services/posts.ts';
 import { residentMb, startServer } from '../test/harness/processes.ts';
-import {
-  approvedPost,
-  moveAllDue,
-  type RigAccount,
-  seedApprovedPosts,
-  seedJpeg,
-  storeRigAccounts,
-} from '../test/harness/publish-fixtures.ts';
+import { moveAllDue, type RigAccount, seedRigPosts } from '../test/harness/publish-fixtures.ts';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
 const ACCOUNTS = 20;
@@ -70,29 +62,6 @@ function appEnvironment(dbName: string): NodeJS.ProcessEnv {
   };
 }
 
-/** `count` approved posts spread over the accounts: Instagram feed images and Facebook text posts. */
-async function seed(db: Db, count: number, label: string, dueAt: Date): Promise<string[]> {
-  await storeRigAccounts(db, tokenKey, rig.accounts);
-  const jpeg = await seedJpeg(db, new ObjectId().toHexString());
-  const posts: PostDoc[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const account = rig.accounts[i % rig.accounts.length] as RigAccount;
-    const instagram = account.platform === 'instagram';
-    posts.push(
-      approvedPost({
-        id: new ObjectId().toHexString(),
-        account,
-        postType: instagram ? 'instagram_feed' : 'facebook_text',
-        caption: `${label} post ${i}`,
-        dueAt,
-        ...(instagram ? { media: [jpeg] } : {}),
-      }),
-    );
-  }
-  for (let i = 0; i < posts.length; i += 500) await seedApprovedPosts(db, posts.slice(i, i + 500));
-  return posts.map((post) => post.caption);
-}
-
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
@@ -116,7 +85,7 @@ async function run(instances: number): Promise<RunResult> {
   const label = `run${instances}-${Date.now()}`;
   const client = new MongoClient(`${database.url}${label}`);
   const db = client.db();
-  const captions = await seed(db, POSTS, label, new Date(Date.now() + 86_400_000));
+  const captions = await seedRigPosts(db, tokenKey, rig.accounts, POSTS, label, new Date(Date.now() + 86_400_000));
   const apps = [];
   for (let i = 0; i < instances; i += 1) apps.push(await startServer('bench/wone-app.ts', appEnvironment(label)));
   try {

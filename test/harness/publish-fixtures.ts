@@ -1,6 +1,6 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda } from 'agenda';
-import type { Db } from 'mongodb';
+import { type Db, ObjectId } from 'mongodb';
 import type { PlatformName, PostType } from '../../src/platforms/types.ts';
 import type { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { Accounts } from '../../src/services/accounts.ts';
@@ -168,4 +168,37 @@ export async function moveAllDue(db: Db, at: Date): Promise<void> {
   await db.collection('posts').updateMany({ state: 'scheduled' }, { $set: { dueAt: at } });
   await db.collection('targets').updateMany({ state: 'queued' }, { $set: { dueAt: at } });
   await db.collection('jobs').updateMany({ name: publishJobName }, { $set: { nextRunAt: at } });
+}
+
+/**
+ * Stores `count` approved posts due at `dueAt`, spread over the rig's accounts (Instagram feed images and Facebook
+ * text posts), with the accounts themselves; returns the captions, `<label> post <n>`.
+ */
+export async function seedRigPosts(
+  db: Db,
+  tokenKey: string,
+  rig: RigAccount[],
+  count: number,
+  label: string,
+  dueAt: Date,
+): Promise<string[]> {
+  await storeRigAccounts(db, tokenKey, rig);
+  const jpeg = await seedJpeg(db, new ObjectId().toHexString());
+  const posts: PostDoc[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const account = rig[i % rig.length] as RigAccount;
+    const instagram = account.platform === 'instagram';
+    posts.push(
+      approvedPost({
+        id: new ObjectId().toHexString(),
+        account,
+        postType: instagram ? 'instagram_feed' : 'facebook_text',
+        caption: `${label} post ${i}`,
+        dueAt,
+        ...(instagram ? { media: [jpeg] } : {}),
+      }),
+    );
+  }
+  for (let i = 0; i < posts.length; i += 500) await seedApprovedPosts(db, posts.slice(i, i + 500));
+  return posts.map((post) => post.caption);
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostStateError } from '../../src/services/posts.ts';
-import { APPROVER, EDITOR, freshDatabaseUrl } from '../harness/test-app.ts';
-import { draftWith, FB, PAGE_ID, type PostApp, seedAccounts, startPostApp, until } from './post-harness.ts';
+import { APPROVER, freshDatabaseUrl } from '../harness/test-app.ts';
+import { PAGE_ID, type PostApp, scheduledPost, seedAccounts, startPostApp, until } from './post-harness.ts';
 
 const running: PostApp[] = [];
 afterEach(async () => {
@@ -18,20 +17,7 @@ async function start(overrides: Record<string, string> = {}) {
 
 /** An approved Facebook text post, then moved to fall due `seconds` from now (on a whole second). */
 async function postDueIn(t: PostApp, caption: string, seconds: number) {
-  const date = DateTime.now().setZone('Europe/Berlin').plus({ days: 2 }).toFormat('yyyy-MM-dd');
-  const id = await t.app.services.drafts.save({
-    draft: draftWith({
-      accountIds: [FB],
-      postTypes: { facebook: 'facebook_text' },
-      caption,
-      schedule: { kind: 'at', date, time: '09:00', timezone: 'Europe/Berlin' },
-    }),
-    files: [],
-    timezone: 'Europe/Berlin',
-    by: EDITOR,
-  });
-  const pending = await t.app.services.drafts.prepare(id);
-  await t.app.services.approvals.approve(id, pending?.revision ?? 0, APPROVER);
+  const { _id: id } = await scheduledPost(t, caption);
   const dueAt = new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000);
   await t.app.services.posts.collection.updateOne({ _id: id }, { $set: { dueAt } });
   await t.app.services.targets.collection.updateMany({ postId: id }, { $set: { dueAt } });

@@ -1,8 +1,17 @@
+import { DateTime } from 'luxon';
 import type { SlackMessage } from '../../src/sandbox/fake-slack.ts';
 import { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
-import type { DraftContent } from '../../src/services/posts.ts';
-import { APPROVAL_CHANNEL, startTestApp, TEAM_ID, type TestApp, woneCommand } from '../harness/test-app.ts';
+import type { DraftContent, PostDoc } from '../../src/services/posts.ts';
+import {
+  APPROVAL_CHANNEL,
+  APPROVER,
+  EDITOR,
+  startTestApp,
+  TEAM_ID,
+  type TestApp,
+  woneCommand,
+} from '../harness/test-app.ts';
 
 export const IG_ID = '17841400000000001';
 export const PAGE_ID = '100200300400500';
@@ -261,4 +270,23 @@ export function draftWith(fields: Partial<DraftContent>): DraftContent {
     tiktok: tiktokUntouched,
     ...fields,
   };
+}
+
+/** An approved Facebook text post due in `days` days (through the services, as the buttons do). */
+export async function scheduledPost(t: PostApp, caption: string, days = 2): Promise<PostDoc> {
+  const date = DateTime.now().setZone('Europe/Berlin').plus({ days }).toFormat('yyyy-MM-dd');
+  const id = await t.app.services.drafts.save({
+    draft: draftWith({
+      accountIds: [FB],
+      postTypes: { facebook: 'facebook_text' },
+      caption,
+      schedule: { kind: 'at', date, time: '09:00', timezone: 'Europe/Berlin' },
+    }),
+    files: [],
+    timezone: 'Europe/Berlin',
+    by: EDITOR,
+  });
+  const pending = await t.app.services.drafts.prepare(id);
+  if (!pending) throw new Error('not prepared');
+  return t.app.services.approvals.approve(id, pending.revision, APPROVER);
 }

@@ -1,16 +1,13 @@
-import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PostDoc } from '../../src/services/posts.ts';
 import { approvalActions } from '../../views/approval-message.ts';
 import { ADMIN, APPROVER, EDITOR, freshDatabaseUrl } from '../harness/test-app.ts';
 import {
   buttonsOf,
   click,
-  draftWith,
-  FB,
   PAGE_ID,
   type PostApp,
   previewOf,
+  scheduledPost,
   startPostApp,
   threadOf,
   until,
@@ -25,25 +22,6 @@ async function start(overrides: Record<string, string> = {}) {
   const app = await startPostApp(overrides);
   running.push(app);
   return app;
-}
-
-/** An approved Facebook text post due in `days` days (through the services, as the buttons do). */
-async function scheduledPost(t: PostApp, caption: string, days = 2): Promise<PostDoc> {
-  const date = DateTime.now().setZone('Europe/Berlin').plus({ days }).toFormat('yyyy-MM-dd');
-  const id = await t.app.services.drafts.save({
-    draft: draftWith({
-      accountIds: [FB],
-      postTypes: { facebook: 'facebook_text' },
-      caption,
-      schedule: { kind: 'at', date, time: '09:00', timezone: 'Europe/Berlin' },
-    }),
-    files: [],
-    timezone: 'Europe/Berlin',
-    by: EDITOR,
-  });
-  const pending = await t.app.services.drafts.prepare(id);
-  if (!pending) throw new Error('not prepared');
-  return t.app.services.approvals.approve(id, pending.revision, APPROVER);
 }
 
 /** Pretends the post fell due `minutesAgo` minutes ago while nothing ran. */
