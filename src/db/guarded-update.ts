@@ -50,21 +50,16 @@ export async function guardedUpdate<T extends Versioned>(
   const inc = { ...((update.$inc as Record<string, number> | undefined) ?? {}), version: 1 };
   const versionFilter = current.version === undefined ? { version: { $exists: false } } : { version };
   try {
-    if (await filtersOnlyById(db)) {
-      // FerretDB reads and then writes even with a version in the filter, so the claim is what makes this write the
-      // only one; a claim taken over from a stalled writer is checked against the stored version first.
-      if (claimed === 'taken_over') {
-        const now = (await collection.findOne({ _id: id } as Filter<T>)) as T | null;
-        if ((now?.version ?? 0) !== version) return null;
-      }
-      return (await collection.findOneAndUpdate(
-        { _id: id } as Filter<T>,
-        { ...update, $inc: inc } as unknown as UpdateFilter<T>,
-        { returnDocument: 'after' },
-      )) as T | null;
+    // FerretDB reads and then writes even with a version in the filter (and reads the whole collection for it), so
+    // there the claim alone makes this write the only one; a claim taken over from a stalled writer is checked against
+    // the stored version first.
+    const byIdOnly = await filtersOnlyById(db);
+    if (byIdOnly && claimed === 'taken_over') {
+      const now = (await collection.findOne({ _id: id } as Filter<T>)) as T | null;
+      if ((now?.version ?? 0) !== version) return null;
     }
     return (await collection.findOneAndUpdate(
-      { _id: id, ...versionFilter } as Filter<T>,
+      (byIdOnly ? { _id: id } : { _id: id, ...versionFilter }) as Filter<T>,
       { ...update, $inc: inc } as unknown as UpdateFilter<T>,
       { returnDocument: 'after' },
     )) as T | null;
