@@ -91,7 +91,10 @@ export class Publisher {
           : { kind: 'done' };
       }
       // Slack's rate limits must not hold up publishing: the preview catches up on its own.
-      void this.deps.notifier.showPreview(post).catch(() => undefined);
+      const moved = post;
+      void this.deps.notifier
+        .showPreview(moved)
+        .catch((error) => this.deps.logger.error({ err: error, postId: moved._id }, 'preview update failed'));
     }
     if (post.state !== 'publishing') return { kind: 'done' };
     const claimed: ClaimedTarget[] = [];
