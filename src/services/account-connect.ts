@@ -76,7 +76,11 @@ export interface CallbackQuery {
 export class LoginUnavailableError extends Error {
   readonly code = 'login_unavailable';
   constructor(readonly flow: LoginFlow) {
-    super(`${flow} is switched off in the configuration.`);
+    super(
+      flow === 'instagram'
+        ? 'Instagram Login is switched off: set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (the Instagram app id and secret from "API setup with Instagram login").'
+        : `${flow} is switched off in the configuration.`,
+    );
     this.name = 'LoginUnavailableError';
   }
 }
@@ -113,9 +117,17 @@ export class AccountConnect {
   /** The logins switched on in the configuration. */
   get flows(): LoginFlow[] {
     const flows: LoginFlow[] = [];
-    if (this.deps.metaLogin) flows.push('facebook', 'instagram');
+    if (this.deps.metaLogin) flows.push('facebook');
+    if (this.deps.metaLogin?.instagramLoginEnabled) flows.push('instagram');
     if (this.deps.tiktok) flows.push('tiktok');
     return flows;
+  }
+
+  /** Logins that are off although their platform is on, and why (shown beside the links). */
+  get switchedOff(): string[] {
+    return this.deps.metaLogin && !this.deps.metaLogin.instagramLoginEnabled
+      ? ['Instagram Login is off: it needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (see the README).']
+      : [];
   }
 
   /** One start link per login, each with its own state bound to `slackUserId`. */
@@ -139,7 +151,7 @@ export class AccountConnect {
     const meta = this.deps.metaLogin;
     if (check.flow === 'facebook' && meta)
       return { ok: true, flow: check.flow, url: meta.facebookDialogUrl(redirectUri, state) };
-    if (check.flow === 'instagram' && meta) {
+    if (check.flow === 'instagram' && meta?.instagramLoginEnabled) {
       return { ok: true, flow: check.flow, url: meta.instagramAuthorizeUrl(redirectUri, state) };
     }
     if (check.flow === 'tiktok' && this.deps.tiktok && this.deps.config.TIKTOK_CLIENT_KEY) {
@@ -299,7 +311,8 @@ export class AccountConnect {
     if (flow === 'instagram' && this.deps.metaLogin) {
       const grant = await this.deps.metaLogin.completeInstagramLogin(code, redirectUri);
       return {
-        metaUserId: grant.userId,
+        // Meta's data deletion callback names the app-scoped id, not the professional account id.
+        metaUserId: grant.appScopedId,
         candidates: [
           {
             accountId: `instagram:${grant.userId}`,

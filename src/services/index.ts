@@ -131,6 +131,10 @@ export function createServices(deps: {
           version: config.META_GRAPH_VERSION,
           appId: config.META_APP_ID,
           appSecret: config.META_APP_SECRET,
+          ...(config.META_LOGIN_CONFIG_ID ? { loginConfigId: config.META_LOGIN_CONFIG_ID } : {}),
+          ...(config.INSTAGRAM_APP_ID && config.INSTAGRAM_APP_SECRET
+            ? { instagramAppId: config.INSTAGRAM_APP_ID, instagramAppSecret: config.INSTAGRAM_APP_SECRET }
+            : {}),
         })
       : undefined;
   const connect = new AccountConnect({
