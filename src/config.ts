@@ -65,7 +65,9 @@ export const configSchema = z.object({
     .default('v25.0'),
   META_WEBHOOK_VERIFY_TOKEN: optional(z.string().min(8, 'a random string of at least 8 characters')),
   /** Facebook Login for Business: the configuration whose permissions the login dialog asks for (`config_id`). */
-  META_LOGIN_CONFIG_ID: optional(z.string().regex(/^\d+$/, 'the numeric configuration id from Facebook Login for Business')),
+  META_LOGIN_CONFIG_ID: optional(
+    z.string().regex(/^\d+$/, 'the numeric configuration id from Facebook Login for Business'),
+  ),
   /** Instagram API with Instagram Login has its own app id and secret ("API setup with Instagram login"). */
   INSTAGRAM_APP_ID: optional(z.string().regex(/^\d+$/, 'the numeric Instagram app id')),
   INSTAGRAM_APP_SECRET: optional(z.string().min(8, 'the Instagram app secret')),

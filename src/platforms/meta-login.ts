@@ -262,7 +262,8 @@ export class MetaLogin {
         platform: 'instagram',
         code: 'instagram_login_not_configured',
         message: 'instagram: Instagram Login needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET',
-        userMessage: 'Instagram Login is switched off: the operator must set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET.',
+        userMessage:
+          'Instagram Login is switched off: the operator must set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET.',
       });
     }
     return { appId, appSecret };
