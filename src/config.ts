@@ -64,6 +64,13 @@ export const configSchema = z.object({
     .regex(/^v\d+\.0$/, 'a Graph API version such as v25.0')
     .default('v25.0'),
   META_WEBHOOK_VERIFY_TOKEN: optional(z.string().min(8, 'a random string of at least 8 characters')),
+  /** Facebook Login for Business: the configuration whose permissions the login dialog asks for (`config_id`). */
+  META_LOGIN_CONFIG_ID: optional(
+    z.string().regex(/^\d+$/, 'the numeric configuration id from Facebook Login for Business'),
+  ),
+  /** Instagram API with Instagram Login has its own app id and secret ("API setup with Instagram login"). */
+  INSTAGRAM_APP_ID: optional(z.string().regex(/^\d+$/, 'the numeric Instagram app id')),
+  INSTAGRAM_APP_SECRET: optional(z.string().min(8, 'the Instagram app secret')),
   INSTAGRAM_GRAPH_URL: url.default('https://graph.instagram.com'),
   /** Instagram Login's code exchange host. */
   INSTAGRAM_API_URL: url.default('https://api.instagram.com'),
@@ -134,7 +141,8 @@ export type RawConfig = z.infer<typeof configSchema>;
 
 /** The settings the app runs with: the raw values plus which platforms are switched on. */
 export interface Config extends RawConfig {
-  platforms: { meta: boolean; tiktok: boolean };
+  /** `instagramLogin`: Instagram API with Instagram Login (needs Meta and the Instagram app id and secret). */
+  platforms: { meta: boolean; instagramLogin: boolean; tiktok: boolean };
 }
 
 /** Startup stops with this when settings are missing or invalid; `problems` lists each one. */
@@ -168,6 +176,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const metaParts = [value.META_APP_ID, value.META_APP_SECRET].filter(Boolean).length;
     if (metaParts === 1)
       problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
+    const instagramParts = [value.INSTAGRAM_APP_ID, value.INSTAGRAM_APP_SECRET].filter(Boolean).length;
+    if (instagramParts === 1) {
+      problems.push(
+        'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET go together: set both, or neither to switch Instagram Login off',
+      );
+    }
+    if (instagramParts === 2 && metaParts === 0) {
+      problems.push('INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET need META_APP_ID and META_APP_SECRET as well');
+    }
     const tiktokParts = [value.TIKTOK_CLIENT_KEY, value.TIKTOK_CLIENT_SECRET].filter(Boolean).length;
     if (tiktokParts === 1) {
       problems.push(
@@ -180,6 +197,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...value,
     platforms: {
       meta: Boolean(value.META_APP_ID && value.META_APP_SECRET),
+      instagramLogin: Boolean(
+        value.META_APP_ID && value.META_APP_SECRET && value.INSTAGRAM_APP_ID && value.INSTAGRAM_APP_SECRET,
+      ),
       tiktok: Boolean(value.TIKTOK_CLIENT_KEY && value.TIKTOK_CLIENT_SECRET),
     },
   };

@@ -29,6 +29,9 @@ export function accountsMessage(accounts: AccountSummary[]): { text: string; blo
       `*Permissions:* ${account.scopes.length > 0 ? account.scopes.map((scope) => `\`${scope}\``).join(' ') : 'none recorded'}`,
       `*Token expires:* ${tokenExpiry(account)}`,
       `*Last health check:* ${account.lastHealthCheckAt ? slackDate(account.lastHealthCheckAt) : 'not yet'}`,
+      ...(account.platform !== 'tiktok' && account.status !== 'disconnected'
+        ? [`*Comments:* ${account.liveComments ? 'arrive live (webhook)' : 'polled only (no webhook subscription)'}`]
+        : []),
     ];
     blocks.push({
       type: 'section',

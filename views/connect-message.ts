@@ -13,8 +13,14 @@ const labels: Record<LoginFlow, { button: string; explain: string }> = {
   tiktok: { button: 'TikTok', explain: '*TikTok*: a TikTok account (comments and insights need a Business account).' },
 };
 
-/** The `/wone connect` answer: one link per login, each good for 10 minutes and only for the admin who asked. */
-export function connectMessage(links: { flow: LoginFlow; url: string }[]): { text: string; blocks: KnownBlock[] } {
+/**
+ * The `/wone connect` answer: one link per login, each good for 10 minutes and only for the admin who asked; `off`
+ * names the logins that are switched off, and why.
+ */
+export function connectMessage(
+  links: { flow: LoginFlow; url: string }[],
+  off: string[] = [],
+): { text: string; blocks: KnownBlock[] } {
   if (links.length === 0) {
     const text = 'No platform is configured: set the Meta or TikTok app credentials first (see the README).';
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
@@ -37,6 +43,9 @@ export function connectMessage(links: { flow: LoginFlow; url: string }[]): { tex
           url: link.url,
         })),
       },
+      ...(off.length > 0
+        ? [{ type: 'context' as const, elements: off.map((note) => ({ type: 'mrkdwn' as const, text: note })) }]
+        : []),
     ],
   };
 }

@@ -90,9 +90,10 @@ export function registerAccountActions(app: Listeners, services: Services): void
       });
       return;
     }
+    const who = result.account.platform === 'tiktok' ? 'TikTok' : 'Meta';
     const revoked = {
-      revoked: ' TikTok revoked its access too.',
-      failed: ' TikTok could not be reached to revoke access; the token it issued will expire on its own.',
+      revoked: ` ${who} revoked its access too.`,
+      failed: ` ${who} could not be reached to revoke access; the token it issued will expire on its own.`,
       not_supported: '',
     }[result.revoked];
     const held =

@@ -17,7 +17,7 @@ export const connectSubcommand: Subcommand = {
   permission: 'connect',
   run: async ({ command, respond, services }) => {
     const links = await services.connect.links(command.user_id);
-    await respond({ response_type: 'ephemeral', ...connectMessage(links) });
+    await respond({ response_type: 'ephemeral', ...connectMessage(links, services.connect.switchedOff) });
   },
 };
 

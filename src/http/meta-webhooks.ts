@@ -124,10 +124,11 @@ export function validSignature(rawBody: Buffer, header: string | undefined, appS
 /**
  * `GET /webhooks/meta`: Meta's subscription check (echoes `hub.challenge` when `hub.verify_token` matches).
  * `POST /webhooks/meta`: deliveries, refused with 401 unless `X-Hub-Signature-256` signs the raw body with the app
- * secret; acknowledged with 200 at once and processed after (the comment poll is the safety net if processing fails).
+ * secret (Instagram Login deliveries: with the Instagram app's secret, and only `instagram` ones); acknowledged with
+ * 200 at once and processed after (the comment poll is the safety net if processing fails).
  */
 export function metaWebhookRoutes(
-  config: Pick<Config, 'META_WEBHOOK_VERIFY_TOKEN' | 'META_APP_SECRET'>,
+  config: Pick<Config, 'META_WEBHOOK_VERIFY_TOKEN' | 'META_APP_SECRET' | 'INSTAGRAM_APP_SECRET'>,
   comments: Pick<Comments, 'ingest'>,
   logger: Logger,
 ): CustomRoute[] {
@@ -156,8 +157,13 @@ export function metaWebhookRoutes(
         const secret = config.META_APP_SECRET;
         if (!secret) throw new HttpError(404, 'Meta is not configured');
         const raw = await readBody(req, bodyLimit);
-        const signature = req.headers['x-hub-signature-256'];
-        if (!validSignature(raw, Array.isArray(signature) ? signature[0] : signature, secret)) {
+        const header = req.headers['x-hub-signature-256'];
+        const signature = Array.isArray(header) ? header[0] : header;
+        const byMetaApp = validSignature(raw, signature, secret);
+        const instagramSecret = config.INSTAGRAM_APP_SECRET;
+        const byInstagramApp =
+          !byMetaApp && Boolean(instagramSecret) && validSignature(raw, signature, instagramSecret ?? '');
+        if (!byMetaApp && !byInstagramApp) {
           log.warn('Meta webhook with a bad or missing signature refused');
           throw new HttpError(401, 'invalid signature');
         }
@@ -169,6 +175,8 @@ export function metaWebhookRoutes(
         }
         const parsed = envelopeSchema.safeParse(json);
         if (!parsed.success) throw new HttpError(400, 'not a webhook delivery');
+        // The Instagram app's secret signs Instagram Login deliveries only: it says nothing about Pages.
+        if (byInstagramApp && parsed.data.object !== 'instagram') throw new HttpError(401, 'invalid signature');
         sendJson(res, 200, { received: true });
         const events = commentEventsFrom(parsed.data, log);
         void processEvents(events, comments, log);

@@ -65,6 +65,7 @@ const PAGE_SCOPES = [
   'pages_manage_posts',
   'pages_manage_engagement',
   'read_insights',
+  'publish_video',
 ];
 
 const postSchema = z.object({ id: z.string(), permalink_url: z.string().optional() });

@@ -114,6 +114,11 @@ export class GraphClient {
     return this.call('POST', path, schema, call);
   }
 
+  /** `DELETE /{version}/{path}` with `params` in the query string. */
+  delete<T extends z.ZodType>(path: string, schema: T, call: GraphCall): Promise<z.infer<T>> {
+    return this.call('DELETE', path, schema, call);
+  }
+
   /**
    * Many reads in as few HTTP calls as Graph allows: batch requests (`POST /{version}/` with `batch=[…]`) of at most
    * 50 operations each, answered in order. Each answer stands alone: an operation Graph refuses (a metric that does
@@ -209,7 +214,7 @@ export class GraphClient {
   }
 
   private async call<T extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     schema: T,
     call: GraphCall,
@@ -224,7 +229,7 @@ export class GraphClient {
       method,
       path: fullPath,
       headers: call.tokenInQuery ? {} : { authorization: `Bearer ${call.token}` },
-      query: { ...(method === 'GET' ? params : {}), ...(call.tokenInQuery ? { access_token: call.token } : {}) },
+      query: { ...(method === 'POST' ? {} : params), ...(call.tokenInQuery ? { access_token: call.token } : {}) },
       ...(method === 'POST' ? { body: { form: params } } : {}),
     });
     const usage = readUsageHeaders(response.headers, this.now());

@@ -5,8 +5,10 @@ import { graphErrorEnvelopeSchema, graphErrorToPlatformError } from './graph-err
 import { PlatformHttp, type PlatformResponse } from './http.ts';
 
 /**
- * Facebook Login permissions the features use (reference D.1): Pages publishing, comments (reading, replying, hiding,
- * and the webhook subscription), insights; Instagram through its Page the same.
+ * Facebook Login permissions the features use (reference D.1; the README names the feature behind each): Pages
+ * publishing (videos need `publish_video`), comments (reading, replying, hiding, and the webhook subscription with
+ * `pages_manage_metadata`), insights; Instagram through its Page the same; `business_management` for Pages and
+ * Instagram accounts reached through a business portfolio.
  */
 export const FACEBOOK_LOGIN_SCOPES = [
   'pages_show_list',
@@ -15,7 +17,9 @@ export const FACEBOOK_LOGIN_SCOPES = [
   'pages_manage_engagement',
   'pages_read_user_content',
   'pages_manage_metadata',
+  'publish_video',
   'read_insights',
+  'business_management',
   'instagram_basic',
   'instagram_content_publish',
   'instagram_manage_comments',
@@ -38,8 +42,14 @@ export interface MetaLoginOptions {
   /** `INSTAGRAM_API_URL` (api.instagram.com: Instagram Login's code exchange). */
   instagramApiUrl: string;
   version: string;
+  /** `META_APP_ID` / `META_APP_SECRET`: Facebook Login. */
   appId: string;
   appSecret: string;
+  /** `META_LOGIN_CONFIG_ID`: Facebook Login for Business; the dialog asks for this configuration's permissions. */
+  loginConfigId?: string;
+  /** `INSTAGRAM_APP_ID` / `INSTAGRAM_APP_SECRET`: Instagram Login has its own app; without them it is off. */
+  instagramAppId?: string;
+  instagramAppSecret?: string;
   now?: () => Date;
 }
 
@@ -61,7 +71,10 @@ export interface FacebookGrant {
 
 /** What a completed Instagram Login yields: a long-lived (60-day) token. */
 export interface InstagramGrant {
+  /** The Instagram professional account id (`user_id`): the account the API acts on. */
   userId: string;
+  /** The app-scoped id (`id`): what Meta's data deletion callback names. */
+  appScopedId: string;
   username: string;
   token: string;
   expiresAt: Date;
@@ -88,7 +101,11 @@ const igFlatSchema = z.object({
 });
 /** The doc shows `{data:[…]}`, working clients read it flat: both are accepted (reference D.2, H.3). */
 const igExchangeSchema = z.union([igFlatSchema, z.object({ data: z.array(igFlatSchema).min(1) })]);
-const igMeSchema = z.object({ user_id: z.union([z.string(), z.number()]).transform(String), username: z.string() });
+const igMeSchema = z.object({
+  id: z.string(),
+  user_id: z.union([z.string(), z.number()]).transform(String),
+  username: z.string(),
+});
 
 /**
  * Facebook Login and Instagram Login for connecting accounts: the authorize URLs, and the code exchanges that end
@@ -116,24 +133,34 @@ export class MetaLogin {
     });
   }
 
-  /** The Facebook Login dialog, asking for `FACEBOOK_LOGIN_SCOPES`. */
+  /**
+   * The Facebook Login dialog, asking for `FACEBOOK_LOGIN_SCOPES`; with Facebook Login for Business
+   * (`loginConfigId`), for the configuration's permissions instead (`config_id` replaces `scope`).
+   */
   facebookDialogUrl(redirectUri: string, state: string): string {
     const url = new URL(`https://www.facebook.com/${this.options.version}/dialog/oauth`);
+    const { loginConfigId } = this.options;
     url.search = new URLSearchParams({
       client_id: this.options.appId,
       redirect_uri: redirectUri,
       state,
       response_type: 'code',
-      scope: FACEBOOK_LOGIN_SCOPES.join(','),
+      ...(loginConfigId ? { config_id: loginConfigId } : { scope: FACEBOOK_LOGIN_SCOPES.join(',') }),
     }).toString();
     return url.toString();
   }
 
+  /** Whether Instagram Login is configured (its own app id and secret). */
+  get instagramLoginEnabled(): boolean {
+    return Boolean(this.options.instagramAppId && this.options.instagramAppSecret);
+  }
+
   /** Instagram's authorize page (Business Login for Instagram), asking for `INSTAGRAM_LOGIN_SCOPES`. */
   instagramAuthorizeUrl(redirectUri: string, state: string): string {
+    const { appId } = this.instagramApp();
     const url = new URL('https://www.instagram.com/oauth/authorize');
     url.search = new URLSearchParams({
-      client_id: this.options.appId,
+      client_id: appId,
       redirect_uri: redirectUri,
       response_type: 'code',
       scope: INSTAGRAM_LOGIN_SCOPES.join(','),
@@ -189,7 +216,7 @@ export class MetaLogin {
 
   /** Code → short-lived Instagram token → long-lived (60-day) token → the account's id and @username. */
   async completeInstagramLogin(code: string, redirectUri: string): Promise<InstagramGrant> {
-    const { appId, appSecret } = this.options;
+    const { appId, appSecret } = this.instagramApp();
     const response = await this.instagramApi.send({
       method: 'POST',
       path: '/oauth/access_token',
@@ -213,16 +240,33 @@ export class MetaLogin {
     });
     const me = await this.instagramGraph.get('me', igMeSchema, {
       token: long.access_token,
-      params: { fields: 'user_id,username' },
+      params: { fields: 'id,user_id,username' },
     });
     const permissions = short.permissions;
     return {
       userId: me.user_id,
+      appScopedId: me.id,
       username: me.username,
       token: long.access_token,
       expiresAt: new Date(this.now().getTime() + (long.expires_in ?? 5_184_000) * 1000),
       scopes: Array.isArray(permissions) ? permissions : (permissions ?? '').split(',').filter(Boolean),
     };
+  }
+
+  /** The Instagram app's credentials; Instagram Login is off without them. */
+  private instagramApp(): { appId: string; appSecret: string } {
+    const { instagramAppId: appId, instagramAppSecret: appSecret } = this.options;
+    if (!appId || !appSecret) {
+      throw new PlatformError({
+        kind: 'permanent',
+        platform: 'instagram',
+        code: 'instagram_login_not_configured',
+        message: 'instagram: Instagram Login needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET',
+        userMessage:
+          'Instagram Login is switched off: the operator must set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET.',
+      });
+    }
+    return { appId, appSecret };
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { FakeHttpServer, type FakeReply, type FakeRequest } from './fake-http-server.ts';
 import { type FieldSpec, FieldSyntaxError, parseFields } from './graph-fields.ts';
 
@@ -79,6 +80,8 @@ type ContainerType = 'IMAGE' | 'VIDEO' | 'REELS' | 'STORIES' | 'CAROUSEL';
 interface IgAccount {
   type: 'ig_user';
   id: string;
+  /** What `GET /me?fields=id` answers for an Instagram Login token, and Meta's data deletion callback names. */
+  appScopedId: string;
   username: string;
   followersCount: number;
 }
@@ -130,6 +133,8 @@ interface Page {
   instagramAccountId?: string;
   /** Per-day values of Page metrics that differ from the fixed ones (see `setPageDaily`). */
   daily: Record<string, number>;
+  /** Owned by a business portfolio: `/me/accounts` lists it only to a token with `business_management`. */
+  businessOwned: boolean;
 }
 interface FbPost {
   type: 'fb_post';
@@ -233,29 +238,13 @@ const fail = (...args: Parameters<typeof graphError>): never => {
 const invalidParam = (message: string, subcode?: number, userMsg?: string): never =>
   fail(100, message, { ...(subcode === undefined ? {} : { subcode }), ...(userMsg === undefined ? {} : { userMsg }) });
 
-/** The permissions a connected account grants in this product (reference D.1 / A.1). */
-export const ALL_SCOPES = {
-  facebook: [
-    'instagram_basic',
-    'instagram_content_publish',
-    'instagram_manage_comments',
-    'instagram_manage_insights',
-    'pages_show_list',
-    'pages_read_engagement',
-    'pages_manage_posts',
-    'pages_manage_engagement',
-    'pages_read_user_content',
-    'read_insights',
-    'business_management',
-    'publish_video',
-  ],
-  instagram: [
-    'instagram_business_basic',
-    'instagram_business_content_publish',
-    'instagram_business_manage_comments',
-    'instagram_business_manage_insights',
-  ],
-} as const;
+/** Permissions Instagram's authorize page accepts for this app (reference D.2). */
+export const INSTAGRAM_LOGIN_PERMISSIONS: string[] = [
+  'instagram_business_basic',
+  'instagram_business_content_publish',
+  'instagram_business_manage_comments',
+  'instagram_business_manage_insights',
+];
 
 const IG_MEDIA_METRICS: Record<IgMedia['productType'], string[]> = {
   FEED: [
@@ -387,6 +376,9 @@ const graphTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/
 export interface GraphFakeOptions {
   appId?: string;
   appSecret?: string;
+  /** Instagram Login's own app id and secret ("API setup with Instagram login"), distinct from the Meta app's. */
+  instagramAppId?: string;
+  instagramAppSecret?: string;
   /** Instagram API-published posts allowed per rolling 24 h (the docs say 50 in one place and 100 in another). */
   quotaTotal?: number;
   /** Fake-clock time an image container takes to be FINISHED (0 = at once). */
@@ -408,6 +400,8 @@ export class GraphFake {
   readonly instagramApi = new FakeHttpServer();
   readonly appId: string;
   readonly appSecret: string;
+  readonly instagramAppId: string;
+  readonly instagramAppSecret: string;
   quotaTotal: number;
   imageProcessingMs: number;
   videoProcessingMs: number;
@@ -430,10 +424,26 @@ export class GraphFake {
    */
   readonly batched: Record<GraphHost, FakeRequest[]> = { facebook: [], instagram: [] };
   private readonly batchTimeouts: { host: GraphHost; match: (op: FakeRequest) => boolean; remaining: number }[] = [];
+  /** App subscriptions per object (`subscribed_apps`), by `host:objectId`: the fields subscribed. */
+  private readonly subscriptions = new Map<string, string[]>();
+  /** Facebook Login for Business configurations (`config_id`) and the permissions each asks for. */
+  private readonly loginConfigurations = new Map<string, string[]>();
+  /** The Webhooks product's callback URL, once verified (see `configureWebhooks`). */
+  private webhookCallback?: string;
+  /** Every webhook delivery made, in order (whatever the app answered). */
+  readonly deliveries: {
+    object: string;
+    entryId: string;
+    field: string;
+    status: number;
+    secret: 'meta' | 'instagram';
+  }[] = [];
 
   constructor(options: GraphFakeOptions = {}) {
     this.appId = options.appId ?? '1234567890';
     this.appSecret = options.appSecret ?? 'fake-app-secret-value';
+    this.instagramAppId = options.instagramAppId ?? '9876543210';
+    this.instagramAppSecret = options.instagramAppSecret ?? 'fake-instagram-app-secret';
     this.quotaTotal = options.quotaTotal ?? 50;
     this.imageProcessingMs = options.imageProcessingMs ?? 0;
     this.videoProcessingMs = options.videoProcessingMs ?? 30_000;
@@ -487,7 +497,7 @@ export class GraphFake {
       kind: input.kind,
       host,
       subjects: input.subjects ?? [],
-      scopes: input.scopes ?? [...ALL_SCOPES[host]],
+      scopes: input.scopes ?? [],
       status: 'valid',
       issuedAt: this.clock,
       ...(input.expiresInSec === undefined ? {} : { expiresAt: this.clock + input.expiresInSec * 1000 }),
@@ -516,6 +526,7 @@ export class GraphFake {
     const account: IgAccount = {
       type: 'ig_user',
       id: input.id ?? String(this.nextId()),
+      appScopedId: String(this.nextId() + 9_000_000_000_000_000),
       username: input.username ?? 'wone.commerce',
       followersCount: input.followersCount ?? 1520,
     };
@@ -523,13 +534,22 @@ export class GraphFake {
     return account;
   }
 
-  seedPage(input: { id?: string; name?: string; followersCount?: number; instagramAccountId?: string } = {}): Page {
+  seedPage(
+    input: {
+      id?: string;
+      name?: string;
+      followersCount?: number;
+      instagramAccountId?: string;
+      businessOwned?: boolean;
+    } = {},
+  ): Page {
     const page: Page = {
       type: 'page',
       id: input.id ?? String(this.nextId()),
       name: input.name ?? 'Wone Commerce',
       followersCount: input.followersCount ?? 3400,
       daily: {},
+      businessOwned: input.businessOwned ?? false,
       ...(input.instagramAccountId ? { instagramAccountId: input.instagramAccountId } : {}),
     };
     this.objects.set(page.id, page);
@@ -563,11 +583,13 @@ export class GraphFake {
       return id;
     }
     if (target?.type === 'fb_post' || target?.type === 'fb_video') {
-      const fbId = `${target.id.split('_').at(-1)}_${id}`;
+      // A Page video is published as a post: its comments are the post's (the feed webhook names the post).
+      const postId = target.type === 'fb_video' ? target.postId : target.id;
+      const fbId = `${postId.split('_').at(-1)}_${id}`;
       this.objects.set(fbId, {
         type: 'fb_comment',
         id: fbId,
-        objectId: target.id,
+        objectId: postId,
         ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
         fromId: input.authorId ?? String(this.nextId()),
         fromName: input.author ?? 'A Customer',
@@ -742,6 +764,134 @@ export class GraphFake {
       .map((p) => ({ id: p.id, published: p.published, ...(p.attachedTo ? { attachedTo: p.attachedTo } : {}) }));
   }
 
+  // ---------------------------------------------------------------- webhooks (reference E, A.8)
+
+  /**
+   * What the operator does in the App Dashboard's Webhooks product: gives the callback URL and verify token. Meta
+   * checks the callback at once (`hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`) and keeps it only if the
+   * challenge comes back.
+   */
+  async configureWebhooks(callbackUrl: string, verifyToken: string): Promise<void> {
+    const challenge = String(this.nextId());
+    const url = new URL(callbackUrl);
+    url.search = new URLSearchParams({
+      'hub.mode': 'subscribe',
+      'hub.challenge': challenge,
+      'hub.verify_token': verifyToken,
+    }).toString();
+    const answer = await fetch(url);
+    if (answer.status !== 200 || (await answer.text()) !== challenge)
+      throw new Error('the callback URL did not answer the verification request');
+    this.webhookCallback = callbackUrl;
+  }
+
+  /** The fields the app is subscribed to for `objectId` on `host` (`subscribed_apps`), or none. */
+  subscribedFields(host: GraphHost, objectId: string): string[] {
+    return [...(this.subscriptions.get(`${host}:${objectId}`) ?? [])];
+  }
+
+  /** Registers a Facebook Login for Business configuration asking for `scopes`; its id goes in `config_id`. */
+  registerLoginConfiguration(scopes: string[]): string {
+    const id = String(this.nextId());
+    this.loginConfigurations.set(id, [...scopes]);
+    return id;
+  }
+
+  /**
+   * Someone comments (`seedComment`) and Meta notifies the app as it would: only when the app is subscribed for the
+   * object. A Page post's comment goes out as a Page `feed` change when the Page is subscribed to `feed`; an Instagram
+   * comment as an `instagram` `comments` change, in the Instagram Login shape signed with the Instagram app's secret
+   * when the account subscribed through Instagram Login, else in the Facebook Login shape when the Page linked to the
+   * account is subscribed. Comments on carousels come without the media id, as the docs say. Returns the id and
+   * whether a delivery was made (the app's answer is in `deliveries`).
+   */
+  async commentAndNotify(input: Parameters<GraphFake['seedComment']>[0]): Promise<{ id: string; delivered: boolean }> {
+    const id = this.seedComment(input);
+    return { id, delivered: await this.notifyComment(id) };
+  }
+
+  /** Sends the webhook for an existing comment, if the app is subscribed for its object; see `commentAndNotify`. */
+  async notifyComment(commentId: string): Promise<boolean> {
+    const comment = this.objects.get(commentId);
+    const time = Math.floor(this.clock / 1000);
+    if (comment?.type === 'fb_comment') {
+      const pageId = this.ownerOf(comment);
+      if (!this.subscribedFields('facebook', pageId).includes('feed')) return false;
+      const post = this.objects.get(comment.objectId);
+      const value = {
+        from: { id: comment.fromId, name: comment.fromName },
+        post: {
+          status_type: post?.type === 'fb_post' && post.kind === 'video' ? 'added_video' : 'mobile_status_update',
+          is_published: true,
+          updated_time: graphTime(comment.createdTime),
+          id: comment.objectId,
+        },
+        message: comment.message,
+        post_id: comment.objectId,
+        comment_id: comment.id,
+        created_time: Math.floor(comment.createdTime / 1000),
+        item: 'comment',
+        parent_id: comment.parentId ?? comment.objectId,
+        verb: 'add',
+      };
+      return this.deliver('meta', {
+        object: 'page',
+        entry: [{ id: pageId, time, changes: [{ field: 'feed', value }] }],
+      });
+    }
+    if (comment?.type !== 'ig_comment') return false;
+    const media = this.objects.get(comment.mediaId) as IgMedia;
+    const accountId = media.owner;
+    // "Webhook notifications for Comments on albums don't include the album ID."
+    const mediaField = {
+      ...(media.mediaType === 'CAROUSEL_ALBUM' ? {} : { id: media.id }),
+      media_product_type: media.productType,
+    };
+    const from = { id: comment.fromId, username: comment.username };
+    const parent = comment.parentId ? { parent_id: comment.parentId } : {};
+    if (this.subscribedFields('instagram', accountId).includes('comments')) {
+      const value = { id: comment.id, from, text: comment.text, media: mediaField, ...parent };
+      return this.deliver('instagram', {
+        object: 'instagram',
+        entry: [{ id: accountId, time, changes: [{ field: 'comments', value }] }],
+      });
+    }
+    const page = [...this.objects.values()].find(
+      (o): o is Page => o.type === 'page' && o.instagramAccountId === accountId,
+    );
+    if (!page || this.subscribedFields('facebook', page.id).length === 0) return false;
+    const value = { from, comment_id: comment.id, text: comment.text, media: mediaField, ...parent };
+    return this.deliver('meta', {
+      object: 'instagram',
+      entry: [{ id: accountId, time, changes: [{ field: 'comments', value }] }],
+    });
+  }
+
+  private async deliver(
+    secret: 'meta' | 'instagram',
+    envelope: { object: string; entry: { id: string; time: number; changes: { field: string; value: unknown }[] }[] },
+  ): Promise<boolean> {
+    if (!this.webhookCallback) return false;
+    const body = escapeUnicode(JSON.stringify(envelope));
+    const key = secret === 'meta' ? this.appSecret : this.instagramAppSecret;
+    const signature = createHmac('sha256', key).update(body).digest('hex');
+    const answer = await fetch(this.webhookCallback, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
+      body,
+    });
+    await answer.arrayBuffer();
+    const [entry] = envelope.entry;
+    this.deliveries.push({
+      object: envelope.object,
+      entryId: entry?.id ?? '',
+      field: entry?.changes[0]?.field ?? '',
+      status: answer.status,
+      secret,
+    });
+    return true;
+  }
+
   // ---------------------------------------------------------------- request handling
 
   private nextId(): number {
@@ -850,8 +1000,17 @@ export class GraphFake {
     if (host === 'instagram' && first === 'access_token' && !edge && req.method === 'GET')
       return this.instagramLongLived(params);
 
+    if (host === 'facebook' && edge === 'permissions' && req.method === 'DELETE')
+      return this.revokeLogin(first, req, params);
+
     const token = this.authenticate(host, req, params);
     if (first === 'me' && !edge && req.method === 'GET') return this.me(token, params);
+    if (host === 'instagram' && edge === 'subscribed_apps') {
+      const accountId = first === 'me' ? (token.subjects[0] ?? '') : first;
+      if (token.kind !== 'instagram_user' || !token.subjects.includes(accountId))
+        return unsupported(req.method, `${first}/${edge}`);
+      return this.subscribedApps(token, 'instagram', accountId, req.method, params);
+    }
     if (host === 'facebook' && first === 'me' && edge === 'accounts' && req.method === 'GET')
       return this.meAccounts(token, params);
 
@@ -983,7 +1142,9 @@ export class GraphFake {
   private me(token: TokenRecord, params: Params): FakeReply {
     const subject = this.objects.get(token.subjects[0] ?? '');
     if (token.kind === 'instagram_user' && subject?.type === 'ig_user') {
-      return { json: this.render(subject, str(params.fields) ?? 'user_id,username') };
+      // Through Instagram Login, `id` is the app-scoped id; `user_id` is the professional account's.
+      const out = this.render(subject, str(params.fields) ?? 'user_id,username');
+      return { json: { ...out, id: subject.appScopedId } };
     }
     if (token.kind === 'page' && subject) return { json: this.render(subject, str(params.fields)) };
     return { json: { id: token.userId ?? '100000001', name: 'Wone Admin' } };
@@ -1075,7 +1236,10 @@ export class GraphFake {
     if (q.client_id !== this.appId) throw new Error('dialog: client_id is not the app id');
     if (q.response_type !== 'code') throw new Error('dialog: response_type must be code');
     if (!q.redirect_uri || !q.state) throw new Error('dialog: redirect_uri and state are required');
-    const scopes = (q.scope ?? '').split(',').filter(Boolean);
+    // Facebook Login for Business: `config_id` names a configuration whose permissions are asked for instead of `scope`.
+    const configured = q.config_id === undefined ? undefined : this.loginConfigurations.get(q.config_id);
+    if (q.config_id !== undefined && !configured) throw new Error('dialog: unknown config_id');
+    const scopes = configured ?? (q.scope ?? '').split(',').filter(Boolean);
     const unknown = scopes.filter((scope) => !FACEBOOK_LOGIN_PERMISSIONS.includes(scope));
     if (scopes.length === 0 || unknown.length > 0) throw new Error(`dialog: invalid scopes ${unknown.join(',')}`);
     const back = new URL(q.redirect_uri);
@@ -1109,11 +1273,12 @@ export class GraphFake {
     if (url.host !== 'www.instagram.com' || url.pathname !== '/oauth/authorize')
       throw new Error(`not an Instagram authorize URL: ${url.origin}${url.pathname}`);
     const q = Object.fromEntries(url.searchParams);
-    if (q.client_id !== this.appId) throw new Error('authorize: client_id is not the app id');
+    // Instagram Login has its own app: the Meta app's id is not one Instagram knows.
+    if (q.client_id !== this.instagramAppId) throw new Error('authorize: client_id is not the Instagram app id');
     if (q.response_type !== 'code') throw new Error('authorize: response_type must be code');
     if (!q.redirect_uri || !q.state) throw new Error('authorize: redirect_uri and state are required');
     const scopes = (q.scope ?? '').split(',').filter(Boolean);
-    const unknown = scopes.filter((scope) => !(ALL_SCOPES.instagram as readonly string[]).includes(scope));
+    const unknown = scopes.filter((scope) => !INSTAGRAM_LOGIN_PERMISSIONS.includes(scope));
     if (scopes.length === 0 || unknown.length > 0) throw new Error(`authorize: invalid scopes ${unknown.join(',')}`);
     const back = new URL(q.redirect_uri);
     back.searchParams.set('state', q.state);
@@ -1181,9 +1346,11 @@ export class GraphFake {
     if (token.kind !== 'user')
       return fail(100, '(#100) Tried accessing nonexisting field (accounts) on node type (Page)');
     this.requireScope(token, { facebook: 'pages_show_list' });
+    // Pages owned by a business portfolio are reached through the business: only with `business_management`.
     const pages = token.subjects
       .map((id) => this.objects.get(id))
-      .filter((object): object is Page => object?.type === 'page');
+      .filter((object): object is Page => object?.type === 'page')
+      .filter((page) => !page.businessOwned || token.scopes.includes('business_management'));
     const specs = this.parseFieldsParam(params.fields ?? 'id,name,access_token,category,tasks');
     const longLived = this.longLived.has(token.token);
     const data = pages.map((page) => {
@@ -1220,7 +1387,7 @@ export class GraphFake {
     if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'))
       return igError('Missing required field client_id');
     const form = (req.body ?? {}) as Record<string, string>;
-    if (form.client_id !== this.appId || form.client_secret !== this.appSecret)
+    if (form.client_id !== this.instagramAppId || form.client_secret !== this.instagramAppSecret)
       return igError('Invalid Client ID or secret');
     if (form.grant_type !== 'authorization_code') return igError('Invalid grant_type');
     const code = this.authCodes.get(form.code ?? '');
@@ -1241,7 +1408,7 @@ export class GraphFake {
   /** `GET graph.instagram.com/access_token?grant_type=ig_exchange_token`: short-lived → long-lived (60 days). */
   private instagramLongLived(params: Params): FakeReply {
     if (params.grant_type !== 'ig_exchange_token') return invalidParam('Unsupported grant_type');
-    if (params.client_secret !== this.appSecret) return fail(101, 'Error validating client secret.');
+    if (params.client_secret !== this.instagramAppSecret) return fail(101, 'Error validating client secret.');
     const short = this.tokens.get(str(params.access_token) ?? '');
     if (short?.kind !== 'instagram_user') return fail(190, 'Invalid OAuth access token - Cannot parse access token');
     const problem = this.tokenProblem(short);
@@ -1451,10 +1618,14 @@ export class GraphFake {
     ) {
       // filter: toplevel (default) or stream (every comment, replies included); order: chronological by default.
       const stream = modifiers.filter === 'stream';
+      // A video's comments are its post's.
+      const objectId = object.type === 'fb_video' ? object.postId : id;
       const list =
         object.type === 'fb_comment'
           ? all.filter((c): c is FbComment => c.type === 'fb_comment' && c.parentId === id)
-          : all.filter((c): c is FbComment => c.type === 'fb_comment' && c.objectId === id && (stream || !c.parentId));
+          : all.filter(
+              (c): c is FbComment => c.type === 'fb_comment' && c.objectId === objectId && (stream || !c.parentId),
+            );
       list.sort((a, b) => a.createdTime - b.createdTime);
       return modifiers.order === 'reverse_chronological' ? list.reverse() : list;
     }
@@ -1872,7 +2043,72 @@ export class GraphFake {
 
   // ---------------------------------------------------------------- Facebook Pages
 
+  /**
+   * `POST|GET|DELETE /{page-id}/subscribed_apps` with the Page token (`pages_manage_metadata`), and on
+   * graph.instagram.com `/{ig-user-id}|me/subscribed_apps` with the Instagram User token (Instagram Login).
+   */
+  private subscribedApps(
+    token: TokenRecord,
+    host: GraphHost,
+    objectId: string,
+    method: string,
+    params: Params,
+  ): FakeReply {
+    const key = `${host}:${objectId}`;
+    if (host === 'facebook') {
+      this.requireScope(token, { facebook: 'pages_manage_metadata' });
+      if (token.kind !== 'page') return fail(210, '(#210) A page access token is required to request this resource.');
+    } else {
+      this.requireScope(token, { facebook: '', instagram: 'instagram_business_basic' });
+    }
+    if (method === 'GET') {
+      const fields = this.subscriptions.get(key);
+      return {
+        json: { data: fields ? [{ id: this.appId, name: 'Wone Social', subscribed_fields: fields }] : [] },
+      };
+    }
+    if (method === 'DELETE') {
+      this.subscriptions.delete(key);
+      return { json: { success: true } };
+    }
+    if (method !== 'POST') return unsupported(method, `${objectId}/subscribed_apps`);
+    const fields = listParam(params.subscribed_fields);
+    if (fields.length === 0) return invalidParam('(#100) The parameter subscribed_fields is required.');
+    const allowed = host === 'facebook' ? PAGE_WEBHOOK_FIELDS : INSTAGRAM_WEBHOOK_FIELDS;
+    for (const [index, field] of fields.entries()) {
+      if (!allowed.includes(field))
+        return invalidParam(`(#100) Param subscribed_fields[${index}] must be one of {${allowed.join(', ')}}`);
+    }
+    if (host === 'instagram' && fields.some((field) => field.endsWith('comments') || field === 'mentions'))
+      this.requireScope(token, { facebook: '', instagram: 'instagram_business_manage_comments' });
+    this.subscriptions.set(key, [...new Set([...(this.subscriptions.get(key) ?? []), ...fields])]);
+    return { json: { success: true } };
+  }
+
+  /**
+   * `DELETE /{user-id}/permissions` with the app token (or `/me/permissions` with the person's token): the person's
+   * login is revoked, and every token it gave (Page tokens included) stops working.
+   */
+  private revokeLogin(first: string, req: FakeRequest, params: Params): FakeReply {
+    let userId: string | undefined;
+    if (this.tokenFrom(req, params) === this.appToken) {
+      if (first === 'me')
+        return fail(2500, 'An active access token must be used to query information about the current user.');
+      userId = first;
+    } else {
+      const token = this.authenticate('facebook', req, params);
+      if (token.kind !== 'user' || (first !== 'me' && first !== token.userId)) return unsupported('DELETE', first);
+      userId = token.userId;
+    }
+    if (!userId || ![...this.metaUsers.keys()].includes(userId)) return unsupported('DELETE', `${first}/permissions`);
+    for (const record of this.tokens.values()) {
+      if (record.host === 'facebook' && record.userId === userId) record.status = 'app_removed';
+    }
+    return { json: { success: true } };
+  }
+
   private pageEdge(token: TokenRecord, page: Page, edge: string, method: string, params: Params): FakeReply {
+    if (edge === 'subscribed_apps') return this.subscribedApps(token, 'facebook', page.id, method, params);
     if (method === 'POST' && edge === 'feed') return this.createFeedPost(token, page, params);
     if (method === 'POST' && edge === 'photos') return this.createPhoto(token, page, params);
     if (method === 'POST' && edge === 'videos') return this.createVideo(token, page, params);
@@ -2024,7 +2260,8 @@ export class GraphFake {
     // Commenting as a User instead of the Page gets #1705 (reference B.2).
     if (token.kind !== 'page') return fail(1705, '(#1705) There was an error posting to this wall');
     const page = this.objects.get(pageId) as Page;
-    const objectId = target.type === 'fb_comment' ? target.objectId : target.id;
+    const objectId =
+      target.type === 'fb_comment' ? target.objectId : target.type === 'fb_video' ? target.postId : target.id;
     const id = `${objectId.split('_').at(-1)}_${this.nextId()}`;
     const comment: FbComment = {
       type: 'fb_comment',
@@ -2111,6 +2348,11 @@ export class GraphFake {
 }
 
 const NO_FIELD = Symbol('no such field');
+
+/** Page webhook fields `subscribed_fields` takes (those this product meets; the full list is longer). */
+const PAGE_WEBHOOK_FIELDS = ['feed', 'mention', 'name', 'picture', 'category', 'description', 'ratings', 'videos'];
+/** Instagram webhook fields (Instagram Login). */
+const INSTAGRAM_WEBHOOK_FIELDS = ['comments', 'live_comments', 'mentions', 'messages', 'story_insights'];
 
 type Params = Record<string, unknown>;
 
@@ -2203,6 +2445,11 @@ function checkCaption(caption: string): void {
   }
   if (mentions > 20)
     invalidParam('(#100) Too many @ tags in the caption.', 2207040, 'The caption can have no more than 20 @ tags.');
+}
+
+/** Meta sends non-ASCII characters escaped (`\u00e4`), and signs those bytes. */
+function escapeUnicode(json: string): string {
+  return json.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function unsupported(method: string, what: string): FakeReply {

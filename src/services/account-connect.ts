@@ -5,6 +5,7 @@ import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { Logger } from '../logger.ts';
 import { PlatformError } from '../platforms/errors.ts';
+import type { MetaApp, WebhookSubscription } from '../platforms/meta-app.ts';
 import type { MetaLogin } from '../platforms/meta-login.ts';
 import type { TikTokClient } from '../platforms/tiktok.ts';
 import type { AccountDoc, Accounts } from './accounts.ts';
@@ -33,6 +34,8 @@ export interface PendingCandidate {
   refreshToken?: SealedSecret;
   refreshExpiresAt?: Date;
   businessApi?: boolean;
+  /** Instagram through Facebook Login: the Page linked to it (its comment webhooks need that Page subscribed). */
+  linkedPageId?: string;
   alreadyConnected: boolean;
 }
 
@@ -76,7 +79,11 @@ export interface CallbackQuery {
 export class LoginUnavailableError extends Error {
   readonly code = 'login_unavailable';
   constructor(readonly flow: LoginFlow) {
-    super(`${flow} is switched off in the configuration.`);
+    super(
+      flow === 'instagram'
+        ? 'Instagram Login is switched off: set INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (the Instagram app id and secret from "API setup with Instagram login").'
+        : `${flow} is switched off in the configuration.`,
+    );
     this.name = 'LoginUnavailableError';
   }
 }
@@ -97,6 +104,7 @@ export class AccountConnect {
       states: OAuthStates;
       logger: Logger;
       metaLogin?: MetaLogin;
+      metaApp?: MetaApp;
       tiktok?: TikTokClient;
       now?: () => Date;
     },
@@ -113,9 +121,17 @@ export class AccountConnect {
   /** The logins switched on in the configuration. */
   get flows(): LoginFlow[] {
     const flows: LoginFlow[] = [];
-    if (this.deps.metaLogin) flows.push('facebook', 'instagram');
+    if (this.deps.metaLogin) flows.push('facebook');
+    if (this.deps.metaLogin?.instagramLoginEnabled) flows.push('instagram');
     if (this.deps.tiktok) flows.push('tiktok');
     return flows;
+  }
+
+  /** Logins that are off although their platform is on, and why (shown beside the links). */
+  get switchedOff(): string[] {
+    return this.deps.metaLogin && !this.deps.metaLogin.instagramLoginEnabled
+      ? ['Instagram Login is off: it needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (see the README).']
+      : [];
   }
 
   /** One start link per login, each with its own state bound to `slackUserId`. */
@@ -139,7 +155,7 @@ export class AccountConnect {
     const meta = this.deps.metaLogin;
     if (check.flow === 'facebook' && meta)
       return { ok: true, flow: check.flow, url: meta.facebookDialogUrl(redirectUri, state) };
-    if (check.flow === 'instagram' && meta) {
+    if (check.flow === 'instagram' && meta?.instagramLoginEnabled) {
       return { ok: true, flow: check.flow, url: meta.instagramAuthorizeUrl(redirectUri, state) };
     }
     if (check.flow === 'tiktok' && this.deps.tiktok && this.deps.config.TIKTOK_CLIENT_KEY) {
@@ -231,9 +247,11 @@ export class AccountConnect {
         ...(candidate.refreshExpiresAt ? { refreshExpiresAt: candidate.refreshExpiresAt } : {}),
         ...(taken.metaUserId ? { metaUserId: taken.metaUserId } : {}),
         ...(candidate.businessApi === undefined ? {} : { businessApi: candidate.businessApi }),
+        ...(candidate.linkedPageId ? { linkedPageId: candidate.linkedPageId } : {}),
         connectedBy: slackUserId,
         connectedAt,
       });
+      await this.subscribeWebhooks(candidate);
       await this.deps.audit.record({
         actor: slackUserId,
         action: 'connect',
@@ -247,6 +265,38 @@ export class AccountConnect {
       });
     }
     return { kind: 'connected', accounts: chosen.map((c) => ({ id: c.accountId, name: c.name })) };
+  }
+
+  /**
+   * Meta sends no webhook until the app is subscribed for the object: the Page (for an Instagram account through
+   * Facebook Login, the Page linked to it) or the Instagram Login account. A refusal leaves the account connected with
+   * its comments polled, and `/wone accounts` says so.
+   */
+  private async subscribeWebhooks(candidate: PendingCandidate): Promise<void> {
+    const { metaApp } = this.deps;
+    if (!metaApp || candidate.platform === 'tiktok') return;
+    const token = this.deps.vault.open(candidate.token);
+    const pageId = candidate.platform === 'facebook' ? candidate.externalId : candidate.linkedPageId;
+    const target: WebhookSubscription | undefined =
+      candidate.login === 'instagram'
+        ? { host: 'instagram', token }
+        : pageId
+          ? { host: 'facebook', pageId, token }
+          : undefined;
+    let live = false;
+    if (target) {
+      try {
+        await metaApp.subscribe(target);
+        live = true;
+      } catch (error) {
+        if (!(error instanceof PlatformError)) throw error;
+        this.deps.logger.warn(
+          { err: error, accountId: candidate.accountId },
+          'Meta refused the webhook subscription; comments will be polled',
+        );
+      }
+    }
+    await this.deps.accounts.setLiveComments(candidate.accountId, live);
   }
 
   /** Drops a pending choice (only its own admin may). */
@@ -267,7 +317,10 @@ export class AccountConnect {
     if (flow === 'facebook' && this.deps.metaLogin) {
       const grant = await this.deps.metaLogin.completeFacebookLogin(code, redirectUri);
       const candidates: Omit<PendingCandidate, 'alreadyConnected'>[] = [];
-      const pageScopes = grant.scopes.filter((scope) => scope.startsWith('pages_') || scope === 'read_insights');
+      const pageScopes = grant.scopes.filter(
+        (scope) =>
+          scope.startsWith('pages_') || ['read_insights', 'publish_video', 'business_management'].includes(scope),
+      );
       const igScopes = grant.scopes.filter((scope) => scope.startsWith('instagram_') || scope === 'pages_show_list');
       for (const page of grant.pages) {
         const token = vault.seal(page.token);
@@ -291,6 +344,7 @@ export class AccountConnect {
             describe: `Instagram, through the Page ${page.name}`,
             scopes: igScopes,
             token: vault.seal(page.token),
+            linkedPageId: page.id,
           });
         }
       }
@@ -299,7 +353,8 @@ export class AccountConnect {
     if (flow === 'instagram' && this.deps.metaLogin) {
       const grant = await this.deps.metaLogin.completeInstagramLogin(code, redirectUri);
       return {
-        metaUserId: grant.userId,
+        // Meta's data deletion callback names the app-scoped id, not the professional account id.
+        metaUserId: grant.appScopedId,
         candidates: [
           {
             accountId: `instagram:${grant.userId}`,

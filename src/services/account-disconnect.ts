@@ -1,4 +1,6 @@
 import type { Logger } from '../logger.ts';
+import type { MetaApp, WebhookSubscription } from '../platforms/meta-app.ts';
+import type { AccountAccess } from '../platforms/types.ts';
 import type { AccountSummary, Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import type { HeldTarget, TargetHolds } from './target-holds.ts';
@@ -14,8 +16,9 @@ export interface DisconnectResult {
 
 /**
  * Disconnects accounts: the tokens are deleted from the database first (so nothing can use them again, whatever the
- * platform answers), then the platform revokes the grant where it can (TikTok), and pending posts are held with
- * their requesters told.
+ * platform answers), then the platform revokes the grant where it can (TikTok; Meta once the last account of a
+ * Facebook login is gone, after its webhook subscription is dropped), and pending posts are held with their
+ * requesters told.
  */
 export class AccountDisconnect {
   constructor(
@@ -24,6 +27,7 @@ export class AccountDisconnect {
     private readonly audit: AuditLog,
     private readonly platforms: TokenPlatforms,
     private readonly logger: Logger,
+    private readonly metaApp?: MetaApp,
   ) {}
 
   /** `undefined` when the account is unknown or already disconnected. */
@@ -37,7 +41,9 @@ export class AccountDisconnect {
     const { account, revocable } = removed;
     let revoked: DisconnectResult['revoked'] = 'not_supported';
     const revoke = this.platforms[account.platform]?.revokeToken;
-    if (revocable && revoke) {
+    if (account.platform !== 'tiktok' && this.metaApp) {
+      revoked = await this.leaveMeta(this.metaApp, account, revocable);
+    } else if (revocable && revoke) {
       try {
         await revoke.call(this.platforms[account.platform], revocable);
         revoked = 'revoked';
@@ -56,4 +62,47 @@ export class AccountDisconnect {
     });
     return { account, held, revoked };
   }
+
+  /**
+   * Meta: the webhook subscription goes when no connected account still needs it (a Page serves its own posts and
+   * its Instagram account's), then the Facebook login is revoked at Meta when it was the last account it connected
+   * (`DELETE /{user-id}/permissions`). Instagram Login has no documented revocation: its token is only deleted here.
+   */
+  private async leaveMeta(
+    metaApp: MetaApp,
+    account: AccountSummary,
+    revocable: AccountAccess | undefined,
+  ): Promise<DisconnectResult['revoked']> {
+    const others = (await this.accounts.list()).filter((other) => other._id !== account._id);
+    const subscription = subscriptionOf(account, revocable);
+    const pageId = subscription?.host === 'facebook' ? subscription.pageId : undefined;
+    const stillNeeded = pageId
+      ? others.some((other) => other.externalId === pageId || other.linkedPageId === pageId)
+      : false;
+    if (subscription && account.liveComments && !stillNeeded) {
+      try {
+        await metaApp.unsubscribe(subscription);
+      } catch (error) {
+        this.logger.warn({ err: error, accountId: account._id }, 'Meta did not drop the webhook subscription');
+      }
+    }
+    if (account.login !== 'facebook' || !account.metaUserId) return 'not_supported';
+    if (others.some((other) => other.login === 'facebook' && other.metaUserId === account.metaUserId))
+      return 'not_supported';
+    try {
+      await metaApp.revokeFacebookLogin(account.metaUserId);
+      return 'revoked';
+    } catch (error) {
+      this.logger.warn({ err: error, accountId: account._id }, 'Meta did not revoke the login');
+      return 'failed';
+    }
+  }
+}
+
+/** The webhook subscription an account's comments come through, with the token it was made with. */
+function subscriptionOf(account: AccountSummary, access: AccountAccess | undefined): WebhookSubscription | undefined {
+  if (!access) return undefined;
+  if (account.login === 'instagram') return { host: 'instagram', token: access.accessToken };
+  const pageId = account.platform === 'facebook' ? account.externalId : account.linkedPageId;
+  return pageId ? { host: 'facebook', pageId, token: access.accessToken } : undefined;
 }

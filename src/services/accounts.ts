@@ -24,8 +24,12 @@ export interface AccountDoc {
   tokenExpiresAt?: Date;
   refreshToken?: SealedSecret;
   refreshExpiresAt?: Date;
-  /** The Meta user whose login granted the token (for Meta's data-deletion callback). */
+  /** The Meta user whose login granted the token (for Meta's data-deletion callback and the revocation at Meta). */
   metaUserId?: string;
+  /** Instagram through Facebook Login: the Page linked to the account (its webhooks come through that Page). */
+  linkedPageId?: string;
+  /** Whether Meta sends this account's comments by webhook (the app is subscribed for it); polled either way. */
+  liveComments?: boolean;
   connectedBy: string;
   connectedAt: Date;
   lastHealthCheckAt?: Date;
@@ -152,6 +156,11 @@ export class Accounts {
     return new Set(found.map((account) => account._id));
   }
 
+  /** Records whether Meta sends the account's comments by webhook. */
+  async setLiveComments(id: string, live: boolean): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { liveComments: live } });
+  }
+
   /** Marks an account as needing a new login (after an auth error from its platform). True if it was ok before. */
   async markReconnectNeeded(id: string, problem?: string): Promise<boolean> {
     const current = await this.collection.findOne({ _id: id }, { projection: { status: 1, connectedAt: 1 } });
@@ -228,7 +237,14 @@ export class Accounts {
     const before = await this.collection.findOneAndUpdate(
       { _id: id, status: { $ne: 'disconnected' } },
       {
-        $unset: { token: '', refreshToken: '', tokenExpiresAt: '', refreshExpiresAt: '', expiryWarnedFor: '' },
+        $unset: {
+          token: '',
+          refreshToken: '',
+          tokenExpiresAt: '',
+          refreshExpiresAt: '',
+          expiryWarnedFor: '',
+          liveComments: '',
+        },
         $set: { status: 'disconnected', disconnectedAt: new Date(), disconnectedBy: by },
       },
       { returnDocument: ReturnDocument.BEFORE },

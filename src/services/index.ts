@@ -6,7 +6,9 @@ import type { Logger } from '../logger.ts';
 import { AccountNotifier } from '../notify/account-notifier.ts';
 import { CommentNotifier } from '../notify/comment-notifier.ts';
 import { PostNotifier } from '../notify/post-notifier.ts';
+import { GraphClient } from '../platforms/graph-client.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
+import { MetaApp } from '../platforms/meta-app.ts';
 import { MetaLogin } from '../platforms/meta-login.ts';
 import { AccountConnect } from './account-connect.ts';
 import { AccountDisconnect } from './account-disconnect.ts';
@@ -119,7 +121,24 @@ export function createServices(deps: {
   });
   const accountNotifier = new AccountNotifier(slack, roles, logger);
   const holds = new TargetHolds(db, targets, accountNotifier);
-  const disconnect = new AccountDisconnect(accounts, holds, audit, platforms, logger);
+  const metaApp =
+    config.META_APP_ID && config.META_APP_SECRET
+      ? new MetaApp({
+          facebookGraph: new GraphClient({
+            platform: 'facebook',
+            baseUrl: config.META_GRAPH_URL,
+            version: config.META_GRAPH_VERSION,
+          }),
+          instagramGraph: new GraphClient({
+            platform: 'instagram',
+            baseUrl: config.INSTAGRAM_GRAPH_URL,
+            version: config.META_GRAPH_VERSION,
+          }),
+          appId: config.META_APP_ID,
+          appSecret: config.META_APP_SECRET,
+        })
+      : undefined;
+  const disconnect = new AccountDisconnect(accounts, holds, audit, platforms, logger, metaApp);
   const deletion = new DataDeletion(db, accounts, disconnect, audit);
   const tokenHealth = new TokenHealthMonitor(accounts, platforms, accountNotifier, holds, audit, logger);
   const metaLogin =
@@ -131,6 +150,10 @@ export function createServices(deps: {
           version: config.META_GRAPH_VERSION,
           appId: config.META_APP_ID,
           appSecret: config.META_APP_SECRET,
+          ...(config.META_LOGIN_CONFIG_ID ? { loginConfigId: config.META_LOGIN_CONFIG_ID } : {}),
+          ...(config.INSTAGRAM_APP_ID && config.INSTAGRAM_APP_SECRET
+            ? { instagramAppId: config.INSTAGRAM_APP_ID, instagramAppSecret: config.INSTAGRAM_APP_SECRET }
+            : {}),
         })
       : undefined;
   const connect = new AccountConnect({
@@ -142,6 +165,7 @@ export function createServices(deps: {
     states: new OAuthStates(db),
     logger,
     ...(metaLogin ? { metaLogin } : {}),
+    ...(metaApp ? { metaApp } : {}),
     ...(platforms.tiktok ? { tiktok: platforms.tiktok } : {}),
   });
   const common = { posts, targets, media, notifier, roles, audit, scheduling };

@@ -9,6 +9,7 @@ import {
   returnToApp,
   startConnectApp,
 } from '../harness/connect-harness.ts';
+import { deliverMetaWebhook, pageCommentDelivery } from '../harness/meta-webhook.ts';
 import { answersTo, click, commandAnswer, textOf } from '../harness/slack-answers.ts';
 import { ADMIN, type TestApp } from '../harness/test-app.ts';
 
@@ -57,7 +58,10 @@ describe('Facebook Login: Pages and their Instagram accounts', () => {
     expect(dialog.searchParams.get('scope')?.split(',')).toEqual(
       expect.arrayContaining(['pages_manage_posts', 'instagram_content_publish', 'pages_show_list']),
     );
-    expect(dialog.searchParams.get('scope')).not.toContain('business_management');
+    // Videos need publish_video; Pages and Instagram accounts of a business portfolio need business_management.
+    expect(dialog.searchParams.get('scope')?.split(',')).toEqual(
+      expect.arrayContaining(['publish_video', 'business_management', 'pages_manage_metadata']),
+    );
     expect(dialog.searchParams.get('redirect_uri')).toBe('https://wone.example.com/oauth/meta/callback');
 
     // In the dialog the person grants two of their three Pages.
@@ -205,6 +209,8 @@ describe('Instagram Login', () => {
     const start = await followStart(t, (await connectLinks(t, ADMIN)).instagram ?? '');
     const authorize = new URL(start.location);
     expect(authorize.origin).toBe('https://www.instagram.com');
+    // Instagram Login has its own app: the Instagram app id, not the Meta app's.
+    expect(authorize.searchParams.get('client_id')).toBe(graph.instagramAppId);
     expect(authorize.searchParams.get('scope')).toBe(
       'instagram_business_basic,instagram_business_content_publish,instagram_business_manage_comments,instagram_business_manage_insights',
     );
@@ -216,7 +222,8 @@ describe('Instagram Login', () => {
     expect(choice.offered).toEqual([`instagram:${ig.id}`]);
     await pressConnect(t, ADMIN, choice.pendingId, choice.offered);
     const stored = await accountsCollection().findOne({ _id: `instagram:${ig.id}` as never });
-    expect(stored).toMatchObject({ login: 'instagram', name: 'wone.studio', metaUserId: ig.id });
+    // Meta's data deletion callback names the app-scoped id, which is kept; the account is the professional id.
+    expect(stored).toMatchObject({ login: 'instagram', name: 'wone.studio', metaUserId: ig.appScopedId });
     const days = (stored?.tokenExpiresAt.getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(59);
     const token = await tokenOf(`instagram:${ig.id}`);
@@ -289,5 +296,147 @@ describe('secrets at rest and in logs', () => {
       expect(logs).not.toMatch(pattern);
     }
     expect(logs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('Meta as a real app meets it', () => {
+  it('the Facebook token from consent can post a Page video (publish_video) and reaches business-owned Pages', async () => {
+    const owned = graph.seedPage({ name: 'Wone Portfolio', businessOwned: true });
+    const person = graph.seedMetaUser({ pageIds: [owned.id] });
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect = graph.consentFacebook(start.location, { userId: person.id });
+    codeOf(redirect);
+    expect((await returnToApp(t, redirect, start.cookie)).status).toBe(200);
+    const choice = await choiceFor(t, ADMIN, before);
+    expect(choice.offered).toEqual([`facebook:${owned.id}`]);
+    await pressConnect(t, ADMIN, choice.pendingId, choice.offered);
+    const token = await tokenOf(`facebook:${owned.id}`);
+    const video = await fetch(`${graph.facebook.url}/v25.0/${owned.id}/videos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ file_url: 'https://media.wone.example/v.mp4', description: 'Hello' }),
+    });
+    expect(video.status).toBe(200);
+  });
+
+  it('connecting subscribes the Page (and the Page behind its Instagram account) to webhooks; comments then arrive live', async () => {
+    const ig = graph.seedInstagramAccount({ username: 'wone.live' });
+    const shop = graph.seedPage({ name: 'Wone Live', instagramAccountId: ig.id });
+    const person = graph.seedMetaUser({ pageIds: [shop.id] });
+    expect(graph.subscribedFields('facebook', shop.id)).toEqual([]);
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect = graph.consentFacebook(start.location, { userId: person.id });
+    codeOf(redirect);
+    await returnToApp(t, redirect, start.cookie);
+    const choice = await choiceFor(t, ADMIN, before);
+    await pressConnect(t, ADMIN, choice.pendingId, [`instagram:${ig.id}`]);
+    // Only the Instagram account was chosen: its Page is subscribed all the same, for the account's comments.
+    expect(graph.subscribedFields('facebook', shop.id)).toEqual(['feed']);
+    const stored = await accountsCollection().findOne({ _id: `instagram:${ig.id}` as never });
+    expect(stored).toMatchObject({ liveComments: true, linkedPageId: shop.id });
+    expect(JSON.stringify((await commandAnswer(t, ADMIN, 'accounts')).blocks)).toContain('arrive live (webhook)');
+    await tokenOf(`instagram:${ig.id}`);
+  });
+
+  it('Instagram Login subscribes the account on graph.instagram.com; its webhooks are signed with the Instagram app secret', async () => {
+    const ig = graph.seedInstagramAccount({ username: 'wone.iglive' });
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).instagram ?? '');
+    const redirect = graph.consentInstagram(start.location, { igUserId: ig.id });
+    codeOf(redirect);
+    await returnToApp(t, redirect, start.cookie);
+    const choice = await choiceFor(t, ADMIN, before);
+    const subscribeCalls = graph.instagram.callsTo('POST', /\/me\/subscribed_apps$/).length;
+    await pressConnect(t, ADMIN, choice.pendingId, choice.offered);
+    expect(graph.subscribedFields('instagram', ig.id)).toEqual(['comments']);
+    expect(graph.instagram.callsTo('POST', /\/me\/subscribed_apps$/)).toHaveLength(subscribeCalls + 1);
+    const token = await tokenOf(`instagram:${ig.id}`);
+
+    // A published image gets a comment: Meta signs the delivery with the Instagram app's secret, and the app takes it.
+    const form = (body: Record<string, string>) => ({
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body),
+    });
+    const container = (await (
+      await fetch(`${graph.instagram.url}/v25.0/${ig.id}/media`, form({ image_url: 'https://m.wone.example/a.jpg' }))
+    ).json()) as { id: string };
+    const media = (await (
+      await fetch(`${graph.instagram.url}/v25.0/${ig.id}/media_publish`, form({ creation_id: container.id }))
+    ).json()) as { id: string };
+    const { delivered } = await graph.commentAndNotify({ itemId: media.id, text: 'Lovely' });
+    expect(delivered).toBe(true);
+    expect(graph.deliveries.at(-1)).toMatchObject({ object: 'instagram', secret: 'instagram', status: 200 });
+    // The Instagram app's secret vouches for Instagram deliveries only, never for a Page's.
+    const forged = await deliverMetaWebhook(
+      t.url,
+      pageCommentDelivery({ pageId: '1', postId: '1_2', commentId: '2_3', verb: 'add', message: 'x' }),
+      { secret: graph.instagramAppSecret },
+    );
+    expect(forged.status).toBe(401);
+  });
+
+  it('disconnecting drops the subscription and, for the last account of a Facebook login, revokes the login at Meta', async () => {
+    const a = graph.seedPage({ name: 'Wone Leave A' });
+    const b = graph.seedPage({ name: 'Wone Leave B' });
+    const person = graph.seedMetaUser({ pageIds: [a.id, b.id] });
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).facebook ?? '');
+    const redirect = graph.consentFacebook(start.location, { userId: person.id });
+    codeOf(redirect);
+    await returnToApp(t, redirect, start.cookie);
+    const choice = await choiceFor(t, ADMIN, before);
+    await pressConnect(t, ADMIN, choice.pendingId, [`facebook:${a.id}`, `facebook:${b.id}`]);
+    const tokenB = await tokenOf(`facebook:${b.id}`);
+
+    const first = await t.app.services.disconnect.disconnect(`facebook:${a.id}`, ADMIN);
+    expect(first?.revoked).toBe('not_supported');
+    expect(graph.subscribedFields('facebook', a.id)).toEqual([]);
+    expect(graph.subscribedFields('facebook', b.id)).toEqual(['feed']);
+    // The other Page of the same login still works.
+    expect(graph.tokenRecord(tokenB)?.status).toBe('valid');
+
+    const last = await t.app.services.disconnect.disconnect(`facebook:${b.id}`, ADMIN);
+    expect(last?.revoked).toBe('revoked');
+    expect(graph.subscribedFields('facebook', b.id)).toEqual([]);
+    expect(graph.facebook.callsTo('DELETE', new RegExp(`/${person.id}/permissions$`))).toHaveLength(1);
+    expect(graph.tokenRecord(tokenB)?.status).toBe('app_removed');
+  });
+});
+
+describe('logins switched on by configuration', () => {
+  it('without INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET, Instagram Login is off and /wone connect says so', async () => {
+    const other = await startConnectApp({ INSTAGRAM_APP_ID: '', INSTAGRAM_APP_SECRET: '' });
+    try {
+      const links = await connectLinks(other.t, ADMIN);
+      expect(Object.keys(links).sort()).toEqual(['facebook', 'tiktok']);
+      const answer = await commandAnswer(other.t, ADMIN, 'connect');
+      expect(JSON.stringify(answer.blocks)).toContain('Instagram Login is off');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('with META_LOGIN_CONFIG_ID the dialog asks for the Facebook Login for Business configuration', async () => {
+    const probe = await startConnectApp();
+    const configId = probe.graph.registerLoginConfiguration([
+      'pages_show_list',
+      'pages_read_engagement',
+      'pages_manage_posts',
+      'pages_manage_metadata',
+      'publish_video',
+    ]);
+    await probe.stop();
+    const other = await startConnectApp({ META_LOGIN_CONFIG_ID: configId });
+    try {
+      const start = await followStart(other.t, (await connectLinks(other.t, ADMIN)).facebook ?? '');
+      const dialog = new URL(start.location);
+      expect(dialog.searchParams.get('config_id')).toBe(configId);
+      expect(dialog.searchParams.has('scope')).toBe(false);
+    } finally {
+      await other.stop();
+    }
   });
 });

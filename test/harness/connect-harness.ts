@@ -5,6 +5,7 @@ import { answersTo, commandAnswer } from './slack-answers.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 
 export const PUBLIC_BASE = 'https://wone.example.com';
+const WEBHOOK_VERIFY_TOKEN = 'connect-verify-token';
 
 /** The app with Meta and TikTok switched on and pointed at their fakes. */
 export async function startConnectApp(overrides: Record<string, string> = {}) {
@@ -15,15 +16,20 @@ export async function startConnectApp(overrides: Record<string, string> = {}) {
   const t = await startTestApp({
     META_APP_ID: graph.appId,
     META_APP_SECRET: graph.appSecret,
+    INSTAGRAM_APP_ID: graph.instagramAppId,
+    INSTAGRAM_APP_SECRET: graph.instagramAppSecret,
     META_GRAPH_URL: facebookUrl,
     INSTAGRAM_GRAPH_URL: instagramUrl,
     INSTAGRAM_API_URL: instagramApiUrl,
+    META_WEBHOOK_VERIFY_TOKEN: WEBHOOK_VERIFY_TOKEN,
     TIKTOK_CLIENT_KEY: tiktok.clientKey,
     TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
     TIKTOK_API_URL: tiktok.url,
     TIKTOK_BUSINESS_API_URL: tiktok.url,
     ...overrides,
   });
+  // The operator's Webhooks product setup: Meta checks the callback before it keeps it.
+  await graph.configureWebhooks(`${t.url}/webhooks/meta`, WEBHOOK_VERIFY_TOKEN);
   return {
     t,
     graph,
