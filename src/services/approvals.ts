@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../../views/slack-text.ts';
 import type { PostNotifier } from '../notify/post-notifier.ts';
 import type { AuditLog } from './audit.ts';
 import type { MediaStore } from './media-store.ts';
@@ -89,7 +90,7 @@ export class Approvals {
     await this.deps.audit.record({ actor: by, action: 'request_changes', subject: `post:${postId}` });
     await this.deps.notifier.showPreview(post);
     await this.deps.notifier.decision(post, 'changes_requested', by, reason);
-    await this.deps.notifier.askRequester(post, `<@${by}> says: ${reason}`);
+    await this.deps.notifier.askRequester(post, `<@${by}> says: ${escapeMrkdwn(reason)}`);
     return post;
   }
 

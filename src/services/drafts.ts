@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../../views/slack-text.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../platforms/types.ts';
 import { checkDraft, type DraftCheckInput, type DraftErrors, publishRequestOf } from './draft-rules.ts';
@@ -182,7 +183,7 @@ export class Drafts {
       decision: { action: 'media_refused', by: 'system', note: why },
       set: { pendingFiles: [] },
     });
-    await this.deps.notifier.askRequester(moved, why);
+    await this.deps.notifier.askRequester(moved, escapeMrkdwn(why));
     await this.deps.notifier.showPreview(moved).catch(() => moved);
     return moved;
   }
