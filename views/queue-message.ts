@@ -116,3 +116,19 @@ export function homeTab(data: HomeData): HomeView {
   }
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }
+
+/** The App Home tab for someone without a role: no posts, only where to ask. */
+export function noAccessHomeTab(): HomeView {
+  return {
+    type: 'home',
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: 'Wone Social is for the social media team. Ask an admin to add you as an editor to see the queue.',
+        },
+      },
+    ],
+  };
+}

@@ -14,7 +14,9 @@ export function escapeMrkdwn(text: string): string {
     .replace(/>/g, '&gt;')
     .replace(/[\u200B]/g, '')
     .replace(/[*_~`]/g, (mark) => `${zwsp}${mark}${zwsp}`)
-    .replace(/([@#:])(?=[\p{L}\p{N}_+-])/gu, `$1${zwsp}`)
+    .replace(/@(?=(channel|here|everyone)\b)/gi, `@${zwsp}`)
+    .replace(/#(?=[\p{L}\p{N}])/gu, `#${zwsp}`)
+    .replace(/:(?=[\w+-]+:)/g, `:${zwsp}`)
     .replace(/^&gt;/gm, `${zwsp}&gt;`);
 }
 

@@ -37,11 +37,12 @@ export const insightsSubcommand: Subcommand = {
       const wanted = words.join(' ');
       const account = await services.insights.findAccount(wanted);
       if (!account) {
-        const known = (await services.accounts.list()).map((a) => escapeMrkdwn(a.name)).join(', ') || 'none yet';
+        const known =
+          (await services.accounts.list()).map((a) => `\`${escapeMrkdwn(a.name)}\``).join(', ') || 'none yet';
         await respond({
           response_type: 'ephemeral',
           ...noticeMessage(
-            `No connected account is called “${escapeMrkdwn(wanted.slice(0, 80))}”. Connected: ${known}.`,
+            `No connected account is called \`${escapeMrkdwn(wanted.slice(0, 80))}\`. Connected: ${known}.`,
           ),
         });
         return;

@@ -78,9 +78,11 @@ export class Drafts {
     return checkDraft({ ...input, clients: this.deps.clients, now });
   }
 
-  /** Whether `userId` may edit the post: its requester, or an admin. */
+  /** Whether `userId` may edit the post: its requester, or an admin, and only while they may draft at all. */
   async mayEdit(post: Pick<PostDoc, 'requestedBy'>, userId: string): Promise<boolean> {
-    return post.requestedBy === userId || (await this.deps.roles.roleOf(userId)) === 'admin';
+    const role = await this.deps.roles.roleOf(userId);
+    if (!this.deps.roles.allows(role, 'draft')) return false;
+    return post.requestedBy === userId || role === 'admin';
   }
 
   /**
@@ -92,6 +94,7 @@ export class Drafts {
     const now = new Date();
     const dueAt = dueOf(submission.draft, submission.timezone);
     if (!submission.postId) {
+      await this.deps.roles.require(submission.by, 'draft');
       const id = this.deps.posts.newId();
       const post: PostDoc = {
         _id: id,
