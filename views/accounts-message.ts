@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccountSummary } from '../src/services/accounts.ts';
-import { escapeMrkdwn } from './mrkdwn.ts';
 import { slackDate } from './slack-date.ts';
+import { escapeMrkdwn } from './slack-text.ts';
 
 const platformNames = { instagram: 'Instagram', facebook: 'Facebook Page', tiktok: 'TikTok' } as const;
 const loginNames = { facebook: 'via Facebook Login', instagram: 'via Instagram Login', tiktok: '' } as const;
@@ -64,7 +64,9 @@ export function accountsMessage(accounts: AccountSummary[]): { text: string; blo
       elements: [{ type: 'mrkdwn', text: `…and ${accounts.length - maxShown} more not shown.` }],
     });
   }
-  const summary = accounts.map((account) => `${account.name} (${account.platform}, ${account.status})`).join(', ');
+  const summary = accounts
+    .map((account) => `${escapeMrkdwn(account.name)} (${account.platform}, ${account.status})`)
+    .join(', ');
   return { text: clip(`Connected accounts: ${summary}`, 3000), blocks };
 }
 

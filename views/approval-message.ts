@@ -5,6 +5,7 @@ import { postTypeLabel } from '../src/services/post-types.ts';
 import type { PostDoc, PostState } from '../src/services/posts.ts';
 import { formatInZone } from '../src/services/schedule-time.ts';
 import type { TargetDoc, TargetState } from '../src/services/targets.ts';
+import { escapeMrkdwn, slackLink } from './slack-text.ts';
 
 /** Action ids of the preview's buttons; the value is the post id (and revision) or the target id. */
 export const approvalActions = {
@@ -68,12 +69,12 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
   });
   blocks.push({
     type: 'section',
-    text: { type: 'mrkdwn', text: post.caption ? clip(quote(post.caption), 2900) : '_No caption_' },
+    text: { type: 'mrkdwn', text: post.caption ? clip(quote(escapeMrkdwn(post.caption)), 2900) : '_No caption_' },
   });
 
   const accounts = post.accountIds.map((id) => {
     const account = data.accounts.find((a) => a.id === id);
-    return account ? `${platformLabels[account.platform]} · ${account.name}` : id;
+    return account ? `${platformLabels[account.platform]} · ${escapeMrkdwn(account.name)}` : id;
   });
   const types = Object.values(post.postTypes)
     .filter((type) => type !== undefined)
@@ -94,7 +95,7 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
   if (post.firstComment) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(`First comment: ${post.firstComment}`, 2900) }],
+      elements: [{ type: 'mrkdwn', text: clip(`First comment: ${escapeMrkdwn(post.firstComment)}`, 2900) }],
     });
   }
   for (const thumbnail of data.thumbnails.slice(0, 3)) {
@@ -104,7 +105,7 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
     const lines = data.checks.map((check) =>
       check.problems.length === 0
         ? `:white_check_mark: ${platformLabels[check.platform]}: meets the platform's rules`
-        : `:warning: ${platformLabels[check.platform]}: ${check.problems.join('; ')}`,
+        : `:warning: ${platformLabels[check.platform]}: ${escapeMrkdwn(check.problems.join('; '))}`,
     );
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(lines.join('\n'), 2900) }] });
   }
@@ -114,8 +115,8 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
     const lines = data.targets.map((target) => {
       const account = data.accounts.find((a) => a.id === target.accountId);
       const name = account ? `${platformLabels[account.platform]} · ${account.name}` : target.accountId;
-      const link = target.permalink ? ` <${target.permalink}|view>` : '';
-      const why = target.error ? `: ${clip(target.error, 200)}` : '';
+      const link = target.permalink ? ` ${slackLink(target.permalink, 'view')}` : '';
+      const why = target.error ? `: ${escapeMrkdwn(clip(target.error, 200))}` : '';
       const extra = target.deliveredTo === 'inbox' ? ' to the TikTok inbox' : '';
       if (target.state === 'failed' || target.state === 'held') {
         targetActions.push(button(`Retry ${clip(name, 50)}`, approvalActions.retry, target._id));
@@ -123,7 +124,7 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
         targetActions.push(button(`It's live: ${clip(name, 50)}`, approvalActions.confirmLive, target._id));
         targetActions.push(button(`Publish again: ${clip(name, 45)}`, approvalActions.publishAgain, target._id));
       }
-      return `${name}: ${targetLines[target.state]}${extra}${link}${why}`;
+      return `${escapeMrkdwn(name)}: ${targetLines[target.state]}${extra}${link}${why}`;
     });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(lines.join('\n'), 2900) } });
   }
@@ -215,7 +216,7 @@ function mediaText(post: PostDoc): string {
     .map((m) => {
       const size = m.width && m.height ? ` ${m.width}×${m.height}` : '';
       const length = m.durationSec ? ` ${Math.round(m.durationSec)} s` : '';
-      return `${m.kind === 'video' ? ':film_frames:' : ':frame_with_picture:'} ${clip(m.name, 60)}${size}${length}`;
+      return `${m.kind === 'video' ? ':film_frames:' : ':frame_with_picture:'} ${escapeMrkdwn(clip(m.name, 60))}${size}${length}`;
     })
     .join('\n');
 }
@@ -242,5 +243,5 @@ export function decisionText(action: string, by: string, note?: string): string 
     publish_now: 'chose to publish this post now',
     media_refused: 'could not use the media',
   };
-  return `${who} ${words[action] ?? action}${note ? `: ${note}` : ''}`;
+  return `${who} ${words[action] ?? action}${note ? `: ${escapeMrkdwn(note)}` : ''}`;
 }

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditEntry } from '../src/services/audit.ts';
-import { escapeMrkdwn } from './mrkdwn.ts';
 import { slackDate } from './slack-date.ts';
+import { escapeMrkdwn } from './slack-text.ts';
 
 /** The `/wone audit` answer: the most recent entries, newest first. */
 export function auditMessage(entries: AuditEntry[]): { text: string; blocks: KnownBlock[] } {

@@ -78,6 +78,6 @@ export function commentMessage(input: CommentMessageInput): { text: string; bloc
     });
   }
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons } satisfies ActionsBlock);
-  const summary = input.removed ? '(removed)' : truncate(input.text, 150);
-  return { text: `${input.authorName} ${verb} on ${platform}: ${summary}`, blocks };
+  const summary = input.removed ? '(removed)' : escapeMrkdwn(truncate(input.text, 150));
+  return { text: `${author} ${verb} on ${platform}: ${summary}`, blocks };
 }

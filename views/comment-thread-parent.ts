@@ -36,6 +36,6 @@ export function commentThreadParent(input: CommentThreadParentInput): { text: st
       elements: [{ type: 'mrkdwn', text: `New comments on this post arrive in the thread${when}.` }],
     },
   ];
-  const text = `Comments on our ${platform} post (${input.accountName}): ${truncate(input.caption.trim(), 100)}`;
+  const text = `Comments on our ${platform} post (${account}): ${escapeMrkdwn(truncate(input.caption.trim(), 100))}`;
   return { text, blocks };
 }

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AccountSummary } from '../src/services/accounts.ts';
-import { escapeMrkdwn } from './mrkdwn.ts';
+import { escapeMrkdwn } from './slack-text.ts';
 
 export type AccountAction = 'disconnect' | 'delete_data';
 
@@ -29,7 +29,7 @@ export function confirmAccountAction(
   const words = wording[action];
   const question = `${words.button} *${escapeMrkdwn(account.name)}* (${account.platform}, \`${account._id}\`)?`;
   return {
-    text: `${words.button} ${account.name}?`,
+    text: `${words.button} ${escapeMrkdwn(account.name)}?`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `${question}\n${words.explain}` } },
       {

@@ -3,6 +3,7 @@ import { platformLabels } from '../src/platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../src/platforms/types.ts';
 import { postTypeOptions } from '../src/services/post-types.ts';
 import type { DraftContent } from '../src/services/posts.ts';
+import { escapeMrkdwn } from './slack-text.ts';
 
 export const draftModalCallback = 'draft_modal';
 /** Every input's action id: the block id says which field it is. */
@@ -208,7 +209,9 @@ export function draftModal(data: DraftModalData): ModalView {
       if (!creator) {
         blocks.push({
           type: 'context',
-          elements: [{ type: 'mrkdwn', text: `Could not load ${account.name}'s TikTok settings right now.` }],
+          elements: [
+            { type: 'mrkdwn', text: `Could not load ${escapeMrkdwn(account.name)}'s TikTok settings right now.` },
+          ],
         });
         continue;
       }

@@ -10,6 +10,7 @@ import {
   type ReportPeriod,
   viewsOf,
 } from '../src/services/insights.ts';
+import { escapeMrkdwn, slackLink } from './slack-text.ts';
 
 /** The action id of the "Post to channel" button on an on-demand report. */
 export const SHARE_INSIGHTS_ACTION = 'insights_post_to_channel';
@@ -148,8 +149,8 @@ function postTotals(account: AccountReport): string | undefined {
 }
 
 function topPostLine(post: PostFigures, rank: number): string {
-  const caption = escapeMrkdwn(clip(post.caption.replace(/\s+/g, ' ') || '(no caption)', 80));
-  const link = post.permalink ? `<${post.permalink}|${caption}>` : caption;
+  const label = clip(post.caption.replace(/\s+/g, ' ') || '(no caption)', 80);
+  const link = post.permalink ? slackLink(post.permalink, label) : escapeMrkdwn(label);
   return `${rank}. ${link} — ${escapeMrkdwn(post.accountName)} (${platformLabels[post.platform]}) · ${format(viewsOf(post))} views`;
 }
 
@@ -187,9 +188,4 @@ function clip(text: string, max: number): string {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** Slack mrkdwn control characters, so captions cannot break links or mention anyone. */
-function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -5,6 +5,7 @@ import type { PostDoc } from '../src/services/posts.ts';
 import { formatInZone } from '../src/services/schedule-time.ts';
 import type { TargetDoc } from '../src/services/targets.ts';
 import { approvalActions, button, cancelButton } from './approval-message.ts';
+import { escapeMrkdwn, slackLink } from './slack-text.ts';
 
 export const queuePageAction = 'queue_page';
 export const queuePageSize = 5;
@@ -24,11 +25,11 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
 function postLine(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'>): string {
   const accounts = post.accountIds
     .map((id) => data.accounts.find((a) => a.id === id))
-    .map((a) => (a ? `${platformLabels[a.platform]} · ${a.name}` : 'a disconnected account'))
+    .map((a) => (a ? `${platformLabels[a.platform]} · ${escapeMrkdwn(a.name)}` : 'a disconnected account'))
     .join(', ');
   const when = post.dueAt ? formatInZone(post.dueAt, data.timezone) : 'when approved';
   const flag = post.state === 'overdue' ? ':warning: *Missed its time; waiting for a decision.* ' : '';
-  const caption = post.caption ? clip(post.caption.replace(/\s+/g, ' '), 140) : '_No caption_';
+  const caption = post.caption ? escapeMrkdwn(clip(post.caption.replace(/\s+/g, ' '), 140)) : '_No caption_';
   return `${flag}*${when}* · ${clip(accounts, 400)}\n${caption} · from <@${post.requestedBy}>`;
 }
 
@@ -102,16 +103,32 @@ export function homeTab(data: HomeData): HomeView {
   for (const { post, targets } of data.recent) {
     const lines = targets.map((target) => {
       const account = data.accounts.find((a) => a.id === target.accountId);
-      const name = account ? `${platformLabels[account.platform]} · ${account.name}` : target.accountId;
-      const link = target.permalink ? ` <${target.permalink}|view>` : '';
+      const name = account ? `${platformLabels[account.platform]} · ${escapeMrkdwn(account.name)}` : target.accountId;
+      const link = target.permalink ? ` ${slackLink(target.permalink, 'view')}` : '';
       return `${name}: ${resultWords[target.state]}${link}`;
     });
     const when = post.finishedAt ? formatInZone(post.finishedAt, data.timezone) : '';
-    const caption = post.caption ? clip(post.caption.replace(/\s+/g, ' '), 100) : '_No caption_';
+    const caption = post.caption ? escapeMrkdwn(clip(post.caption.replace(/\s+/g, ' '), 100)) : '_No caption_';
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*${when}* · ${caption}\n${lines.join('\n')}`, 2900) },
     });
   }
   return { type: 'home', blocks: blocks.slice(0, 100) };
+}
+
+/** The App Home tab for someone without a role: no posts, only where to ask. */
+export function noAccessHomeTab(): HomeView {
+  return {
+    type: 'home',
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: 'Wone Social is for the social media team. Ask an admin to add you as an editor to see the queue.',
+        },
+      },
+    ],
+  };
 }

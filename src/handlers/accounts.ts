@@ -1,8 +1,8 @@
 import type { BlockButtonAction, RespondFn } from '@slack/bolt';
 import { accountsMessage } from '../../views/accounts-message.ts';
 import { type AccountAction, confirmAccountAction } from '../../views/confirm-account-action.ts';
-import { escapeMrkdwn } from '../../views/mrkdwn.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
+import { escapeMrkdwn } from '../../views/slack-text.ts';
 import type { AccountSummary } from '../services/accounts.ts';
 import type { Services } from '../services/index.ts';
 import { authorizeClick } from './authorize-click.ts';

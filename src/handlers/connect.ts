@@ -1,8 +1,8 @@
 import type { BlockAction, BlockButtonAction } from '@slack/bolt';
 import { CHOOSE_ACTION_ID, CHOOSE_BLOCK_PREFIX } from '../../views/choose-accounts-message.ts';
 import { connectMessage } from '../../views/connect-message.ts';
-import { escapeMrkdwn } from '../../views/mrkdwn.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
+import { escapeMrkdwn } from '../../views/slack-text.ts';
 import type { Services } from '../services/index.ts';
 import type { LoginFlow } from '../services/oauth-states.ts';
 import { authorizeClick } from './authorize-click.ts';

@@ -93,6 +93,19 @@ function contentOf(post: PostDoc): DraftContent {
 /** The draft modal's submission and the Edit button. */
 export function registerDraftHandlers(app: Listeners, services: Services): void {
   app.view(draftModalCallback, async ({ ack, body, view, client }) => {
+    if (!(await services.roles.can(body.user.id, 'draft'))) {
+      await ack({
+        response_action: 'errors',
+        errors: { accounts: `Only ${services.roles.needed('draft')}s can draft posts.` },
+      });
+      await services.audit.record({
+        actor: body.user.id,
+        action: 'role_denied',
+        subject: 'post:new',
+        details: { permission: 'draft' },
+      });
+      return;
+    }
     const metadata = decodeDraftMetadata(view.private_metadata);
     const state = viewStateSchema.safeParse(view.state.values);
     if (!metadata || !state.success) {

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } 
 import { z } from 'zod';
 import { insightsReportMessage, SHARE_INSIGHTS_ACTION } from '../../views/insights-report.ts';
 import { noticeMessage } from '../../views/notice-message.ts';
+import { escapeMrkdwn } from '../../views/slack-text.ts';
 import type { Services } from '../services/index.ts';
 import { periodEnding } from '../services/insights.ts';
 import type { Listeners } from './router.ts';
@@ -36,10 +37,13 @@ export const insightsSubcommand: Subcommand = {
       const wanted = words.join(' ');
       const account = await services.insights.findAccount(wanted);
       if (!account) {
-        const known = (await services.accounts.list()).map((a) => `\`${a.name}\``).join(', ') || 'none yet';
+        const known =
+          (await services.accounts.list()).map((a) => `\`${escapeMrkdwn(a.name)}\``).join(', ') || 'none yet';
         await respond({
           response_type: 'ephemeral',
-          ...noticeMessage(`No connected account is called \`${wanted.slice(0, 80)}\`. Connected: ${known}.`),
+          ...noticeMessage(
+            `No connected account is called \`${escapeMrkdwn(wanted.slice(0, 80))}\`. Connected: ${known}.`,
+          ),
         });
         return;
       }

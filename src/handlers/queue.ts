@@ -1,11 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
-import { homeTab, queueMessage, queuePageAction, queuePageSize } from '../../views/queue-message.ts';
+import { homeTab, noAccessHomeTab, queueMessage, queuePageAction, queuePageSize } from '../../views/queue-message.ts';
 import { rescheduleCallback, rescheduleModal } from '../../views/reschedule-modal.ts';
 import type { Services } from '../services/index.ts';
 import { isKnownZone, localParts, resolveLocalTime, suggestedTime } from '../services/schedule-time.ts';
 import { ScheduleError } from '../services/scheduling.ts';
+import { authorizeClick } from './authorize-click.ts';
 import { type Click, clickSchema, explainFailure, onPostButton } from './clicks.ts';
 import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
@@ -69,6 +70,7 @@ export function registerQueueHandlers(app: Listeners, services: Services): void 
     await ack();
     const click = clickSchema.safeParse(body);
     if (!click.success) return;
+    if (!(await authorizeClick(services, click.data.user.id, 'view_queue', 'queue', respond))) return;
     const page = Number(click.data.actions[0]?.value ?? 0) || 0;
     await respond({ replace_original: true, ...(await renderQueue(services, client, click.data.user.id, page)) });
   });
@@ -141,6 +143,12 @@ export function registerQueueHandlers(app: Listeners, services: Services): void 
 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
+    if (!(await services.roles.can(event.user, 'view_queue'))) {
+      await client.views
+        .publish({ user_id: event.user, view: noAccessHomeTab() })
+        .catch((error) => services.logger.error({ err: error }, 'home tab failed'));
+      return;
+    }
     await publishHome(services, client, event.user).catch((error) =>
       services.logger.error({ err: error }, 'home tab failed'),
     );

@@ -86,7 +86,8 @@ function splitOnce(text: string, separator: string): [string, string | undefined
 
 /**
  * Slack `mrkdwn` as HTML: `*bold*`, `_italic_`, `~strike~`, `` `code` ``, code blocks, `>` quotes, line breaks,
- * links and mentions. Every piece of text is escaped; markup only ever adds fixed tags.
+ * links and mentions. Every piece of text is escaped; markup only ever adds fixed tags. A mark next to a zero-width
+ * space is text, not markup.
  */
 export function mrkdwnToHtml(text: string, directory: Directory = {}): string {
   const held: string[] = [];
@@ -95,7 +96,7 @@ export function mrkdwnToHtml(text: string, directory: Directory = {}): string {
   source = source.replace(/```([\s\S]*?)```/g, (_, code: string) =>
     hold(`<pre>${escapeHtml(decodeSlackEntities(code.replace(/^\n/, '')))}</pre>`),
   );
-  source = source.replace(/`([^`\n]+)`/g, (_, code: string) =>
+  source = source.replace(/(?<!\u200B)`([^`\n]+)`(?!\u200B)/g, (_, code: string) =>
     hold(`<code>${escapeHtml(decodeSlackEntities(code))}</code>`),
   );
   source = source.replace(/<([^<>\n]+)>/g, (_, inner: string) => hold(renderReference(inner, directory)));
@@ -103,9 +104,9 @@ export function mrkdwnToHtml(text: string, directory: Directory = {}): string {
     emoji[name] ? emoji[name] : whole,
   );
   html = html
-    .replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?!\w)/g, '$1<strong>$2</strong>')
-    .replace(/(^|[^\w_])_(?=\S)([^_\n]*?\S)_(?!\w)/g, '$1<em>$2</em>')
-    .replace(/(^|[^\w~])~(?=\S)([^~\n]*?\S)~(?!\w)/g, '$1<del>$2</del>');
+    .replace(/(^|[^\w*\u200B])\*(?=[^\s\u200B])([^*\n]*?[^\s\u200B])\*(?![\w\u200B])/g, '$1<strong>$2</strong>')
+    .replace(/(^|[^\w_\u200B])_(?=[^\s\u200B])([^_\n]*?[^\s\u200B])_(?![\w\u200B])/g, '$1<em>$2</em>')
+    .replace(/(^|[^\w~\u200B])~(?=[^\s\u200B])([^~\n]*?[^\s\u200B])~(?![\w\u200B])/g, '$1<del>$2</del>');
   html = html
     .split('\n')
     .map((line) => (line.startsWith('&#62;') ? `<blockquote>${line.slice(5).trimStart()}</blockquote>` : line))

@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../../views/slack-text.ts';
 import type { PostNotifier } from '../notify/post-notifier.ts';
 import type { AuditLog } from './audit.ts';
 import type { MediaStore } from './media-store.ts';
@@ -8,11 +9,11 @@ import { formatInZone } from './schedule-time.ts';
 import { mediaRetentionMs, type Scheduling } from './scheduling.ts';
 import type { Targets } from './targets.ts';
 
-/** Refused because people may not approve what they asked for themselves. */
+/** Refused because people may not approve what they asked for or wrote themselves (an edit included). */
 export class OwnPostError extends Error {
   readonly code = 'own_post';
   constructor(readonly postId: string) {
-    super('You cannot approve your own post. Ask another approver.');
+    super('You cannot approve your own post or a post you edited. Ask another approver.');
     this.name = 'OwnPostError';
   }
 }
@@ -24,6 +25,11 @@ export class StaleRevisionError extends Error {
     super('This post was edited since that preview was posted. Look at the updated preview.');
     this.name = 'StaleRevisionError';
   }
+}
+
+/** Whether `userId` asked for the post or wrote any of its revisions. */
+function wrote(post: Pick<PostDoc, 'requestedBy' | 'decisions'>, userId: string): boolean {
+  return post.requestedBy === userId || post.decisions.some((d) => d.action === 'edited' && d.by === userId);
 }
 
 const decisionFields = ['state', 'revision', 'requestedBy', 'dueAt', 'decisions'] as const;
@@ -49,7 +55,7 @@ export class Approvals {
   async approve(postId: string, revision: number, by: string, now = new Date()): Promise<PostDoc> {
     await this.deps.roles.require(by, 'approve');
     const current = await this.current(postId, revision);
-    if (current.requestedBy === by) throw new OwnPostError(postId);
+    if (wrote(current, by)) throw new OwnPostError(postId);
     const late = current.dueAt && current.dueAt.getTime() < now.getTime();
     const dueAt = !current.dueAt || late ? now : current.dueAt;
     const post = await this.deps.posts.move(postId, ['pending_approval'], 'scheduled', {
@@ -89,7 +95,7 @@ export class Approvals {
     await this.deps.audit.record({ actor: by, action: 'request_changes', subject: `post:${postId}` });
     await this.deps.notifier.showPreview(post);
     await this.deps.notifier.decision(post, 'changes_requested', by, reason);
-    await this.deps.notifier.askRequester(post, `<@${by}> says: ${reason}`);
+    await this.deps.notifier.askRequester(post, `<@${by}> says: ${escapeMrkdwn(reason)}`);
     return post;
   }
 

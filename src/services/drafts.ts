@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from '../../views/slack-text.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../platforms/types.ts';
 import { checkDraft, type DraftCheckInput, type DraftErrors, publishRequestOf } from './draft-rules.ts';
@@ -77,9 +78,11 @@ export class Drafts {
     return checkDraft({ ...input, clients: this.deps.clients, now });
   }
 
-  /** Whether `userId` may edit the post: its requester, or an admin. */
+  /** Whether `userId` may edit the post: its requester, or an admin, and only while they may draft at all. */
   async mayEdit(post: Pick<PostDoc, 'requestedBy'>, userId: string): Promise<boolean> {
-    return post.requestedBy === userId || (await this.deps.roles.roleOf(userId)) === 'admin';
+    const role = await this.deps.roles.roleOf(userId);
+    if (!this.deps.roles.allows(role, 'draft')) return false;
+    return post.requestedBy === userId || role === 'admin';
   }
 
   /**
@@ -91,6 +94,7 @@ export class Drafts {
     const now = new Date();
     const dueAt = dueOf(submission.draft, submission.timezone);
     if (!submission.postId) {
+      await this.deps.roles.require(submission.by, 'draft');
       const id = this.deps.posts.newId();
       const post: PostDoc = {
         _id: id,
@@ -182,7 +186,7 @@ export class Drafts {
       decision: { action: 'media_refused', by: 'system', note: why },
       set: { pendingFiles: [] },
     });
-    await this.deps.notifier.askRequester(moved, why);
+    await this.deps.notifier.askRequester(moved, escapeMrkdwn(why));
     await this.deps.notifier.showPreview(moved).catch(() => moved);
     return moved;
   }

@@ -1,3 +1,4 @@
+import { escapeMrkdwn, slackLink } from '../../views/slack-text.ts';
 import { PlatformError } from '../platforms/errors.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { AccountAccess, PlatformClient } from '../platforms/types.ts';
@@ -184,7 +185,7 @@ export class Publisher {
 
   /** What a claimed target's first platform call needs, read when it is claimed (not when it starts). */
   private async readAhead(target: TargetDoc): Promise<ClaimedTarget> {
-    const label = `${platformLabels[target.platform]} · ${await this.accountName(target.accountId)}`;
+    const label = `${platformLabels[target.platform]} · ${escapeMrkdwn(await this.accountName(target.accountId))}`;
     try {
       return { target, label, access: await this.deps.accounts.access(target.accountId) };
     } catch (error) {
@@ -230,12 +231,12 @@ export class Publisher {
           },
           outcome.firstCommentError ? ['retryAt'] : ['error', 'retryAt'],
         );
-        const link = outcome.permalink ? ` <${outcome.permalink}|${outcome.permalink}>` : '';
+        const link = outcome.permalink ? ` ${slackLink(outcome.permalink, 'view')}` : '';
         await this.deps.notifier.thread(post, `:white_check_mark: Published on ${label}.${link}`);
         if (outcome.firstCommentError && done) {
           await this.deps.notifier.thread(
             post,
-            `:warning: ${label}: the first comment was not posted: ${outcome.firstCommentError}`,
+            `:warning: ${label}: the first comment was not posted: ${escapeMrkdwn(outcome.firstCommentError)}`,
           );
         }
       } else if (outcome.status === 'sent_to_inbox') {
@@ -251,7 +252,7 @@ export class Publisher {
         await this.deps.targets.move(target._id, ['publishing'], 'unconfirmed', { error: outcome.reason });
         await this.deps.notifier.thread(
           post,
-          `:grey_question: ${label}: not confirmed: ${outcome.reason} Check the account, then choose "It's live" or "Publish again".`,
+          `:grey_question: ${label}: not confirmed: ${escapeMrkdwn(outcome.reason)} Check the account, then choose "It's live" or "Publish again".`,
         );
       }
     } catch (error) {
@@ -313,12 +314,12 @@ export class Publisher {
 
   private async fail(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
     await this.deps.targets.move(target._id, ['publishing'], 'failed', { error: words }, ['retryAt']);
-    await this.deps.notifier.thread(post, `:x: Failed on ${label}: ${words}`);
+    await this.deps.notifier.thread(post, `:x: Failed on ${label}: ${escapeMrkdwn(words)}`);
   }
 
   private async hold(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
     await this.deps.targets.move(target._id, ['publishing'], 'held', { error: words }, ['retryAt']);
-    await this.deps.notifier.thread(post, `:double_vertical_bar: Held on ${label}: ${words}`);
+    await this.deps.notifier.thread(post, `:double_vertical_bar: Held on ${label}: ${escapeMrkdwn(words)}`);
   }
 
   /** Retry a failed or held target (approvers): it is queued again and published now. */

@@ -25,7 +25,7 @@ describe('account views stay within Slack limits', () => {
     const message = accountsMessage(Array.from({ length: 40 }, (_, n) => account(n)));
     expect(messageProblems(message)).toEqual([]);
     expect(message.blocks.length).toBeLessThanOrEqual(50);
-    expect(JSON.stringify(message.blocks)).toContain('&lt;b&gt;@wone_0&lt;/b&gt; &amp; co');
+    expect(JSON.stringify(message.blocks)).toContain('&lt;b&gt;@wone\u200B_\u200B0&lt;/b&gt; &amp; co');
     expect(JSON.stringify(message.blocks)).toContain('more not shown');
   });
 

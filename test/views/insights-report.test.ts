@@ -81,7 +81,7 @@ describe('the insights report message', () => {
 
   it('notes skipped metrics with their platform reason, and the weekly digest has no button', () => {
     const text = JSON.stringify(insightsReportMessage(report([account(1, 'Hi')]), { kind: 'weekly' }).blocks);
-    expect(text).toContain('Skipped saves (`saved`) on 1 post(s): (#100) not supported for stories');
+    expect(text).toContain('Skipped saves (`saved`) on 1 post(s): (#\u200B100) not supported for stories');
     expect(text).not.toContain('"actions"');
   });
 });
