@@ -63,6 +63,7 @@ import { FakeSlack } from '../src/sandbox/fake-slack.ts';
 import { GraphFake } from '../src/sandbox/graph-fake.ts';
 import { TikTokFake } from '../src/sandbox/tiktok-fake.ts';
 import type { DraftContent } from '../src/services/posts.ts';
+import { instagramTokenByConsent, pageTokenByConsent } from '../test/harness/meta-consent.ts';
 import { jpegBytes, mp4Bytes } from '../test/posts/media-fixtures.ts';
 
 const TEAM = 'T0WONE';
@@ -145,7 +146,7 @@ await services.accounts.save({
   login: 'instagram',
   externalId: IG_ID,
   name: '@wone.commerce',
-  accessToken: graph.issueToken({ kind: 'instagram_user', subjects: [IG_ID] }),
+  accessToken: await instagramTokenByConsent(graph, IG_ID),
   ...common,
 });
 await services.accounts.save({
@@ -154,7 +155,7 @@ await services.accounts.save({
   login: 'facebook',
   externalId: PAGE_ID,
   name: 'Wone Commerce',
-  accessToken: graph.issueToken({ kind: 'page', subjects: [PAGE_ID] }),
+  accessToken: await pageTokenByConsent(graph, PAGE_ID),
   ...common,
 });
 await services.accounts.save({

@@ -79,8 +79,17 @@ const feedSchema = z.object({
   data: z.array(z.object({ id: z.string(), message: z.string().optional(), created_time: z.string() })),
 });
 const videosSchema = z.object({
-  data: z.array(z.object({ id: z.string(), description: z.string().optional(), created_time: z.string() })),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      description: z.string().optional(),
+      created_time: z.string(),
+      post_id: z.string().optional(),
+    }),
+  ),
 });
+/** A Page video and the post that shows it (the Video node's `post_id`). */
+const videoPostSchema = z.object({ id: z.string(), post_id: z.string().optional() });
 const fbCommentSchema = z.object({
   id: z.string(),
   message: z.string().default(''),
@@ -202,6 +211,10 @@ export class FacebookClient implements PlatformClient {
     const progress = new ProgressTracker(context);
     let permalink: string | undefined;
 
+    // A video already uploaded: its post is what gets comments and insights.
+    if (!progress.current.remoteId && progress.current.videoId) {
+      await progress.save({ remoteId: await this.videoPostId(account, progress.current.videoId) });
+    }
     if (!progress.current.remoteId && progress.current.publishSentAt) {
       const check = await this.findSent(account, request, progress.current.publishSentAt);
       if (check.state === 'unknown') return { status: 'unconfirmed', reason: check.reason };
@@ -211,6 +224,9 @@ export class FacebookClient implements PlatformClient {
       const sent = await this.sendPost(account, request, progress);
       if (sent.status === 'unconfirmed') return sent;
       permalink = sent.permalink;
+    }
+    if (!progress.current.remoteId && progress.current.videoId) {
+      await progress.save({ remoteId: await this.videoPostId(account, progress.current.videoId) });
     }
     return finishLivePost({
       graph: this.graph,
@@ -265,6 +281,11 @@ export class FacebookClient implements PlatformClient {
       await progress.save({ publishSentAt: sentAt });
       try {
         const body = await this.graph.post(path, createdSchema, { token, params });
+        if (request.postType === 'facebook_video') {
+          // A video answers with the video id only; the post is read from it (after this step can fail alone).
+          await progress.save({ videoId: body.id });
+          return { status: 'sent' };
+        }
         // A published photo answers with the photo id and the post id; the post is what gets comments and insights.
         const remoteId = body.post_id ?? body.id;
         await progress.save({ remoteId });
@@ -303,10 +324,12 @@ export class FacebookClient implements PlatformClient {
       if (request.postType === 'facebook_video') {
         const { data } = await this.graph.get(`${account.externalId}/videos`, videosSchema, {
           token: account.accessToken,
-          params: { fields: 'id,description,created_time', since, limit: 25 },
+          params: { fields: 'id,description,created_time,post_id', since, limit: 25 },
         });
         const match = oldestMatch(data, from, (v) => (v.description ?? '').trim() === message);
-        return match ? { state: 'published', remoteId: match.id } : { state: 'not_published' };
+        if (!match) return { state: 'not_published' };
+        if (!match.post_id) return { state: 'unknown', reason: 'Facebook has the video but not yet its post.' };
+        return { state: 'published', remoteId: match.post_id };
       }
       const { data } = await this.graph.get(`${account.externalId}/feed`, feedSchema, {
         token: account.accessToken,
@@ -323,6 +346,26 @@ export class FacebookClient implements PlatformClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * The post that shows a Page video (`GET /{video-id}?fields=post_id`). The Video node has neither `shares` nor an
+   * `insights` edge, and `feed` webhooks name the post, so the post id is the video post's id here.
+   */
+  private async videoPostId(account: AccountAccess, videoId: string): Promise<string> {
+    const video = await this.graph.get(videoId, videoPostSchema, {
+      token: account.accessToken,
+      params: { fields: 'id,post_id' },
+    });
+    if (!video.post_id) {
+      throw new PlatformError({
+        kind: 'transient',
+        platform: 'facebook',
+        code: 'video_post_pending',
+        message: 'facebook: the video is uploaded but its post is not there yet',
+      });
+    }
+    return video.post_id;
   }
 
   async getPublished(account: AccountAccess, remoteId: string): Promise<{ remoteId: string; permalink?: string }> {

@@ -96,6 +96,8 @@ export interface PublishProgress {
   childContainerIds?: string[];
   /** Facebook unpublished photos for a multi-photo post. */
   photoIds?: string[];
+  /** Facebook video id; the post that shows it (`remoteId`) is read from the video's `post_id`. */
+  videoId?: string;
   /** TikTok publish id. */
   publishId?: string;
   /** Set just before the request that makes the post public; on resume its outcome is checked, never re-sent. */

@@ -1226,9 +1226,12 @@ export class GraphFake {
   /**
    * What the Facebook Login dialog does in the person's browser: checks the dialog URL as Facebook would, then
    * redirects to `redirect_uri` with a single-use code (or with `error=access_denied` when the person cancels).
-   * `pageIds` are the Pages the person ticks in the dialog (default: all of theirs).
+   * `pageIds` are the Pages the person ticks in the dialog (default: all of theirs); `decline` the permissions unticked.
    */
-  consentFacebook(dialogUrl: string, as: { userId: string; pageIds?: string[]; deny?: boolean }): string {
+  consentFacebook(
+    dialogUrl: string,
+    as: { userId: string; pageIds?: string[]; deny?: boolean; decline?: string[] },
+  ): string {
     const url = new URL(dialogUrl);
     if (url.host !== 'www.facebook.com' || !/^\/v\d+\.0\/dialog\/oauth$/.test(url.pathname))
       throw new Error(`not a Facebook Login dialog URL: ${url.origin}${url.pathname}`);
@@ -1257,7 +1260,8 @@ export class GraphFake {
       host: 'facebook',
       subject: user.id,
       pageIds: as.pageIds ?? user.pageIds,
-      scopes,
+      // The person may untick permissions in the dialog; the token carries only what was granted.
+      scopes: scopes.filter((scope) => !as.decline?.includes(scope)),
       redirectUri: q.redirect_uri,
       used: false,
       expiresAt: this.clock + 10 * 60_000,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/platforms/errors.ts';
 import type { AccountAccess, PublishRequest } from '../../src/platforms/types.ts';
 import type { FakeReply } from '../../src/sandbox/fake-http-server.ts';
+import { instagramTokenByConsent, pageTokenByConsent } from '../harness/meta-consent.ts';
 import { jpeg, type MetaHarness, progressStore, startMeta } from '../platforms/meta-harness.ts';
 import { seededRandom } from './request-generator.ts';
 
@@ -55,13 +56,13 @@ describe('platform answers of unexpected shapes', () => {
       platform: 'instagram',
       externalId: igId,
       login: 'instagram',
-      accessToken: meta.fake.issueToken({ kind: 'instagram_user', subjects: [igId] }),
+      accessToken: await instagramTokenByConsent(meta.fake, igId),
     };
     const facebook: AccountAccess = {
       platform: 'facebook',
       externalId: pageId,
       login: 'facebook',
-      accessToken: meta.fake.issueToken({ kind: 'page', subjects: [pageId] }),
+      accessToken: await pageTokenByConsent(meta.fake, pageId),
     };
     const feed: PublishRequest = { postType: 'instagram_feed', caption: 'Fuzz', media: [jpeg('fuzz')] };
     const text: PublishRequest = { postType: 'facebook_text', caption: 'Fuzz', media: [] };

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_TOKEN_HEALTH } from '../../src/jobs/check-token-health.ts';
+import { FACEBOOK_LOGIN_SCOPES } from '../../src/platforms/meta-login.ts';
 import type { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import type { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { seedAccount, seedQueuedPost } from '../harness/account-fixtures.ts';
 import { startConnectApp } from '../harness/connect-harness.ts';
+import { instagramTokenByConsent, pageTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, type TestApp } from '../harness/test-app.ts';
 
 const DAY = 86_400_000;
@@ -87,7 +89,7 @@ describe('the daily token health job', () => {
 
   it('refreshes an Instagram Login token once fewer than 30 days remain', async () => {
     const ig = graph.seedInstagramAccount({ username: 'wone.health' });
-    const token = graph.issueToken({ kind: 'instagram_user', subjects: [ig.id], expiresInSec: 20 * 86_400 });
+    const token = await instagramTokenByConsent(graph, ig.id);
     graph.advance(2 * DAY); // the token must be at least a day old to be refreshed
     await seedAccount(t.app.services, {
       _id: `instagram:${ig.id}`,
@@ -104,7 +106,13 @@ describe('the daily token health job', () => {
 
   it('checks Facebook tokens with debug_token and warns the admins once, a week before an expiry', async () => {
     const page = graph.seedPage({ name: 'Wone Expiring' });
-    const token = graph.issueToken({ kind: 'page', subjects: [page.id], expiresInSec: 5 * 86_400 });
+    // A Page token from a short-lived user token expires with it: made directly, with the login's permissions.
+    const token = graph.issueToken({
+      kind: 'page',
+      subjects: [page.id],
+      scopes: FACEBOOK_LOGIN_SCOPES,
+      expiresInSec: 5 * 86_400,
+    });
     await seedAccount(t.app.services, { _id: `facebook:${page.id}`, name: 'Wone Expiring', accessToken: token });
     const before = dmsToAdmin().length;
     await t.app.services.tokenHealth.checkAll();
@@ -127,7 +135,7 @@ describe('the daily token health job', () => {
 
   it('a token the platform no longer accepts: reconnect needed, posts held, admins told at once (once)', async () => {
     const page = graph.seedPage({ name: 'Wone Removed' });
-    const token = graph.issueToken({ kind: 'page', subjects: [page.id] });
+    const token = await pageTokenByConsent(graph, page.id);
     await seedAccount(t.app.services, { _id: `facebook:${page.id}`, name: 'Wone Removed', accessToken: token });
     await seedQueuedPost(t.app.services, `facebook:${page.id}`, 'post-health', 'UEDITOR');
     graph.setTokenStatus(token, 'app_removed');

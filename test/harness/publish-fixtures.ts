@@ -1,6 +1,7 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda } from 'agenda';
 import { type Db, ObjectId } from 'mongodb';
+import { FACEBOOK_LOGIN_SCOPES, INSTAGRAM_LOGIN_SCOPES } from '../../src/platforms/meta-login.ts';
 import type { PlatformName, PostType } from '../../src/platforms/types.ts';
 import type { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { Accounts } from '../../src/services/accounts.ts';
@@ -28,8 +29,11 @@ export function seedRigAccountsInGraph(graph: GraphFake, count: number): RigAcco
     const externalId = instagram ? `178414000${String(i).padStart(8, '0')}` : `1002003${String(i).padStart(8, '0')}`;
     if (instagram) graph.seedInstagramAccount({ id: externalId, username: `wone.rig${i}` });
     else graph.seedPage({ id: externalId, name: `Wone Rig ${i}` });
+    // Many accounts per rig: tokens with the permissions a login grants, made directly rather than by a login each.
     const token = graph.issueToken(
-      instagram ? { kind: 'instagram_user', subjects: [externalId] } : { kind: 'page', subjects: [externalId] },
+      instagram
+        ? { kind: 'instagram_user', subjects: [externalId], scopes: INSTAGRAM_LOGIN_SCOPES }
+        : { kind: 'page', subjects: [externalId], scopes: FACEBOOK_LOGIN_SCOPES },
     );
     made.push({
       id: `${instagram ? 'instagram' : 'facebook'}:${externalId}`,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAccess, PublishRequest } from '../../src/platforms/types.ts';
 import { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import { pageTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, DIGEST_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';
 import { progressStore } from '../platforms/meta-harness.ts';
 import { during, insertTarget, weeks } from './insights-fixtures.ts';
@@ -43,7 +44,7 @@ describe('the weekly digest for a Facebook Page, end to end against the Graph fa
     // Last week: 3,000 followers, 500 Page views and 300 reached a day.
     const page = graph.seedPage({ name: 'Wone Commerce', followersCount: 3000 });
     graph.setPageDaily(page.id, { page_media_view: 500, page_total_media_view_unique: 300 });
-    const token = graph.issueToken({ kind: 'page', subjects: [page.id] });
+    const token = await pageTokenByConsent(graph, page.id);
     const accountId = `facebook:${page.id}`;
     await services.accounts.save({
       _id: accountId,

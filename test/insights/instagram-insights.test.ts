@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAccess } from '../../src/platforms/types.ts';
 import { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import { instagramTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, DIGEST_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';
 import { jpeg, progressStore } from '../platforms/meta-harness.ts';
 import { during, insertTarget, weeks } from './insights-fixtures.ts';
@@ -30,7 +31,7 @@ describe('Instagram insights in the digest, against the Graph fake', () => {
     const instagram = services.platforms.instagram;
     if (!instagram) throw new Error('Instagram is not switched on');
     const igId = graph.seedInstagramAccount({ username: 'wone.shop', followersCount: 2400 }).id;
-    const token = graph.issueToken({ kind: 'instagram_user', subjects: [igId], expiresInSec: 60 * 86_400 });
+    const token = await instagramTokenByConsent(graph, igId);
     await services.accounts.save({
       _id: `instagram:${igId}`,
       platform: 'instagram',
@@ -125,7 +126,7 @@ describe('Instagram insights in the digest, against the Graph fake', () => {
     const { current } = weeks();
     const callsFor = async (posts: number) => {
       const igId = graph.seedInstagramAccount({ username: `wone.shop${posts}`, followersCount: 100 }).id;
-      const token = graph.issueToken({ kind: 'instagram_user', subjects: [igId], expiresInSec: 60 * 86_400 });
+      const token = await instagramTokenByConsent(graph, igId);
       const accountId = `instagram:${igId}`;
       await services.accounts.save({
         _id: accountId,

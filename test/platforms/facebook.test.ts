@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/platforms/errors.ts';
 import { insightsSchema } from '../../src/platforms/meta-common.ts';
+import { FACEBOOK_LOGIN_SCOPES } from '../../src/platforms/meta-login.ts';
 import type { AccountAccess, PublishRequest } from '../../src/platforms/types.ts';
+import { forgetLoginCalls, pageTokenByConsent } from '../harness/meta-consent.ts';
 import { callList, jpeg, type MetaHarness, mp4, progressStore, startMeta } from './meta-harness.ts';
 
 let meta: MetaHarness;
@@ -11,7 +13,8 @@ let pageId: string;
 beforeEach(async () => {
   meta = await startMeta();
   pageId = meta.fake.seedPage({ name: 'Wone Commerce' }).id;
-  const token = meta.fake.issueToken({ kind: 'page', subjects: [pageId] });
+  const token = await pageTokenByConsent(meta.fake, pageId);
+  forgetLoginCalls(meta.fake);
   page = { platform: 'facebook', externalId: pageId, login: 'facebook', accessToken: token };
 });
 afterEach(async () => meta.stop());
@@ -121,14 +124,39 @@ describe('Facebook publishing', () => {
     expect(meta.fake.photos(pageId).every((p) => !p.published && p.attachedTo === store.progress.remoteId)).toBe(true);
   });
 
-  it('publishes a video by URL', async () => {
-    const remoteId = await publish(video());
+  it('publishes a video by URL, and keeps the post that shows it beside the video id', async () => {
+    const store = progressStore();
+    const outcome = await meta.facebook.publish(page, video(), store.context());
+    if (outcome.status !== 'published') throw new Error('not published');
+    const remoteId = outcome.remoteId;
     expect(meta.fake.facebook.calls[0]?.body).toMatchObject({
       file_url: mp4('bags').url,
       description: 'How we make our bags',
     });
-    expect(callList(meta.fake.facebook.calls)).toEqual([`POST /${pageId}/videos`, `GET /${remoteId}`]);
-    expect(meta.fake.published(pageId)).toMatchObject([{ kind: 'video' }]);
+    const videoId = store.progress.videoId;
+    expect(callList(meta.fake.facebook.calls)).toEqual([
+      `POST /${pageId}/videos`,
+      `GET /${videoId}`,
+      `GET /${remoteId}`,
+    ]);
+    // The post, not the video: `{page}_{post}`, what feed webhooks and post insights name.
+    expect(meta.fake.published(pageId)).toMatchObject([{ kind: 'video', id: remoteId }]);
+    expect(remoteId).toMatch(new RegExp(`^${pageId}_`));
+    expect(videoId).not.toBe(remoteId);
+    // Its insights are read through the post (a Video has no `shares` and no `insights` edge).
+    const [insights] = await meta.facebook.getItemInsights(page, [remoteId]);
+    expect(insights?.metrics).toMatchObject({ views: expect.any(Number), shares: expect.any(Number) });
+    expect(insights?.skipped).toEqual([]);
+  });
+
+  it('a crash after the upload resumes from the video id without uploading again', async () => {
+    const store = progressStore();
+    store.crashOnSave((next) => next.remoteId !== undefined);
+    await expect(meta.facebook.publish(page, video(), store.context())).rejects.toThrow('worker stopped');
+    expect(store.progress.videoId).toBeDefined();
+    const outcome = await meta.facebook.publish(page, video(), store.context());
+    expect(outcome).toMatchObject({ status: 'published', remoteId: meta.fake.published(pageId)[0]?.id });
+    expect(meta.fake.facebook.callsTo('POST', `/v25.0/${pageId}/videos`)).toHaveLength(1);
   });
 
   it('posts the first comment as the Page, and a failing one does not fail the post', async () => {
@@ -160,7 +188,8 @@ describe('Facebook publishing', () => {
   });
 
   it('needs a Page token: a User token gets the permission error, kind auth', async () => {
-    const userToken = meta.fake.issueToken({ kind: 'user', subjects: [pageId] });
+    // The person's own token, with what the login granted, instead of the Page's.
+    const userToken = meta.fake.issueToken({ kind: 'user', subjects: [pageId], scopes: FACEBOOK_LOGIN_SCOPES });
     const error = await expectPlatformError(
       meta.facebook.publish({ ...page, accessToken: userToken }, text(), progressStore().context()),
     );
@@ -195,7 +224,7 @@ describe('Facebook publishing resumes without posting twice', () => {
     const remoteId = await publish(video());
     expect(meta.fake.facebook.callsTo('POST', `/v25.0/${pageId}/videos`)).toHaveLength(1);
     expect(meta.fake.published(pageId)).toHaveLength(1);
-    expect(remoteId).not.toContain('_');
+    expect(remoteId).toBe(meta.fake.published(pageId)[0]?.id);
   });
 
   it('after a crash once the post was sent, looks on the Page before sending', async () => {
@@ -254,13 +283,14 @@ describe('Facebook comments', () => {
     expect(next.comments.map((c) => c.text)).toEqual(['Thanks!']);
   });
 
-  it('reads comments of a video with its own call', async () => {
-    const videoId = await publish(video());
-    meta.fake.seedComment({ itemId: videoId, text: 'Nice stitching' });
+  it('reads comments of a video through its post', async () => {
+    const postId = await publish(video());
+    meta.fake.seedComment({ itemId: postId, text: 'Nice stitching' });
     meta.fake.facebook.calls.length = 0;
-    const list = await meta.facebook.listComments(page, { itemIds: [videoId] });
+    const list = await meta.facebook.listComments(page, { itemIds: [postId] });
     expect(list.comments.map((c) => c.text)).toEqual(['Nice stitching']);
-    expect(callList(meta.fake.facebook.calls)).toEqual([`GET /${pageId}/published_posts`, `GET /${videoId}/comments`]);
+    expect(list.comments[0]?.itemId).toBe(postId);
+    expect(callList(meta.fake.facebook.calls)).toEqual([`GET /${pageId}/published_posts`]);
   });
 
   it('hides and unhides a comment', async () => {
@@ -371,7 +401,8 @@ describe('Facebook tokens', () => {
       scopes: expect.arrayContaining(['pages_manage_posts']),
     });
     expect((await meta.facebook.checkToken(page)).expiresAt).toBeUndefined();
-    const limited = meta.fake.issueToken({ kind: 'page', subjects: [pageId], scopes: ['pages_show_list'] });
+    // The person unticked the publishing permission in the dialog.
+    const limited = await pageTokenByConsent(meta.fake, pageId, { decline: ['pages_manage_posts'] });
     expect(await meta.facebook.checkToken({ ...page, accessToken: limited })).toMatchObject({
       valid: true,
       problem: expect.stringMatching(/pages_manage_posts/),

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlatformError } from '../../src/platforms/errors.ts';
 import type { AccountAccess, PublishRequest } from '../../src/platforms/types.ts';
+import { forgetLoginCalls, instagramTokenByConsent, instagramViaPageTokenByConsent } from '../harness/meta-consent.ts';
 import { callList, jpeg, type MetaHarness, mp4, progressStore, startMeta } from './meta-harness.ts';
 
 let meta: MetaHarness;
@@ -10,7 +11,8 @@ let igId: string;
 async function setUp(options: Parameters<typeof startMeta>[0] = {}) {
   meta = await startMeta(options);
   igId = meta.fake.seedInstagramAccount({ username: 'wone.shop' }).id;
-  const token = meta.fake.issueToken({ kind: 'instagram_user', subjects: [igId], expiresInSec: 60 * 86_400 });
+  const token = await instagramTokenByConsent(meta.fake, igId);
+  forgetLoginCalls(meta.fake);
   account = { platform: 'instagram', externalId: igId, login: 'instagram', accessToken: token };
 }
 
@@ -134,7 +136,8 @@ describe('Instagram publishing', () => {
   });
 
   it('publishes through graph.facebook.com for a Facebook Login account', async () => {
-    const pageToken = meta.fake.issueToken({ kind: 'page', subjects: [igId] });
+    const pageToken = await instagramViaPageTokenByConsent(meta.fake, igId);
+    forgetLoginCalls(meta.fake);
     const viaPage: AccountAccess = { ...account, login: 'facebook', accessToken: pageToken };
     const outcome = await meta.instagram.publish(viaPage, feed(), progressStore().context());
     expect(outcome.status).toBe('published');
@@ -511,7 +514,7 @@ describe('Instagram insights', () => {
   it('stops the whole read when the token is refused inside the batch', async () => {
     const outcome = await meta.instagram.publish(account, feed(), progressStore().context());
     if (outcome.status !== 'published') throw new Error('not published');
-    const other = meta.fake.issueToken({ kind: 'instagram_user', subjects: [igId], expiresInSec: 3600 });
+    const other = await instagramTokenByConsent(meta.fake, igId);
     meta.fake.setTokenStatus(other, 'password_changed');
     const error = await expectPlatformError(
       meta.instagram.getItemInsights({ ...account, accessToken: other }, [outcome.remoteId]),

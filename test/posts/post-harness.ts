@@ -3,6 +3,7 @@ import type { SlackMessage } from '../../src/sandbox/fake-slack.ts';
 import { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import type { DraftContent, PostDoc } from '../../src/services/posts.ts';
+import { instagramTokenByConsent, pageTokenByConsent } from '../harness/meta-consent.ts';
 import {
   APPROVAL_CHANNEL,
   APPROVER,
@@ -77,7 +78,7 @@ export async function seedAccounts(t: PostApp): Promise<void> {
     externalId: IG_ID,
     name: '@wone.commerce',
     scopes: [],
-    accessToken: t.graph.issueToken({ kind: 'instagram_user', subjects: [IG_ID] }),
+    accessToken: await instagramTokenByConsent(t.graph, IG_ID),
     ...common,
   });
   await t.app.services.accounts.save({
@@ -87,7 +88,7 @@ export async function seedAccounts(t: PostApp): Promise<void> {
     externalId: PAGE_ID,
     name: 'Wone Commerce',
     scopes: [],
-    accessToken: t.graph.issueToken({ kind: 'page', subjects: [PAGE_ID] }),
+    accessToken: await pageTokenByConsent(t.graph, PAGE_ID),
     ...common,
   });
   await t.app.services.accounts.save({

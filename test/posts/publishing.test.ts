@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphError } from '../../src/sandbox/graph-fake.ts';
 import type { DraftContent } from '../../src/services/posts.ts';
 import { approvalActions } from '../../views/approval-message.ts';
+import { pageTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, APPROVER, EDITOR } from '../harness/test-app.ts';
 import { jpegBytes, mp4Bytes } from './media-fixtures.ts';
 import {
@@ -117,7 +118,7 @@ describe('publishing outcomes', () => {
   });
 
   it('holds the targets of an account whose login stopped working and tells the admins', async () => {
-    const token = t.graph.issueToken({ kind: 'page', subjects: [PAGE_ID] });
+    const token = await pageTokenByConsent(t.graph, PAGE_ID);
     const account = await t.app.services.accounts.get(FB);
     if (!account) throw new Error('no account');
     await t.app.services.accounts.save({ ...account, accessToken: token });
@@ -139,7 +140,7 @@ describe('publishing outcomes', () => {
   async function reconnectPage() {
     const account = await t.app.services.accounts.get(FB);
     if (!account) throw new Error('no account');
-    const accessToken = t.graph.issueToken({ kind: 'page', subjects: [PAGE_ID] });
+    const accessToken = await pageTokenByConsent(t.graph, PAGE_ID);
     await t.app.services.accounts.save({ ...account, status: 'ok', accessToken });
   }
 

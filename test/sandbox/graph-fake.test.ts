@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import { FACEBOOK_LOGIN_PERMISSIONS, GraphFake, INSTAGRAM_LOGIN_PERMISSIONS } from '../../src/sandbox/graph-fake.ts';
 
 /** The fake must refuse what Graph refuses, with the documented codes; these talk to it over raw HTTP. */
 let fake: GraphFake;
@@ -11,7 +11,7 @@ beforeEach(async () => {
   fake = new GraphFake();
   urls = await fake.start();
   igId = fake.seedInstagramAccount().id;
-  token = fake.issueToken({ kind: 'instagram_user', subjects: [igId] });
+  token = fake.issueToken({ kind: 'instagram_user', subjects: [igId], scopes: INSTAGRAM_LOGIN_PERMISSIONS });
 });
 afterEach(async () => fake.stop());
 
@@ -176,7 +176,7 @@ describe('Graph fake: batch requests', () => {
 
   it('checks each operation’s token like a direct call, and needs the batch’s own token', async () => {
     const page = fake.seedPage();
-    const pageToken = fake.issueToken({ kind: 'page', subjects: [page.id] });
+    const pageToken = fake.issueToken({ kind: 'page', subjects: [page.id], scopes: FACEBOOK_LOGIN_PERMISSIONS });
     const res = await batch(
       urls.facebookUrl,
       [get(`${page.id}?fields=name`), get(`${page.id}?fields=name&access_token=EAABnope`)],
