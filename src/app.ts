@@ -105,7 +105,9 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     const receiver = createReceiver(config, [...routes, ...(options.extraRoutes ?? [])], logger);
     pooledFetch = createPooledFetch();
     const bolt = new App({
-      token: config.SLACK_BOT_TOKEN,
+      // Who the bot is comes from the startup check (Bolt's own auth.test would run once, and a Slack that was down
+      // then would leave every later event failing).
+      authorize: async () => ({ botToken: config.SLACK_BOT_TOKEN, ...(await slackProbe.identity()) }),
       receiver,
       logger: boltLogger(logger),
       clientOptions: { ...slackOptions, fetch: watchSlackCalls(pooledFetch.fetch, config.SLACK_API_URL, logger) },

@@ -45,10 +45,14 @@ const url = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** The platforms fetch media from this URL and call back to it: https, except on this machine (tests, the sandbox). */
-const publicUrl = z.url({ protocol: /^https?$/, error: 'an https URL such as https://wone.example.com' }).refine(
+const publicUrl = z.string().refine(
   (value) => {
-    const parsed = new URL(value);
-    return parsed.protocol === 'https:' || loopbackHost.test(parsed.hostname);
+    try {
+      const parsed = new URL(value);
+      return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && loopbackHost.test(parsed.hostname));
+    } catch {
+      return false;
+    }
   },
   { message: 'an https URL such as https://wone.example.com (plain http only for localhost)' },
 );
@@ -250,7 +254,9 @@ export function configWarnings(config: Config): string[] {
 
 function isReadableFile(path: string): boolean {
   try {
-    return statSync(path).isFile() && (accessSync(path, constants.R_OK), true);
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.R_OK);
+    return true;
   } catch {
     return false;
   }

@@ -26,6 +26,7 @@ const freshForMs = 15_000;
 export class SlackProbe {
   private readonly client: WebClient;
   private last: { at: number; status: SlackStatus } | undefined;
+  private bot: { botId: string; botUserId: string } | undefined;
   private pending: Promise<SlackStatus> | undefined;
 
   constructor(
@@ -76,10 +77,22 @@ export class SlackProbe {
     return status;
   }
 
+  /**
+   * Who the bot is (for Bolt's `authorize`): learnt from the first look that reached Slack and kept. Until Slack has
+   * answered once, each event asks again, so a Slack that was down at startup is not remembered as refused forever.
+   */
+  async identity(): Promise<{ botId: string; botUserId: string }> {
+    if (this.bot) return this.bot;
+    const status = await this.check();
+    if (this.bot) return this.bot;
+    throw new Error(`Slack auth.test did not identify the bot (${status.state})`);
+  }
+
   private async look(): Promise<SlackStatus> {
     try {
       const answer = await this.client.auth.test();
       if (answer.team_id && answer.team_id !== this.teamId) return { state: 'wrong_workspace', teamId: answer.team_id };
+      if (answer.bot_id && answer.user_id) this.bot = { botId: answer.bot_id, botUserId: answer.user_id };
       return { state: 'ok' };
     } catch (error) {
       const coded = error as { code?: string; data?: { error?: string }; message?: string };

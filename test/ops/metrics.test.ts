@@ -56,37 +56,37 @@ describe('GET /metrics', () => {
   });
 
   it('moves the lateness histogram, the outcome counter and the state gauge when a post is published', async () => {
-    const before = await scrape();
-    const lateCount = before('wone_publish_lateness_seconds_count', { platform: 'facebook' });
-    const published = before('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'published' });
-    const postsPublished = before('wone_posts', { state: 'published' });
-    const requests = before('wone_platform_requests_total', { platform: 'facebook', status: '200' });
+    const earlier = await scrape();
+    const lateCount = earlier('wone_publish_lateness_seconds_count', { platform: 'facebook' });
+    const published = earlier('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'published' });
+    const postsPublished = earlier('wone_posts', { state: 'published' });
+    const requests = earlier('wone_platform_requests_total', { platform: 'facebook', status: '200' });
 
     await publishFacebookText('Counted by the metrics');
 
-    const after = await scrape();
-    expect(after('wone_publish_lateness_seconds_count', { platform: 'facebook' })).toBe(lateCount + 1);
+    const later = await scrape();
+    expect(later('wone_publish_lateness_seconds_count', { platform: 'facebook' })).toBe(lateCount + 1);
     // Published as soon as approved: due at approval, so its first platform call comes within seconds.
-    const lateSum = after('wone_publish_lateness_seconds_sum', { platform: 'facebook' });
+    const lateSum = later('wone_publish_lateness_seconds_sum', { platform: 'facebook' });
     expect(lateSum).toBeGreaterThanOrEqual(0);
     expect(lateSum).toBeLessThan(30);
-    expect(after('wone_publish_lateness_seconds_bucket', { platform: 'facebook', le: '+Inf' })).toBe(lateCount + 1);
-    expect(after('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'published' })).toBe(published + 1);
-    expect(after('wone_posts', { state: 'published' })).toBe(postsPublished + 1);
-    expect(after('wone_publish_targets', { state: 'published' })).toBeGreaterThanOrEqual(1);
-    expect(after('wone_platform_requests_total', { platform: 'facebook', status: '200' })).toBeGreaterThan(requests);
+    expect(later('wone_publish_lateness_seconds_bucket', { platform: 'facebook', le: '+Inf' })).toBe(lateCount + 1);
+    expect(later('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'published' })).toBe(published + 1);
+    expect(later('wone_posts', { state: 'published' })).toBe(postsPublished + 1);
+    expect(later('wone_publish_targets', { state: 'published' })).toBeGreaterThanOrEqual(1);
+    expect(later('wone_platform_requests_total', { platform: 'facebook', status: '200' })).toBeGreaterThan(requests);
     // The connected accounts, and the process metrics under the same prefix.
-    expect(after('wone_accounts', { platform: 'facebook', status: 'ok' })).toBe(1);
-    expect(after('wone_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(later('wone_accounts', { platform: 'facebook', status: 'ok' })).toBe(1);
+    expect(later('wone_process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
   it('counts a refused Slack call by method and error, and the log names the method', async () => {
-    const before = await scrape();
+    const earlier = await scrape();
     const refused = { method: 'chat.postMessage', error: 'channel_not_found' };
-    const count = before('wone_slack_api_errors_total', refused);
+    const count = earlier('wone_slack_api_errors_total', refused);
     await expect(t.app.services.slack.chat.postMessage({ channel: '', text: 'nowhere' })).rejects.toThrow();
-    const after = await scrape();
-    expect(after('wone_slack_api_errors_total', refused)).toBe(count + 1);
+    const later = await scrape();
+    expect(later('wone_slack_api_errors_total', refused)).toBe(count + 1);
     expect(t.logs()).toContain('Slack chat.postMessage refused: channel_not_found');
   });
 });
