@@ -2,18 +2,23 @@ import { hostname } from 'node:os';
 import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { type RetryOptions, WebClient } from '@slack/web-api';
 import { Agenda } from 'agenda';
-import { type Config, loadConfig } from './config.ts';
+import { type Config, configWarnings, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { registerHandlers } from './handlers/index.ts';
 import { createPooledFetch, type PooledFetch } from './handlers/pooled-fetch.ts';
+import { watchSlackCalls } from './handlers/slack-fetch.ts';
+import { SlackProbe } from './handlers/slack-probe.ts';
 import { healthRoutes } from './http/health.ts';
 import { mediaRoutes } from './http/media.ts';
 import { metaWebhookRoutes } from './http/meta-webhooks.ts';
+import { metricsRoutes } from './http/metrics.ts';
 import { oauthRoutes } from './http/oauth.ts';
 import { privacyRoutes } from './http/privacy.ts';
 import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { singlePollBackend } from './jobs/single-poll-backend.ts';
+import { WEEKLY_DIGEST_JOB } from './jobs/weekly-digest.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { createServices, type Services } from './services/index.ts';
 import { PublishDispatcher } from './services/publish-dispatcher.ts';
 
@@ -46,9 +51,20 @@ export interface WoneApp {
  */
 export async function startWoneApp(config: Config, options: WoneAppOptions = {}): Promise<WoneApp> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  for (const warning of configWarnings(config)) logger.warn(warning);
+  // A refused bot token stops the start here, with what to fix; an unreachable Slack only makes the app not ready.
+  const slackProbe = new SlackProbe(config.SLACK_BOT_TOKEN, config.SLACK_TEAM_ID, {
+    apiUrl: config.SLACK_API_URL,
+    fetch: watchSlackCalls(fetch, config.SLACK_API_URL, logger),
+  });
+  const slackAtStart = await slackProbe.verifyAtStartup();
+  if (slackAtStart.state === 'unreachable') {
+    logger.warn({ problem: slackAtStart.problem }, 'Slack cannot be reached: starting, but not ready until it answers');
+  }
   const database = await openDatabase(config);
   let scheduler: Agenda | undefined;
   let pooledFetch: PooledFetch | undefined;
+  let metrics: Metrics | undefined;
   try {
     scheduler = new Agenda({
       name: `${hostname()}-${process.pid}`,
@@ -68,19 +84,33 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       slackApiUrl: config.SLACK_API_URL,
       ...(options.slackRetryConfig ? { retryConfig: options.slackRetryConfig } : {}),
     };
-    const slack = new WebClient(config.SLACK_BOT_TOKEN, { ...slackOptions, logger: boltLogger(logger) });
+    const slack = new WebClient(config.SLACK_BOT_TOKEN, {
+      ...slackOptions,
+      logger: boltLogger(logger),
+      fetch: watchSlackCalls(fetch, config.SLACK_API_URL, logger),
+    });
     const services = createServices({ config, logger, db: database.db, scheduler, slack });
     defineJobs(scheduler, services);
 
+    if (config.METRICS_TOKEN) {
+      metrics = new Metrics(database.db, logger);
+      metrics.watchScheduler(scheduler, WEEKLY_DIGEST_JOB);
+    }
+
     let schedulerRunning = false;
-    const routes = buildRoutes(services, database, () => schedulerRunning);
+    const routes = [
+      ...buildRoutes(services, database, () => schedulerRunning, slackProbe),
+      ...(metrics && config.METRICS_TOKEN ? metricsRoutes(metrics, config.METRICS_TOKEN, logger) : []),
+    ];
     const receiver = createReceiver(config, [...routes, ...(options.extraRoutes ?? [])], logger);
     pooledFetch = createPooledFetch();
     const bolt = new App({
-      token: config.SLACK_BOT_TOKEN,
+      // Who the bot is comes from the startup check (Bolt's own auth.test would run once, and a Slack that was down
+      // then would leave every later event failing).
+      authorize: async () => ({ botToken: config.SLACK_BOT_TOKEN, ...(await slackProbe.identity()) }),
       receiver,
       logger: boltLogger(logger),
-      clientOptions: { ...slackOptions, fetch: pooledFetch.fetch },
+      clientOptions: { ...slackOptions, fetch: watchSlackCalls(pooledFetch.fetch, config.SLACK_API_URL, logger) },
       convoStore: false,
     });
     registerHandlers(bolt, services);
@@ -107,6 +137,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     let stopping: Promise<void> | undefined;
     const runningScheduler = scheduler;
     const runningFetch = pooledFetch;
+    const runningMetrics = metrics;
     return {
       config,
       services,
@@ -122,6 +153,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           for (const client of Object.values(services.platforms)) {
             if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
           }
+          runningMetrics?.close();
           await database.close().catch((error) => logger.error({ err: error }, 'database close failed'));
           logger.info('Wone Social stopped');
         })();
@@ -129,6 +161,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       },
     };
   } catch (error) {
+    metrics?.close();
     await scheduler?.stop().catch(() => {});
     await pooledFetch?.close().catch(() => {});
     await database.close().catch(() => {});
@@ -141,9 +174,17 @@ export function startFromEnvironment(env: NodeJS.ProcessEnv, options: WoneAppOpt
   return startWoneApp(loadConfig(env), options);
 }
 
-function buildRoutes(services: Services, database: Database, schedulerRunning: () => boolean): CustomRoute[] {
+function buildRoutes(
+  services: Services,
+  database: Database,
+  schedulerRunning: () => boolean,
+  slackProbe: SlackProbe,
+): CustomRoute[] {
   return [
-    ...healthRoutes({ database: () => database.ping(), scheduler: schedulerRunning }, services.logger),
+    ...healthRoutes(
+      { database: () => database.ping(), scheduler: schedulerRunning, slack: () => slackProbe.current() },
+      services.logger,
+    ),
     ...metaWebhookRoutes(services.config, services.comments, services.logger),
     ...mediaRoutes(services.media, services.logger),
     ...privacyRoutes(services),

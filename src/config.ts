@@ -1,13 +1,16 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 
-const slackId = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}[A-Z0-9]{2,}$`), `a Slack id starting with ${prefix}`);
+/** A Slack id: `prefix` is a regular expression for its first letter, `words` says what it is, with an example. */
+const slackId = (prefix: string, words: string) => z.string().regex(new RegExp(`^${prefix}[A-Z0-9]{2,}$`), words);
+const channelId = slackId('[CG]', 'a Slack channel id such as C0123ABCDEF (channel details, at the bottom)');
+const userIds = () => idList('[UW]', 'Slack user ids such as U0123ABCDEF, separated by commas');
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
-const idList = (prefix: string) =>
+const idList = (prefix: string, words: string) =>
   z
     .string()
     .default('')
@@ -17,7 +20,7 @@ const idList = (prefix: string) =>
         .map((id) => id.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(slackId(prefix)));
+    .pipe(z.array(slackId(prefix, words)));
 
 const base64Key = z
   .string()
@@ -38,21 +41,42 @@ const base64KeyList = z
 
 const url = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
 
+/** Host names that only this machine reaches: the one place plain http is allowed for the public URL. */
+const loopbackHost = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** The platforms fetch media from this URL and call back to it: https, except on this machine (tests, the sandbox). */
+const publicUrl = z.string().refine(
+  (value) => {
+    try {
+      const parsed = new URL(value);
+      return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && loopbackHost.test(parsed.hostname));
+    } catch {
+      return false;
+    }
+  },
+  { message: 'an https URL such as https://wone.example.com (plain http only for localhost)' },
+);
+
 const timezone = z.string().refine((zone) => DateTime.now().setZone(zone).isValid, {
   message: 'an IANA time zone such as Europe/Berlin',
 });
 
 /** Every setting the operator can give, read from the environment (and `.env`). */
 export const configSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce
+    .number({ error: 'a port number from 0 to 65535' })
+    .int('a port number from 0 to 65535')
+    .min(0, 'a port number from 0 to 65535')
+    .max(65535, 'a port number from 0 to 65535')
+    .default(3000),
   SLACK_SIGNING_SECRET: z.string().min(8, 'the signing secret from the Slack app settings'),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starting with xoxb-'),
   SLACK_APP_TOKEN: optional(z.string().regex(/^xapp-/, 'an app-level token starting with xapp-')),
   SLACK_API_URL: url.default('https://slack.com/api/'),
-  SLACK_TEAM_ID: slackId('T'),
+  SLACK_TEAM_ID: slackId('T', 'a Slack workspace id such as T0123ABCDEF'),
   MONGODB_URL: optional(z.string().regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URL')),
   DATA_DIR: z.string().min(1).default('./data'),
-  PUBLIC_BASE_URL: url,
+  PUBLIC_BASE_URL: publicUrl,
   TOKEN_ENCRYPTION_KEY: base64Key,
   /** Keys tokens may still be sealed under while `npm run rotate-token-key` re-seals them (comma-separated). */
   TOKEN_ENCRYPTION_KEY_PREVIOUS: base64KeyList,
@@ -78,14 +102,14 @@ export const configSchema = z.object({
   TIKTOK_CLIENT_SECRET: optional(z.string().min(8, 'the TikTok client secret')),
   TIKTOK_API_URL: url.default('https://open.tiktokapis.com'),
   TIKTOK_BUSINESS_API_URL: url.default('https://business-api.tiktok.com'),
-  APPROVAL_CHANNEL_ID: slackId('[CG]'),
-  COMMENTS_CHANNEL_ID: slackId('[CG]'),
-  DIGEST_CHANNEL_ID: slackId('[CG]'),
-  ADMIN_USER_IDS: idList('[UW]'),
-  APPROVER_USER_IDS: idList('[UW]'),
-  APPROVER_USERGROUP_ID: optional(slackId('S')),
+  APPROVAL_CHANNEL_ID: channelId,
+  COMMENTS_CHANNEL_ID: channelId,
+  DIGEST_CHANNEL_ID: channelId,
+  ADMIN_USER_IDS: userIds(),
+  APPROVER_USER_IDS: userIds(),
+  APPROVER_USERGROUP_ID: optional(slackId('S', 'a Slack user group id such as S0123ABCDEF')),
   /** When set, only these people (besides admins and approvers) are editors; empty: every workspace member is. */
-  EDITOR_USER_IDS: idList('[UW]'),
+  EDITOR_USER_IDS: userIds(),
   TEAM_TIMEZONE: timezone.default('UTC'),
   DIGEST_CRON: z
     .string()
@@ -134,7 +158,15 @@ export const configSchema = z.object({
     .min(0, 'between 0 and 300 seconds')
     .max(300, 'between 0 and 300 seconds')
     .default(60),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], 'debug, info, warn or error').default('info'),
+  /** Bearer token that `GET /metrics` asks for; unset: there is no `/metrics`. */
+  METRICS_TOKEN: optional(z.string().min(16, 'a random string of at least 16 characters (openssl rand -hex 32)')),
+  /** The privacy policy served at `/privacy` (its text names the company and the contact); unset: the shipped one. */
+  PRIVACY_POLICY_FILE: optional(
+    z
+      .string()
+      .refine(isReadableFile, 'the path of a readable text file holding the privacy policy (UTF-8, plain text)'),
+  ),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -172,25 +204,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const value = parsed.data;
-  if (value) {
-    const metaParts = [value.META_APP_ID, value.META_APP_SECRET].filter(Boolean).length;
-    if (metaParts === 1)
-      problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
-    const instagramParts = [value.INSTAGRAM_APP_ID, value.INSTAGRAM_APP_SECRET].filter(Boolean).length;
-    if (instagramParts === 1) {
-      problems.push(
-        'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET go together: set both, or neither to switch Instagram Login off',
-      );
-    }
-    if (instagramParts === 2 && metaParts === 0) {
-      problems.push('INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET need META_APP_ID and META_APP_SECRET as well');
-    }
-    const tiktokParts = [value.TIKTOK_CLIENT_KEY, value.TIKTOK_CLIENT_SECRET].filter(Boolean).length;
-    if (tiktokParts === 1) {
-      problems.push(
-        'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off',
-      );
-    }
+  // Pairs are checked on what was given, so they are reported together with every other problem.
+  const given = (name: string) => env[name] !== undefined && env[name] !== '';
+  const metaParts = ['META_APP_ID', 'META_APP_SECRET'].filter(given).length;
+  if (metaParts === 1)
+    problems.push('META_APP_ID and META_APP_SECRET go together: set both, or neither to switch Meta off');
+  const instagramParts = ['INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET'].filter(given).length;
+  if (instagramParts === 1) {
+    problems.push(
+      'INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET go together: set both, or neither to switch Instagram Login off',
+    );
+  }
+  if (instagramParts === 2 && metaParts === 0) {
+    problems.push('INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET need META_APP_ID and META_APP_SECRET as well');
+  }
+  const tiktokParts = ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'].filter(given).length;
+  if (tiktokParts === 1) {
+    problems.push('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off');
   }
   if (problems.length > 0 || !value) throw new ConfigError(problems);
   return {
@@ -203,6 +233,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tiktok: Boolean(value.TIKTOK_CLIENT_KEY && value.TIKTOK_CLIENT_SECRET),
     },
   };
+}
+
+/**
+ * What the operator should hear at startup although the app can run: settings that leave it unable to do its work.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (!config.platforms.meta && !config.platforms.tiktok) {
+    warnings.push(
+      'No platform is configured (META_APP_ID and META_APP_SECRET, or TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET): ' +
+        'no account can be connected and nothing can be published.',
+    );
+  }
+  if (config.ADMIN_USER_IDS.length === 0) {
+    warnings.push('ADMIN_USER_IDS is empty: nobody is an admin, so nobody can connect an account.');
+  }
+  return warnings;
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What a required value looks like, for the message when it is missing altogether. */

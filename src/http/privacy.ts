@@ -9,7 +9,7 @@ import type { Services } from '../services/index.ts';
 import { SignedRequestError, verifySignedRequest } from './meta-signed-request.ts';
 import { HttpError, readBody, route, sendHtml, sendJson } from './route.ts';
 
-/** The privacy policy the app serves, kept in the repository. */
+/** The shipped privacy policy, served unless `PRIVACY_POLICY_FILE` names the operator's own. */
 export const privacyPolicyFile = join(projectRoot, 'privacy', 'privacy-policy.txt');
 
 const callbackBody = z.object({ signed_request: z.string().min(3).max(8192) });
@@ -21,7 +21,8 @@ const statusQuery = z.object({ code: z.string().regex(/^[A-Z0-9]{8,40}$/) });
  */
 export function privacyRoutes(services: Services): CustomRoute[] {
   const { logger, config } = services;
-  const policy = readFileSync(privacyPolicyFile, 'utf8');
+  // Read at startup: a changed policy needs a restart, not a rebuild.
+  const policy = readFileSync(config.PRIVACY_POLICY_FILE ?? privacyPolicyFile, 'utf8');
   const contact = /[\w.+-]+@[\w-]+\.[\w.]+\w/.exec(policy)?.[0] ?? 'hello@wonecommerce.com';
   const privacyHtml = privacyPage(policy);
   const instructionsHtml = dataDeletionInstructionsPage(contact);

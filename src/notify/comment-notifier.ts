@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { type CommentMessageInput, commentMessage } from '../../views/comment-message.ts';
 import { type CommentThreadParentInput, commentThreadParent } from '../../views/comment-thread-parent.ts';
+import { commentDelivered } from '../metrics/events.ts';
 
 export interface SlackPlace {
   channel: string;
@@ -29,6 +30,10 @@ export class CommentNotifier {
       ...commentMessage(input),
     });
     if (!answer.ts) throw new Error('Slack did not return the comment message ts');
+    commentDelivered.report(() => ({
+      platform: input.platform,
+      lagSeconds: (Date.now() - input.createdAt.getTime()) / 1000,
+    }));
     return { channel: thread.channel, ts: answer.ts };
   }
 

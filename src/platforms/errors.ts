@@ -1,3 +1,5 @@
+import { rateLimitWait } from '../metrics/events.ts';
+
 /**
  * The four kinds every platform failure maps to. Retry policy reads the kind, never the message.
  * - `transient`: try again later (5xx, network trouble before the request was sent, platform "try again").
@@ -47,6 +49,10 @@ export class PlatformError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.status = options.status;
     this.ambiguous = options.ambiguous ?? false;
+    // Every "slow down" from a platform becomes this error once: the one place that sees them all.
+    if (this.kind === 'rate_limited') {
+      rateLimitWait.report(() => ({ platform: this.platform, waitSeconds: (this.retryAfterMs ?? 0) / 1000 }));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
 import type { z } from 'zod';
+import { platformRequest } from '../metrics/events.ts';
 import { PlatformError, type PlatformName, UnexpectedResponseError } from './errors.ts';
 
 export interface PlatformHttpOptions {
@@ -78,6 +79,7 @@ export class PlatformHttp {
     const where = `${req.method} ${url.pathname}`;
     try {
       const res = await request(url, { method: req.method, headers, body, dispatcher: this.agent });
+      platformRequest.report(() => ({ platform: this.platform, status: String(res.statusCode) }));
       const text = await res.body.text();
       const responseHeaders: Record<string, string> = {};
       for (const [key, value] of Object.entries(res.headers)) {
@@ -85,6 +87,7 @@ export class PlatformHttp {
       }
       return { status: res.statusCode, headers: responseHeaders, body: parseBody(text, responseHeaders), text };
     } catch (error) {
+      platformRequest.report(() => ({ platform: this.platform, status: 'network_error' }));
       throw this.networkError(error, where);
     }
   }

@@ -1,4 +1,5 @@
 import { escapeMrkdwn, slackLink } from '../../views/slack-text.ts';
+import { type PublishOutcome, publishOutcome, publishStarted } from '../metrics/events.ts';
 import { PlatformError } from '../platforms/errors.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { AccountAccess, PlatformClient } from '../platforms/types.ts';
@@ -214,10 +215,18 @@ export class Publisher {
         await this.fail(post, target, label, violations.map((violation) => violation.message).join('; '));
         return;
       }
+      if (Object.keys(target.progress ?? {}).length === 0) {
+        const dueAt = target.dueAt ?? post.dueAt;
+        publishStarted.report(() => ({
+          platform: target.platform,
+          latenessSeconds: dueAt ? (Date.now() - dueAt.getTime()) / 1000 : 0,
+        }));
+      }
       const outcome = await client.publish(access, request, {
         progress: target.progress ?? {},
         save: (progress) => this.deps.targets.saveProgress(target._id, progress),
       });
+      this.reportOutcome(target, outcome.status);
       if (outcome.status === 'published') {
         const done = await this.deps.targets.move(
           target._id,
@@ -265,6 +274,7 @@ export class Publisher {
       this.deps.logger.error({ err: error, targetId: target._id }, 'publishing failed unexpectedly');
       const fresh = await this.deps.targets.get(target._id);
       if (fresh?.progress?.publishSentAt) {
+        this.reportOutcome(target, 'unconfirmed');
         await this.deps.targets.move(target._id, ['publishing'], 'unconfirmed', {
           error: 'Publishing was interrupted after the post was sent.',
         });
@@ -309,17 +319,24 @@ export class Publisher {
       await this.fail(post, target, label, `Gave up after ${target.attempts} attempts: ${words}`);
       return;
     }
+    this.reportOutcome(target, 'retry');
     await this.deps.targets.move(target._id, ['publishing'], 'queued', { retryAt, error: words });
   }
 
   private async fail(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
+    this.reportOutcome(target, 'failed');
     await this.deps.targets.move(target._id, ['publishing'], 'failed', { error: words }, ['retryAt']);
     await this.deps.notifier.thread(post, `:x: Failed on ${label}: ${escapeMrkdwn(words)}`);
   }
 
   private async hold(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
+    this.reportOutcome(target, 'held');
     await this.deps.targets.move(target._id, ['publishing'], 'held', { error: words }, ['retryAt']);
     await this.deps.notifier.thread(post, `:double_vertical_bar: Held on ${label}: ${escapeMrkdwn(words)}`);
+  }
+
+  private reportOutcome(target: TargetDoc, outcome: PublishOutcome): void {
+    publishOutcome.report(() => ({ platform: target.platform, outcome }));
   }
 
   /** Retry a failed or held target (approvers): it is queued again and published now. */

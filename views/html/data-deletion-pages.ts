@@ -8,7 +8,7 @@ export function dataDeletionInstructionsPage(contactEmail: string): string {
   return htmlPage(
     'Wone Social: data deletion',
     `<h1>Requesting deletion of your data</h1>
-<p>Wone Social connects only Wone Commerce's own brand accounts. It keeps an account's access token while the account
+<p>Wone Social connects only our own brand accounts. It keeps an account's access token while the account
 is connected, and the comments and insights of our own posts. You can have all of it deleted at any time:</p>
 <ul>
 <li><strong>Facebook or Instagram:</strong> in your Facebook settings open <em>Apps and Websites</em> (or in Instagram

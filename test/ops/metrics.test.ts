@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVER, EDITOR } from '../harness/test-app.ts';
+import { draftWith, FB, type PostApp, startPostApp, until } from '../posts/post-harness.ts';
+
+const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
+
+let t: PostApp;
+beforeAll(async () => {
+  t = await startPostApp({ METRICS_TOKEN });
+});
+afterAll(async () => t?.stop());
+
+/** Scrapes `/metrics` as Prometheus would, and reads one sample (0 when the series is absent). */
+async function scrape(): Promise<(name: string, labels?: Record<string, string>) => number> {
+  const response = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  const text = await response.text();
+  return (name, labels = {}) => {
+    for (const line of text.split('\n')) {
+      const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+      if (!match || match[1] !== name) continue;
+      const found = Object.fromEntries(
+        [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1], pair[2]]),
+      );
+      if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3]);
+    }
+    return 0;
+  };
+}
+
+async function publishFacebookText(caption: string) {
+  const id = await t.app.services.drafts.save({
+    draft: draftWith({ accountIds: [FB], postTypes: { facebook: 'facebook_text' }, caption }),
+    files: [],
+    timezone: 'Europe/Berlin',
+    by: EDITOR,
+  });
+  const pending = await t.app.services.drafts.prepare(id);
+  if (pending?.state !== 'pending_approval') throw new Error(`not pending: ${pending?.state}`);
+  await t.app.services.approvals.approve(id, pending.revision, APPROVER);
+  return until(async () => {
+    const post = await t.app.services.posts.get(id);
+    return post?.state === 'published' ? post : undefined;
+  }, 30_000);
+}
+
+describe('GET /metrics', () => {
+  it('refuses a scrape without the bearer token, or with a wrong one', async () => {
+    const none = await fetch(`${t.url}/metrics`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    const wrong = await fetch(`${t.url}/metrics`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain('wone_');
+  });
+
+  it('moves the lateness histogram, the outcome counter and the state gauge when a post is published', async () => {
+    const earlier = await scrape();
+    const lateCount = earlier('wone_publish_lateness_seconds_count', { platform: 'facebook' });
+    const published = earlier('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'published' });
+    const postsPublished = earlier('wone_posts', { state: 'published' });
+    const requests = earlier('wone_platform_requests_total', { platform: 'facebook', status: '200' });
+
+    await publishFacebookText('Counted by the metrics');
+
+    const later = await scrape();
+    expect(later('wone_publish_lateness_seconds_count', { platform: 'facebook' })).toBe(lateCount + 1);
+    // Published as soon as approved: due at approval, so its first platform call comes within seconds.
+    const lateSum = later('wone_publish_lateness_seconds_sum', { platform: 'facebook' });
+    expect(lateSum).toBeGreaterThanOrEqual(0);
+    expect(lateSum).toBeLessThan(30);
+    expect(later('wone_publish_lateness_seconds_bucket', { platform: 'facebook', le: '+Inf' })).toBe(lateCount + 1);
+    expect(later('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'published' })).toBe(published + 1);
+    expect(later('wone_posts', { state: 'published' })).toBe(postsPublished + 1);
+    expect(later('wone_publish_targets', { state: 'published' })).toBeGreaterThanOrEqual(1);
+    expect(later('wone_platform_requests_total', { platform: 'facebook', status: '200' })).toBeGreaterThan(requests);
+    // The connected accounts, and the process metrics under the same prefix.
+    expect(later('wone_accounts', { platform: 'facebook', status: 'ok' })).toBe(1);
+    expect(later('wone_process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('counts a refused Slack call by method and error, and the log names the method', async () => {
+    const earlier = await scrape();
+    const refused = { method: 'chat.postMessage', error: 'channel_not_found' };
+    const count = earlier('wone_slack_api_errors_total', refused);
+    await expect(t.app.services.slack.chat.postMessage({ channel: '', text: 'nowhere' })).rejects.toThrow();
+    const later = await scrape();
+    expect(later('wone_slack_api_errors_total', refused)).toBe(count + 1);
+    expect(t.logs()).toContain('Slack chat.postMessage refused: channel_not_found');
+  });
+});
