@@ -105,7 +105,8 @@ describe('Meta webhook deliveries (POST /webhooks/meta)', () => {
     expect(shown).toContain('Instagram');
     expect(shown).toContain('@wone.shop');
     expect(shown).toContain('Ärmel länger?');
-    expect(shown).toContain('&lt;@channel&gt;');
+    expect(shown).not.toContain('<@channel>');
+    expect(shown).toContain('&lt;@\u200Bchannel&gt;');
     expect(shown).toContain('<!date^');
     const actions = JSON.stringify(message.blocks);
     for (const id of ['comment_reply', 'comment_hide', 'comment_open']) expect(actions).toContain(id);
