@@ -61,6 +61,88 @@ const timezone = z.string().refine((zone) => DateTime.now().setZone(zone).isVali
   message: 'an IANA time zone such as Europe/Berlin',
 });
 
+/** A keyword: letters, digits, spaces, apostrophes and hyphens of any language. */
+const keywordPattern = /^[\p{L}\p{N}\p{M}][\p{L}\p{N}\p{M}' -]*$/u;
+
+const keywordList = (what: string) =>
+  z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((word) => word.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().regex(keywordPattern, `${what} separated by commas, e.g. refund,legal`)));
+
+/** Which comments go to which expert channel: `refund,billing=C0BILLING;shipping,delivery=C0SHIPPING`. */
+export interface CommentRoute {
+  keywords: string[];
+  channel: string;
+}
+
+const routesHint =
+  'keywords=channel pairs separated by semicolons, e.g. refund,billing=C0BILLING;shipping,delivery=C0SHIPPING (public channel ids start with C)';
+
+const commentRoutes = z
+  .string()
+  .default('')
+  .transform((value, ctx): CommentRoute[] => {
+    const routes: CommentRoute[] = [];
+    for (const part of value
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const [words, channel, ...rest] = part.split('=').map((p) => p.trim());
+      const keywords = (words ?? '')
+        .split(',')
+        .map((w) => w.trim())
+        .filter(Boolean);
+      if (
+        rest.length > 0 ||
+        !channel ||
+        !/^C[A-Z0-9]{2,}$/.test(channel) ||
+        keywords.length === 0 ||
+        !keywords.every((k) => keywordPattern.test(k))
+      ) {
+        ctx.addIssue({ code: 'custom', message: routesHint });
+        return z.NEVER;
+      }
+      routes.push({ keywords, channel });
+    }
+    return routes;
+  });
+
+/** What `COMMENT_RULES` asks: hide comments with these keywords, or carrying a link. */
+export type CommentRule = { action: 'hide'; match: 'links' } | { action: 'hide'; match: 'keywords'; keywords: string[] };
+
+const rulesHint = 'rules separated by semicolons, each hide:links or hide:keyword1,keyword2';
+
+const commentRules = z
+  .string()
+  .default('')
+  .transform((value, ctx): CommentRule[] => {
+    const rules: CommentRule[] = [];
+    for (const part of value
+      .split(';')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const match = /^hide\s*:\s*(.+)$/i.exec(part);
+      const words = (match?.[1] ?? '')
+        .split(',')
+        .map((w) => w.trim())
+        .filter(Boolean);
+      if (!match || words.length === 0 || !words.every((w) => keywordPattern.test(w))) {
+        ctx.addIssue({ code: 'custom', message: rulesHint });
+        return z.NEVER;
+      }
+      if (words.length === 1 && words[0]?.toLowerCase() === 'links') rules.push({ action: 'hide', match: 'links' });
+      else rules.push({ action: 'hide', match: 'keywords', keywords: words });
+    }
+    return rules;
+  });
+
 /** Every setting the operator can give, read from the environment (and `.env`). */
 export const configSchema = z.object({
   PORT: z.coerce
@@ -129,6 +211,24 @@ export const configSchema = z.object({
     .max(90, 'whole days between 1 and 90')
     .default(14),
   COMMENT_ROLE: z.enum(['editor', 'approver', 'admin'], 'editor, approver or admin').default('editor'),
+  /** Keywords that also send a comment to an expert channel, whose thread answers come back as proposed replies. */
+  COMMENT_ROUTES: commentRoutes,
+  /** Which replies wait for an approver before they are posted. */
+  REPLY_APPROVAL: z.enum(['off', 'all', 'flagged'], 'off, all or flagged').default('off'),
+  /** With `REPLY_APPROVAL=flagged`: replies to comments with these words wait for approval. */
+  REPLY_APPROVAL_KEYWORDS: keywordList('keywords'),
+  /** With `REPLY_APPROVAL=flagged`: replies on these accounts' posts (account name or `<platform>:<id>`) wait. */
+  REPLY_APPROVAL_ACCOUNTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  /** Comments hidden automatically: `hide:links;hide:keyword1,keyword2`. */
+  COMMENT_RULES: commentRules,
   PUBLISH_GRACE_MINUTES: z.coerce
     .number({ error: 'a whole number of minutes' })
     .int('a whole number of minutes')
@@ -221,6 +321,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tiktokParts = ['TIKTOK_CLIENT_KEY', 'TIKTOK_CLIENT_SECRET'].filter(given).length;
   if (tiktokParts === 1) {
     problems.push('TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together: set both, or neither to switch TikTok off');
+  }
+  if (
+    env.REPLY_APPROVAL?.trim() === 'flagged' &&
+    !given('REPLY_APPROVAL_KEYWORDS') &&
+    !given('REPLY_APPROVAL_ACCOUNTS')
+  ) {
+    problems.push(
+      'REPLY_APPROVAL is flagged but nothing is flagged: set REPLY_APPROVAL_KEYWORDS or REPLY_APPROVAL_ACCOUNTS, or use all or off',
+    );
   }
   if (problems.length > 0 || !value) throw new ConfigError(problems);
   return {

@@ -16,6 +16,12 @@ export interface CommentMessageInput {
   removed: boolean;
   hidden: boolean;
   hiddenBy?: string;
+  /** The rule that hid it automatically, e.g. `links` or `keywords: spam`. */
+  hiddenByRule?: string;
+  /** Who took it on. */
+  assignee?: string;
+  /** Who marked it done. */
+  doneBy?: string;
   replies: { by: string; text: string; at: Date }[];
   /** Where Open leads: the comment, or the post it is on. */
   permalink?: string;
@@ -37,7 +43,17 @@ export function commentMessage(input: CommentMessageInput): { text: string; bloc
     : quote(escapeMrkdwn(truncate(input.text, 2500)) || ' ');
   const status = [slackTime(input.createdAt)];
   if (input.edited && !input.removed) status.push('edited');
-  if (input.hidden && !input.removed) status.push(input.hiddenBy ? `hidden by <@${input.hiddenBy}>` : 'hidden');
+  if (input.hidden && !input.removed) {
+    status.push(
+      input.hiddenBy
+        ? `hidden by <@${input.hiddenBy}>`
+        : input.hiddenByRule
+          ? `hidden automatically by rule “${escapeMrkdwn(input.hiddenByRule)}”`
+          : 'hidden',
+    );
+  }
+  if (input.doneBy) status.push(`done by <@${input.doneBy}>`);
+  else if (input.assignee) status.push(`assigned to <@${input.assignee}>`);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: `${heading}\n${body}` } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: status.join(' · ') }] },
@@ -68,6 +84,12 @@ export function commentMessage(input: CommentMessageInput): { text: string; bloc
         value: input.key,
       });
     }
+  }
+  if (!input.removed && !input.doneBy) {
+    buttons.push(
+      { type: 'button', action_id: 'comment_assign', text: { type: 'plain_text', text: 'Assign to me' }, value: input.key },
+      { type: 'button', action_id: 'comment_done', text: { type: 'plain_text', text: 'Done' }, value: input.key },
+    );
   }
   if (input.permalink) {
     buttons.push({

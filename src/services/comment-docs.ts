@@ -45,6 +45,19 @@ export interface CommentDoc {
   removed: boolean;
   hidden: boolean;
   hiddenBy?: string;
+  /** The `COMMENT_RULES` rule that hid it automatically (cleared when someone unhides it). */
+  hiddenByRule?: string;
+  /** Who took the comment on ("Assign to me"), and when. */
+  assignee?: string;
+  assignedAt?: Date;
+  /** Marked done: needs nothing more from the team. */
+  doneBy?: string;
+  doneAt?: Date;
+  /** When our first reply went out, and how long after the comment's platform time. */
+  firstResponseAt?: Date;
+  firstResponseMs?: number;
+  /** Counts changes made through `guardedUpdate` (assign, done, rules). */
+  version?: number;
   slackState: CommentSlackState;
   slackChannel?: string;
   slackTs?: string;
@@ -88,5 +101,7 @@ export const commentIndexes: CollectionIndexes = {
     { key: { platform: 1, commentId: 1 }, unique: true, name: 'platform_comment_unique' },
     { key: { slackState: 1 } },
     { key: { targetId: 1 } },
+    { key: { assignee: 1, doneAt: 1 } },
+    { key: { firstResponseAt: 1 } },
   ],
 };

@@ -53,7 +53,8 @@ export type CommentActionCode =
   | 'already_done'
   | 'not_supported'
   | 'account'
-  | 'platform';
+  | 'platform'
+  | 'own_reply';
 
 /** A reply or hide that could not be done; `message` is safe to show in Slack. */
 export class CommentActionError extends Error {
@@ -64,6 +65,16 @@ export class CommentActionError extends Error {
     super(message);
     this.name = 'CommentActionError';
   }
+}
+
+/**
+ * Work other services do around intake: `beforeSlack` may change a new comment before its message is posted (rules
+ * hiding it), `afterSlack` runs once its message is in the comments channel (routing to expert channels). Neither
+ * may throw.
+ */
+export interface CommentHooks {
+  beforeSlack?(doc: CommentDoc): Promise<CommentDoc>;
+  afterSlack?(doc: CommentDoc): Promise<void>;
 }
 
 /** What one account's poll did. */
@@ -115,6 +126,7 @@ export class Comments {
       roles: Roles;
       notifier: CommentNotifier;
       clients: CommentPlatformClients;
+      hooks?: CommentHooks;
       now?: () => Date;
     },
   ) {}
@@ -211,7 +223,8 @@ export class Comments {
       if (isDuplicateKey(error)) return 'duplicate';
       throw error;
     }
-    return this.deliver(doc);
+    const ready = this.deps.hooks?.beforeSlack ? await this.deps.hooks.beforeSlack(doc) : doc;
+    return this.deliver(ready);
   }
 
   /** Posts comments whose Slack message could not be posted earlier (or whose poster died). */
@@ -316,7 +329,21 @@ export class Comments {
    */
   async reply(key: string, userId: string, rawText: string, viewId: string): Promise<CommentDoc> {
     await this.deps.roles.require(userId, 'reply_comment');
-    return this.serial.run(key, () => this.sendReply(key, userId, rawText, viewId));
+    return this.send(key, userId, rawText, viewId);
+  }
+
+  /**
+   * Sends a reply whose sender the caller has already authorized (an approved or proposed reply). `sendId` plays the
+   * part of the modal's view id: one send per id.
+   */
+  send(key: string, userId: string, rawText: string, sendId: string): Promise<CommentDoc> {
+    return this.serial.run(key, () => this.sendReply(key, userId, rawText, sendId));
+  }
+
+  /** Shows a comment's current state in its Slack message again (after an assignment, say). */
+  async refresh(key: string): Promise<void> {
+    const doc = await this.get(key);
+    if (doc) await this.refreshMessage(doc);
   }
 
   private async sendReply(key: string, userId: string, rawText: string, viewId: string): Promise<CommentDoc> {
@@ -394,6 +421,13 @@ export class Comments {
       },
       { returnDocument: 'after' },
     );
+    if (updated && !updated.firstResponseAt) {
+      const sentAt = updated.replies.at(-1)?.at ?? this.now();
+      await this.comments.updateOne(
+        { _id: key, firstResponseAt: { $exists: false } },
+        { $set: { firstResponseAt: sentAt, firstResponseMs: sentAt.getTime() - comment.createdAt.getTime() } },
+      );
+    }
     await this.deps.audit.record({
       actor: userId,
       action: 'reply',
@@ -460,8 +494,11 @@ export class Comments {
     const updated = await this.comments.findOneAndUpdate(
       { _id: key, moderatingSince: now },
       hidden
-        ? { $set: { hidden: true, hiddenBy: userId, updatedAt: this.now() }, $unset: { moderatingSince: '' } }
-        : { $set: { hidden: false, updatedAt: this.now() }, $unset: { moderatingSince: '', hiddenBy: '' } },
+        ? {
+            $set: { hidden: true, hiddenBy: userId, updatedAt: this.now() },
+            $unset: { moderatingSince: '', hiddenByRule: '' },
+          }
+        : { $set: { hidden: false, updatedAt: this.now() }, $unset: { moderatingSince: '', hiddenBy: '', hiddenByRule: '' } },
       { returnDocument: 'after' },
     );
     await this.deps.audit.record({
@@ -534,6 +571,7 @@ export class Comments {
       );
       // An edit or removal that arrived while the message was on its way is shown now.
       if (posted && changedSince(doc, posted)) await this.refreshMessage(posted);
+      if (posted && this.deps.hooks?.afterSlack) await this.deps.hooks.afterSlack(posted);
       return 'posted';
     } catch (error) {
       this.deps.logger.warn({ err: error, comment: doc._id }, 'comment not posted to Slack yet; will retry');
@@ -622,6 +660,9 @@ export class Comments {
       removed: doc.removed,
       hidden: doc.hidden,
       ...(doc.hiddenBy ? { hiddenBy: doc.hiddenBy } : {}),
+      ...(doc.hiddenByRule ? { hiddenByRule: doc.hiddenByRule } : {}),
+      ...(doc.assignee ? { assignee: doc.assignee } : {}),
+      ...(doc.doneBy ? { doneBy: doc.doneBy } : {}),
       replies: doc.replies,
       ...(target?.permalink ? { permalink: target.permalink } : {}),
     };
