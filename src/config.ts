@@ -115,7 +115,9 @@ const commentRoutes = z
   });
 
 /** What `COMMENT_RULES` asks: hide comments with these keywords, or carrying a link. */
-export type CommentRule = { action: 'hide'; match: 'links' } | { action: 'hide'; match: 'keywords'; keywords: string[] };
+export type CommentRule =
+  | { action: 'hide'; match: 'links' }
+  | { action: 'hide'; match: 'keywords'; keywords: string[] };
 
 const rulesHint = 'rules separated by semicolons, each hide:links or hide:keyword1,keyword2';
 

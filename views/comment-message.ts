@@ -87,7 +87,12 @@ export function commentMessage(input: CommentMessageInput): { text: string; bloc
   }
   if (!input.removed && !input.doneBy) {
     buttons.push(
-      { type: 'button', action_id: 'comment_assign', text: { type: 'plain_text', text: 'Assign to me' }, value: input.key },
+      {
+        type: 'button',
+        action_id: 'comment_assign',
+        text: { type: 'plain_text', text: 'Assign to me' },
+        value: input.key,
+      },
       { type: 'button', action_id: 'comment_done', text: { type: 'plain_text', text: 'Done' }, value: input.key },
     );
   }

@@ -20,6 +20,14 @@ export interface CommentReplyModalInput {
   error?: string;
   /** The reply typed so far, kept when the modal is shown again with an error. */
   draft?: string;
+  /** The unsent reply this modal edits (an expert's proposal, or a reply waiting for approval). */
+  replaces?: string;
+}
+
+/** The comment key and the edited draft's id a reply modal carries in `private_metadata`. */
+export function replyModalMetadata(metadata: string): { key: string; replaces?: string } {
+  const [key = '', replaces] = metadata.split(' ');
+  return replaces ? { key, replaces } : { key };
 }
 
 /** Reply modal: quotes the comment and takes the answer the account will post. */
@@ -54,7 +62,7 @@ export function commentReplyModal(input: CommentReplyModalInput): ModalView {
   return {
     type: 'modal',
     callback_id: commentReplyCallbackId,
-    private_metadata: input.key,
+    private_metadata: input.replaces ? `${input.key} ${input.replaces}` : input.key,
     title: { type: 'plain_text', text: 'Reply to comment' },
     submit: { type: 'plain_text', text: 'Send reply' },
     close: { type: 'plain_text', text: 'Cancel' },

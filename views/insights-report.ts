@@ -10,6 +10,7 @@ import {
   type ReportPeriod,
   viewsOf,
 } from '../src/services/insights.ts';
+import type { ResponseTimeFigures } from '../src/services/response-times.ts';
 import { escapeMrkdwn, slackLink } from './slack-text.ts';
 
 /** The action id of the "Post to channel" button on an on-demand report. */
@@ -24,6 +25,8 @@ export interface InsightsReportOptions {
   kind: 'weekly' | 'on_demand';
   /** When set, a "Post to channel" button carrying this value (the stored report's id). */
   shareValue?: string;
+  /** First-response times to comments in the period (the weekly digest). */
+  responseTimes?: ResponseTimeFigures;
 }
 
 /** The insights report as a Slack message: summary, a section per account, top posts with links, failed posts. */
@@ -54,6 +57,7 @@ export function insightsReportMessage(
   ];
 
   const tail: KnownBlock[] = [];
+  if (options.responseTimes) tail.push({ type: 'divider' }, responseTimeSection(options.responseTimes));
   if (report.topPosts.length > 0) {
     tail.push({ type: 'divider' });
     tail.push(section(`*Top posts*\n${report.topPosts.map((post, i) => topPostLine(post, i + 1)).join('\n')}`));
@@ -94,6 +98,25 @@ export function insightsReportMessage(
 
   const text = `${title}: ${current.posts} post(s), ${format(current.views)} views, ${format(current.followers)} followers.`;
   return { text, blocks: [...head, { type: 'divider' }, ...body, ...tail] };
+}
+
+function responseTimeSection(figures: ResponseTimeFigures): KnownBlock {
+  const answered =
+    figures.answered > 0
+      ? `Median ${duration(figures.medianMs ?? 0)} · 90th percentile ${duration(figures.p90Ms ?? 0)} · ${figures.answered} answered`
+      : 'No comment was answered this period.';
+  return section(`*Comment response times*\n${answered} · ${figures.unanswered} still unanswered`);
+}
+
+/** "45 s", "12 min", "3 h 5 min", "2 d 4 h". */
+export function duration(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  return hours % 24 === 0 ? `${days} d` : `${days} d ${hours % 24} h`;
 }
 
 function accountBlocks(account: AccountReport): KnownBlock[] {

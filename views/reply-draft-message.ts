@@ -73,7 +73,10 @@ export function replyDraftMessage(input: ReplyDraftMessageInput): { text: string
     ...(style ? { style } : {}),
   });
   if (input.state === 'proposed') {
-    buttons.push(button(replyDraftActions.send, 'Send as reply', 'primary'), button(replyDraftActions.edit, 'Edit first'));
+    buttons.push(
+      button(replyDraftActions.send, 'Send as reply', 'primary'),
+      button(replyDraftActions.edit, 'Edit first'),
+    );
   } else if (input.state === 'awaiting_approval') {
     buttons.push(
       button(replyDraftActions.approve, 'Approve', 'primary'),
@@ -82,6 +85,11 @@ export function replyDraftMessage(input: ReplyDraftMessageInput): { text: string
     );
   }
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons } satisfies ActionsBlock);
-  const summary = input.state === 'proposed' ? 'Proposed reply' : input.state === 'awaiting_approval' ? 'Reply waiting for approval' : 'Reply';
+  const summary =
+    input.state === 'proposed'
+      ? 'Proposed reply'
+      : input.state === 'awaiting_approval'
+        ? 'Reply waiting for approval'
+        : 'Reply';
   return { text: escapeMrkdwn(`${summary}: ${truncate(input.text, 150)}`), blocks };
 }

@@ -3,11 +3,13 @@ import { pendingConnectionIndexes } from '../services/account-connect.ts';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
 import { commentIndexes } from '../services/comment-docs.ts';
+import { commentRouteIndexes } from '../services/comment-routing.ts';
 import { insightSnapshotIndexes } from '../services/insights.ts';
 import { savedReportIndexes } from '../services/insights-publisher.ts';
 import { mediaIndexes } from '../services/media-store.ts';
 import { oauthStateIndexes } from '../services/oauth-states.ts';
 import { postIndexes } from '../services/posts.ts';
+import { replyDraftIndexes } from '../services/reply-drafts.ts';
 import { targetIndexes } from '../services/targets.ts';
 import { claimIndexes } from './claims.ts';
 import { transitionIndexes } from './guarded-update.ts';
@@ -30,6 +32,8 @@ const allIndexes: CollectionIndexes[] = [
   insightSnapshotIndexes,
   savedReportIndexes,
   commentIndexes,
+  commentRouteIndexes,
+  replyDraftIndexes,
   oauthStateIndexes,
   pendingConnectionIndexes,
 ];

@@ -9,13 +9,15 @@ import {
   replyActionId,
   replyBlockId,
   replyLimits,
+  replyModalMetadata,
 } from '../../views/comment-reply-modal.ts';
 import { CommentActionError } from '../services/comments.ts';
 import type { Services } from '../services/index.ts';
 import { type Permission, PermissionDeniedError } from '../services/roles.ts';
+import { publishHome } from './queue.ts';
 import type { Listeners } from './router.ts';
 
-const buttonSchema = z.object({
+export const buttonSchema = z.object({
   user: z.object({ id: z.string() }),
   trigger_id: z.string().optional(),
   channel: z.object({ id: z.string() }).optional(),
@@ -52,6 +54,14 @@ export function registerCommentHandlers(app: Listeners, services: Services): voi
     await args.ack();
     await changeHidden(args as ButtonArgs, services, false);
   });
+  app.action('comment_assign', async (args) => {
+    await args.ack();
+    await changeOwnership(args as ButtonArgs, services, 'assign');
+  });
+  app.action('comment_done', async (args) => {
+    await args.ack();
+    await changeOwnership(args as ButtonArgs, services, 'done');
+  });
   // Link buttons still send an action; acknowledging it is all there is to do.
   app.action(/^comment_open(_post)?$/, async ({ ack }) => {
     await ack();
@@ -67,7 +77,7 @@ export function registerCommentHandlers(app: Listeners, services: Services): voi
       return;
     }
     const { user, view } = parsed.data;
-    const key = view.private_metadata;
+    const { key, replaces } = replyModalMetadata(view.private_metadata);
     const text = view.state.values[replyBlockId]?.[replyActionId]?.value?.trim() ?? '';
     const comment = await services.comments.get(key);
     const refusal = !comment
@@ -88,10 +98,20 @@ export function registerCommentHandlers(app: Listeners, services: Services): voi
       view: commentReplyStatusModal(':hourglass_flowing_sand: Sending your reply…'),
     });
     try {
-      await services.comments.reply(key, user.id, text, view.id);
+      const outcome = await services.replyDrafts.submit({
+        key,
+        userId: user.id,
+        text,
+        viewId: view.id,
+        ...(replaces ? { replaces } : {}),
+      });
       await client.views.update({
         view_id: view.id,
-        view: commentReplyStatusModal(':white_check_mark: Reply sent. It shows in the comment’s thread.'),
+        view: commentReplyStatusModal(
+          outcome.status === 'sent'
+            ? ':white_check_mark: Reply sent. It shows in the comment’s thread.'
+            : ':hourglass_flowing_sand: Your reply waits for an approver in the comment’s thread. It is posted once approved.',
+        ),
       });
     } catch (error) {
       // Another submission of this same modal is handling it; leave the modal to that one.
@@ -112,6 +132,7 @@ export function registerCommentHandlers(app: Listeners, services: Services): voi
             text: comment.text,
             error: message,
             draft: text,
+            ...(replaces ? { replaces } : {}),
           }),
         })
         .catch((updateError) => services.logger.warn({ err: updateError }, 'could not show the reply error'));
@@ -160,8 +181,28 @@ async function changeHidden({ body, client }: ButtonArgs, services: Services, hi
   }
 }
 
+async function changeOwnership(
+  { body, client }: ButtonArgs,
+  services: Services,
+  change: 'assign' | 'done',
+): Promise<void> {
+  const parsed = buttonSchema.safeParse(body);
+  if (!parsed.success) return;
+  const { user, actions } = parsed.data;
+  const key = actions[0]?.value ?? '';
+  try {
+    if (change === 'assign') await services.commentOwnership.assign(key, user.id);
+    else await services.commentOwnership.done(key, user.id);
+    await publishHome(services, client, user.id).catch((error) =>
+      services.logger.warn({ err: error }, 'home tab not refreshed'),
+    );
+  } catch (error) {
+    await tellUser(client, parsed.data, await explain(error, services, user.id, 'reply_comment', `comment:${key}`));
+  }
+}
+
 /** Words for the user about a failure; refusals by role are audited, unexpected failures logged with a reference. */
-async function explain(
+export async function explain(
   error: unknown,
   services: Services,
   userId: string,
@@ -170,7 +211,8 @@ async function explain(
 ): Promise<string> {
   if (error instanceof PermissionDeniedError) {
     await services.audit.record({ actor: userId, action: 'role_denied', subject });
-    const action = permission === 'reply_comment' ? 'reply to' : 'hide';
+    const action =
+      permission === 'reply_comment' ? 'reply to' : permission === 'approve' ? 'approve replies to' : 'hide';
     return `Only ${error.needed}s can ${action} comments.`;
   }
   if (error instanceof CommentActionError) return error.message;
@@ -179,7 +221,7 @@ async function explain(
   return `Something went wrong. Nothing was changed. (Reference ${reference})`;
 }
 
-async function tellUser(client: WebClient, body: z.infer<typeof buttonSchema>, text: string): Promise<void> {
+export async function tellUser(client: WebClient, body: z.infer<typeof buttonSchema>, text: string): Promise<void> {
   if (!body.channel) return;
   const threadTs = body.container?.thread_ts;
   await client.chat

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
+import { homeCommentBlocks } from '../../views/home-comments.ts';
 import { homeTab, noAccessHomeTab, queueMessage, queuePageAction, queuePageSize } from '../../views/queue-message.ts';
 import { rescheduleCallback, rescheduleModal } from '../../views/reschedule-modal.ts';
 import type { Services } from '../services/index.ts';
@@ -49,17 +50,23 @@ export const queueSubcommand: Subcommand = {
 
 /** Refreshes a person's App Home tab. */
 export async function publishHome(services: Services, client: WebClient, userId: string): Promise<void> {
-  const [queue, queueTotal, recentPosts, accounts, timezone] = await Promise.all([
+  const [queue, queueTotal, recentPosts, accounts, timezone, commentWork] = await Promise.all([
     services.posts.queue({ limit: 10 }),
     services.posts.countQueue(),
     services.posts.recent(5),
     accountNames(services),
     zoneOf(services, client, userId),
+    services.commentOwnership.workFor(userId),
   ]);
   const recent = await Promise.all(
     recentPosts.map(async (post) => ({ post, targets: await services.targets.ofPost(post) })),
   );
-  await client.views.publish({ user_id: userId, view: homeTab({ queue, queueTotal, recent, accounts, timezone }) });
+  const home = homeTab({ queue, queueTotal, recent, accounts, timezone });
+  const comments = homeCommentBlocks(commentWork);
+  await client.views.publish({
+    user_id: userId,
+    view: { ...home, blocks: [...comments, ...home.blocks].slice(0, 100) },
+  });
 }
 
 const rescheduleMetadata = z.object({ postId: z.string(), timezone: z.string() });

@@ -62,6 +62,8 @@ export class FakeSlack {
     thread_ts?: string;
     initial_comment?: string;
   }[] = [];
+  /** Channels the bot was invited to: only their messages reach the app as `message.channels` events. */
+  readonly botChannels = new Set<string>();
   /** Trigger ids already used: Slack's are single-use. */
   private readonly usedTriggers = new Set<string>();
   private clock = 1_700_000_000;
@@ -111,6 +113,37 @@ export class FakeSlack {
     const full: SlackUser = { name: user.id.toLowerCase(), tz: 'UTC', team_id: this.teamId, ...user };
     this.users.set(full.id, full);
     return full;
+  }
+
+  /** Adds the bot to a channel, as `/invite @wone` does. */
+  inviteBot(channel: string): void {
+    this.botChannels.add(channel);
+  }
+
+  /**
+   * A person writes in a channel (or in a thread there). Returns the stored message, and whether Slack would send it
+   * to the app as a `message.channels` event (only for public channels the bot is in).
+   */
+  postAsPerson(
+    user: string,
+    channel: string,
+    text: string,
+    threadTs?: string,
+  ): { message: SlackMessage; delivered: boolean } {
+    if (!this.users.has(user)) throw new Error(`no such user ${user}`);
+    if (threadTs !== undefined && !this.messages.some((m) => m.channel === channel && m.ts === threadTs)) {
+      throw new Error('thread_not_found');
+    }
+    const message: SlackMessage = {
+      channel,
+      ts: this.nextTs(),
+      text,
+      user,
+      updates: 0,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    };
+    this.messages.push(message);
+    return { message, delivered: channel.startsWith('C') && this.botChannels.has(channel) };
   }
 
   /** Puts a file where a `file_input` upload would be, downloadable with the bot token. */

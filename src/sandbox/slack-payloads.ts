@@ -353,6 +353,50 @@ export function appHomeOpened(input: {
   };
 }
 
+/**
+ * The Events API envelope of a person's message in a public channel (`message.channels`): Slack sends it only for
+ * channels the app is a member of, with the text as the person's client wrote it (mrkdwn, entities escaped).
+ */
+export function channelMessageEvent(input: {
+  identity: SlackIdentity;
+  person: { id: string };
+  channel: string;
+  text: string;
+  ts: string;
+  threadTs?: string;
+  eventId: string;
+}): Json {
+  const now = Date.now() / 1000;
+  return {
+    token: 'sandbox-verification-token',
+    team_id: input.identity.teamId,
+    api_app_id: input.identity.appId,
+    event: {
+      type: 'message',
+      channel: input.channel,
+      user: input.person.id,
+      text: input.text,
+      ts: input.ts,
+      ...(input.threadTs ? { thread_ts: input.threadTs, parent_user_id: input.identity.botUserId } : {}),
+      team: input.identity.teamId,
+      event_ts: input.ts,
+      channel_type: 'channel',
+    },
+    type: 'event_callback',
+    event_id: input.eventId,
+    event_time: Math.floor(now),
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: input.identity.teamId,
+        user_id: input.identity.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+  };
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@ import type { FakeSlack, SlackMessage } from './fake-slack.ts';
 import {
   actionOf,
   appHomeOpened,
+  channelMessageEvent,
   findElement,
   messageBlockActions,
   type RawState,
@@ -296,6 +297,24 @@ export class SandboxWorkspace {
       person,
       channel: `D${person.id.slice(1)}`,
       ...(home ? { view: { id: home.id, type: 'home', ...home.definition } } : {}),
+      eventId: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
+    });
+    return { status: (await this.signer.event(envelope)).status };
+  }
+
+  /** Writes a message in a channel or a thread there; the app hears of it if it is in the channel. */
+  async say(personId: string, channelId: string, text: string, threadTs?: string): Promise<{ status?: number }> {
+    const person = this.person(personId);
+    this.channel(channelId);
+    const { message, delivered } = this.slack.postAsPerson(person.id, channelId, text, threadTs);
+    if (!delivered) return {};
+    const envelope = channelMessageEvent({
+      identity: this.identity,
+      person,
+      channel: channelId,
+      text,
+      ts: message.ts,
+      ...(threadTs ? { threadTs } : {}),
       eventId: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
     });
     return { status: (await this.signer.event(envelope)).status };

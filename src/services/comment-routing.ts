@@ -80,7 +80,14 @@ export class CommentRouting {
       for (const { channel, keyword } of matches) {
         const id = `${doc._id}>${channel}`;
         try {
-          await this.collection.insertOne({ _id: id, commentKey: doc._id, channel, keyword, state: 'posting', createdAt: new Date() });
+          await this.collection.insertOne({
+            _id: id,
+            commentKey: doc._id,
+            channel,
+            keyword,
+            state: 'posting',
+            createdAt: new Date(),
+          });
         } catch (error) {
           if (error instanceof MongoServerError && error.code === 11000) continue;
           throw error;

@@ -30,7 +30,8 @@ export function ruleBroken(rules: readonly CommentRule[], text: string): { rule:
 
 function compile(rules: readonly CommentRule[]): CompiledRule[] {
   return rules.map((rule) => {
-    if (rule.match === 'links') return { label: 'hide:links', matches: (text) => (hasLink(text) ? 'a link' : undefined) };
+    if (rule.match === 'links')
+      return { label: 'hide:links', matches: (text) => (hasLink(text) ? 'a link' : undefined) };
     const matcher = new KeywordMatcher(rule.keywords);
     return { label: `hide:${rule.keywords.join(',')}`, matches: (text) => matcher.firstIn(text) };
   });

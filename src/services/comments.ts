@@ -425,7 +425,12 @@ export class Comments {
       const sentAt = updated.replies.at(-1)?.at ?? this.now();
       await this.comments.updateOne(
         { _id: key, firstResponseAt: { $exists: false } },
-        { $set: { firstResponseAt: sentAt, firstResponseMs: sentAt.getTime() - comment.createdAt.getTime() } },
+        {
+          $set: {
+            firstResponseAt: sentAt,
+            firstResponseMs: Math.max(0, sentAt.getTime() - comment.createdAt.getTime()),
+          },
+        },
       );
     }
     await this.deps.audit.record({
@@ -498,7 +503,10 @@ export class Comments {
             $set: { hidden: true, hiddenBy: userId, updatedAt: this.now() },
             $unset: { moderatingSince: '', hiddenByRule: '' },
           }
-        : { $set: { hidden: false, updatedAt: this.now() }, $unset: { moderatingSince: '', hiddenBy: '', hiddenByRule: '' } },
+        : {
+            $set: { hidden: false, updatedAt: this.now() },
+            $unset: { moderatingSince: '', hiddenBy: '', hiddenByRule: '' },
+          },
       { returnDocument: 'after' },
     );
     await this.deps.audit.record({

@@ -15,6 +15,9 @@ import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
+import { CommentOwnership } from './comment-ownership.ts';
+import { CommentRouting } from './comment-routing.ts';
+import { CommentRules } from './comment-rules.ts';
 import { Comments } from './comments.ts';
 import { DataDeletion } from './data-deletion.ts';
 import { Drafts } from './drafts.ts';
@@ -24,6 +27,9 @@ import { MediaStore } from './media-store.ts';
 import { OAuthStates } from './oauth-states.ts';
 import { Posts } from './posts.ts';
 import { Publisher } from './publisher.ts';
+import { ReplyApprovalPolicy } from './reply-approval.ts';
+import { ReplyDrafts } from './reply-drafts.ts';
+import { ResponseTimes } from './response-times.ts';
 import { Roles } from './roles.ts';
 import { Scheduling } from './scheduling.ts';
 import { TargetHolds } from './target-holds.ts';
@@ -48,6 +54,12 @@ export interface Services {
   insights: InsightsService;
   insightsPublisher: InsightsPublisher;
   comments: Comments;
+  /** `COMMENT_ROUTES`: expert channels, and which comment a thread there is about. */
+  commentRouting: CommentRouting;
+  /** Replies on their way: experts' proposed answers and replies waiting for approval. */
+  replyDrafts: ReplyDrafts;
+  /** "Assign to me", "Done" and each person's comment lists. */
+  commentOwnership: CommentOwnership;
   posts: Posts;
   targets: Targets;
   media: MediaStore;
@@ -109,15 +121,43 @@ export function createServices(deps: {
     leaseMs: config.PUBLISH_LEASE_SECONDS * 1000,
   });
   const insights = new InsightsService(db, accounts, platforms, logger);
+  const commentLogger = logger.child({ component: 'comments' });
+  const commentNotifier = new CommentNotifier(slack, config.COMMENTS_CHANNEL_ID);
+  const commentRules = new CommentRules({
+    db,
+    rules: config.COMMENT_RULES,
+    accounts,
+    audit,
+    clients: platforms,
+    logger: commentLogger,
+  });
+  const commentRouting = new CommentRouting({
+    db,
+    routes: config.COMMENT_ROUTES,
+    accounts,
+    notifier: commentNotifier,
+    logger: commentLogger,
+  });
   const comments = new Comments({
     db,
     config,
-    logger: logger.child({ component: 'comments' }),
+    logger: commentLogger,
     accounts,
     audit,
     roles,
-    notifier: new CommentNotifier(slack, config.COMMENTS_CHANNEL_ID),
+    notifier: commentNotifier,
     clients: platforms,
+    hooks: { beforeSlack: (doc) => commentRules.apply(doc), afterSlack: (doc) => commentRouting.route(doc) },
+  });
+  const replyDrafts = new ReplyDrafts({
+    db,
+    comments,
+    accounts,
+    policy: new ReplyApprovalPolicy(config),
+    roles,
+    audit,
+    notifier: commentNotifier,
+    logger: commentLogger,
   });
   const accountNotifier = new AccountNotifier(slack, roles, logger);
   const holds = new TargetHolds(db, targets, accountNotifier);
@@ -189,8 +229,11 @@ export function createServices(deps: {
       reportAuthFailure: (accountId, problem) => tokenHealth.reportAuthFailure(accountId, problem),
     }),
     insights,
-    insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger),
+    insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger, new ResponseTimes(db)),
     comments,
+    commentRouting,
+    replyDrafts,
+    commentOwnership: new CommentOwnership({ db, comments, roles, audit }),
     accountNotifier,
     holds,
     disconnect,

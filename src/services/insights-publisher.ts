@@ -8,6 +8,7 @@ import type { CollectionIndexes } from '../db/indexes.ts';
 import type { Logger } from '../logger.ts';
 import { type InsightsReport, type InsightsService, periodEnding } from './insights.ts';
 import { renderViewsChart } from './insights-chart.ts';
+import type { ResponseTimeFigures, ResponseTimes } from './response-times.ts';
 
 /**
  * One week's digest. Its id is the week's first day; inserting it is the claim, so with several app instances only
@@ -56,6 +57,7 @@ export class InsightsPublisher {
     private readonly slack: WebClient,
     private readonly config: Pick<Config, 'DIGEST_CHANNEL_ID' | 'TEAM_TIMEZONE'>,
     private readonly logger: Logger,
+    private readonly responseTimes?: ResponseTimes,
   ) {}
 
   private get digests() {
@@ -79,7 +81,8 @@ export class InsightsPublisher {
     }
     try {
       const report = await this.insights.buildReport(period);
-      const ts = await this.postReport(report, 'weekly');
+      const responseTimes = await this.responseTimes?.figures(period);
+      const ts = await this.postReport(report, 'weekly', responseTimes);
       await this.digests.updateOne(
         { _id: weekId, state: 'posting' },
         { $set: { state: 'posted', channel: this.config.DIGEST_CHANNEL_ID, ts, postedAt: new Date() } },
@@ -95,9 +98,13 @@ export class InsightsPublisher {
   }
 
   /** Posts a report to the digest channel and its chart into the message's thread; returns the message's ts. */
-  async postReport(report: InsightsReport, kind: 'weekly' | 'on_demand'): Promise<string> {
+  async postReport(
+    report: InsightsReport,
+    kind: 'weekly' | 'on_demand',
+    responseTimes?: ResponseTimeFigures,
+  ): Promise<string> {
     const channel = this.config.DIGEST_CHANNEL_ID;
-    const message = insightsReportMessage(report, { kind });
+    const message = insightsReportMessage(report, { kind, ...(responseTimes ? { responseTimes } : {}) });
     const posted = await this.slack.chat.postMessage({ channel, ...message });
     const ts = posted.ts;
     if (!ts) throw new Error('Slack did not return the digest message ts');

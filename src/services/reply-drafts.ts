@@ -126,7 +126,10 @@ export class ReplyDrafts {
     if (input.replaces) await this.retire(input.replaces, input.key, input.viewId);
     const reason = this.deps.policy.reasonFor(comment, await this.deps.accounts.get(comment.accountId));
     if (!reason) {
-      return { status: 'sent', comment: await this.deps.comments.reply(input.key, input.userId, input.text, input.viewId) };
+      return {
+        status: 'sent',
+        comment: await this.deps.comments.reply(input.key, input.userId, input.text, input.viewId),
+      };
     }
     const text = input.text.trim();
     if (!text) throw new CommentActionError('invalid_reply', 'Write a reply first.');
@@ -146,7 +149,8 @@ export class ReplyDrafts {
     try {
       await this.drafts.insertOne(draft);
     } catch (error) {
-      if (isDuplicateKey(error)) throw new CommentActionError('already_sent', 'This reply is waiting for approval already.');
+      if (isDuplicateKey(error))
+        throw new CommentActionError('already_sent', 'This reply is waiting for approval already.');
       throw error;
     }
     await this.deps.audit.record({ actor: input.userId, action: 'reply_submitted', subject: `comment:${input.key}` });
@@ -167,7 +171,11 @@ export class ReplyDrafts {
         $set: { state: 'awaiting_approval', approval: reason, requestedBy: userId, updatedAt: new Date() },
       });
       if (!held) throw this.alreadyHandled();
-      await this.deps.audit.record({ actor: userId, action: 'reply_submitted', subject: `comment:${draft.commentKey}` });
+      await this.deps.audit.record({
+        actor: userId,
+        action: 'reply_submitted',
+        subject: `comment:${draft.commentKey}`,
+      });
       await this.refresh(held);
       return { status: 'awaiting_approval', draftId: id };
     }
@@ -180,10 +188,19 @@ export class ReplyDrafts {
     const draft = await this.get(id);
     if (!draft) throw new CommentActionError('not_found', 'This reply is no longer known.');
     if (draft.writtenBy === userId || draft.requestedBy === userId) {
-      await this.deps.audit.record({ actor: userId, action: 'own_reply_approval_refused', subject: `comment:${draft.commentKey}` });
-      throw new CommentActionError('own_reply', 'You wrote or put forward this reply, so another approver must approve it.');
+      await this.deps.audit.record({
+        actor: userId,
+        action: 'own_reply_approval_refused',
+        subject: `comment:${draft.commentKey}`,
+      });
+      throw new CommentActionError(
+        'own_reply',
+        'You wrote or put forward this reply, so another approver must approve it.',
+      );
     }
-    const comment = await this.sendFrom(id, 'awaiting_approval', draft.requestedBy ?? draft.writtenBy, { decidedBy: userId });
+    const comment = await this.sendFrom(id, 'awaiting_approval', draft.requestedBy ?? draft.writtenBy, {
+      decidedBy: userId,
+    });
     await this.deps.audit.record({ actor: userId, action: 'reply_approved', subject: `comment:${draft.commentKey}` });
     return comment;
   }
@@ -194,7 +211,11 @@ export class ReplyDrafts {
       $set: { state: 'rejected', decidedBy: userId, updatedAt: new Date() },
     });
     if (!rejected) throw this.alreadyHandled();
-    await this.deps.audit.record({ actor: userId, action: 'reply_rejected', subject: `comment:${rejected.commentKey}` });
+    await this.deps.audit.record({
+      actor: userId,
+      action: 'reply_rejected',
+      subject: `comment:${rejected.commentKey}`,
+    });
     await this.refresh(rejected);
   }
 
@@ -221,7 +242,10 @@ export class ReplyDrafts {
     await this.refresh(sending);
     try {
       const comment = await this.deps.comments.send(sending.commentKey, senderId, sending.text, `draft:${id}`);
-      const sent = await this.move(id, 'sending', { $set: { state: 'sent', updatedAt: new Date() }, $unset: { sendingFrom: '' } });
+      const sent = await this.move(id, 'sending', {
+        $set: { state: 'sent', updatedAt: new Date() },
+        $unset: { sendingFrom: '' },
+      });
       if (sent) await this.refresh(sent);
       return comment;
     } catch (error) {
@@ -260,13 +284,19 @@ export class ReplyDrafts {
   }
 
   private async post(draft: ReplyDraftDoc, comment: CommentDoc): Promise<void> {
-    const thread = await this.deps.db.collection<CommentThreadDoc>('comment_threads').findOne({ _id: comment.targetId });
+    const thread = await this.deps.db
+      .collection<CommentThreadDoc>('comment_threads')
+      .findOne({ _id: comment.targetId });
     if (!thread?.channel || !thread.ts) {
       this.deps.logger.warn({ draft: draft._id }, 'the comment has no thread to show the reply in');
       return;
     }
     try {
-      const place = await this.deps.notifier.postTo(thread.channel, replyDraftMessage(this.input(draft, comment)), thread.ts);
+      const place = await this.deps.notifier.postTo(
+        thread.channel,
+        replyDraftMessage(this.input(draft, comment)),
+        thread.ts,
+      );
       await this.drafts.updateOne({ _id: draft._id }, { $set: { slackChannel: place.channel, slackTs: place.ts } });
     } catch (error) {
       this.deps.logger.warn({ err: error, draft: draft._id }, 'could not show the reply in Slack');
