@@ -155,6 +155,8 @@ describe('routing to expert channels', () => {
     expect(shown(proposal)).not.toContain('reply_draft_send');
     const stored = await comments().findOne({ commentId: question });
     expect(stored?.replies.map((r) => r.text)).toEqual([expected]);
+    // First-response time: from the comment's platform time to our reply.
+    expect(stored?.firstResponseMs).toBe((stored?.replies[0]?.at.getTime() ?? 0) - (stored?.createdAt.getTime() ?? 0));
   });
 
   it('ignores answers in threads of messages that are not routed comments, and bot or edited messages', async () => {
