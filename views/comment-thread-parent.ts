@@ -8,6 +8,8 @@ export interface CommentThreadParentInput {
   caption: string;
   permalink?: string;
   publishedAt?: Date;
+  /** Published outside Wone Social (its comments are collected all the same). */
+  elsewhere?: boolean;
 }
 
 /** The channel message one published post's comments are threaded under: which post, a preview and its link. */
@@ -15,7 +17,12 @@ export function commentThreadParent(input: CommentThreadParentInput): { text: st
   const platform = platformLabel[input.platform];
   const account = escapeMrkdwn(input.accountName);
   const preview = input.caption.trim() ? escapeMrkdwn(truncate(input.caption.trim(), 280)) : '_(no caption)_';
-  const when = input.publishedAt ? ` · published ${slackTime(input.publishedAt)}` : '';
+  const published = input.publishedAt ? ` ${slackTime(input.publishedAt)}` : '';
+  const when = input.elsewhere
+    ? ` · published${published} outside Wone Social`
+    : published
+      ? ` · published${published}`
+      : '';
   const blocks: KnownBlock[] = [
     {
       type: 'section',

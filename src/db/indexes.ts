@@ -3,6 +3,7 @@ import { pendingConnectionIndexes } from '../services/account-connect.ts';
 import { accountIndexes } from '../services/accounts.ts';
 import { auditIndexes } from '../services/audit.ts';
 import { commentIndexes } from '../services/comment-docs.ts';
+import { elsewherePostIndexes } from '../services/comment-posts.ts';
 import { commentRouteIndexes } from '../services/comment-routing.ts';
 import { insightSnapshotIndexes } from '../services/insights.ts';
 import { savedReportIndexes } from '../services/insights-publisher.ts';
@@ -33,6 +34,7 @@ const allIndexes: CollectionIndexes[] = [
   savedReportIndexes,
   commentIndexes,
   commentRouteIndexes,
+  elsewherePostIndexes,
   replyDraftIndexes,
   oauthStateIndexes,
   pendingConnectionIndexes,

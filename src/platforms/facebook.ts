@@ -29,6 +29,7 @@ import type {
   PublishContext,
   PublishOutcome,
   PublishRequest,
+  RecentItem,
   RuleViolation,
   TokenHealth,
 } from './types.ts';
@@ -100,7 +101,15 @@ const fbCommentSchema = z.object({
 });
 const commentsEdgeSchema = z.object({ data: z.array(fbCommentSchema) });
 const postsWithCommentsSchema = z.object({
-  data: z.array(z.object({ id: z.string(), comments: commentsEdgeSchema.optional() })),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      message: z.string().optional(),
+      permalink_url: z.string().optional(),
+      created_time: z.string().optional(),
+      comments: commentsEdgeSchema.optional(),
+    }),
+  ),
 });
 const postCountsSchema = z.object({
   shares: z.object({ count: z.number() }).optional(),
@@ -127,7 +136,7 @@ const followersSchema = z.object({ followers_count: z.number().optional() });
 
 const COMMENT_FIELDS = 'id,message,created_time,from,is_hidden,parent{id}';
 /** One call per Page per cycle: recent posts with every comment (replies too, `filter(stream)`) expanded. */
-const POSTS_COMMENTS_FIELDS = `id,created_time,comments.filter(stream).order(reverse_chronological).limit(50){${COMMENT_FIELDS}}`;
+const POSTS_COMMENTS_FIELDS = `id,message,permalink_url,created_time,comments.filter(stream).order(reverse_chronological).limit(50){${COMMENT_FIELDS}}`;
 const MATCH_SKEW_MS = 5 * 60_000;
 const DAY_SECONDS = 86_400;
 
@@ -145,6 +154,7 @@ type SentCheck =
  */
 export class FacebookClient implements PlatformClient {
   readonly platform = 'facebook' as const;
+  readonly listsRecentItems = true;
   private readonly now: () => Date;
 
   constructor(private readonly options: FacebookClientOptions) {
@@ -387,10 +397,16 @@ export class FacebookClient implements PlatformClient {
       params: { fields: POSTS_COMMENTS_FIELDS, limit: 25 },
     });
     const comments: PlatformComment[] = [];
+    const items: RecentItem[] = [];
     const seen = new Set<string>();
     for (const post of data) {
-      if (wanted.size > 0 && !wanted.has(post.id)) continue;
       seen.add(post.id);
+      items.push({
+        id: post.id,
+        ...(post.message ? { caption: post.message } : {}),
+        ...(post.permalink_url ? { permalink: post.permalink_url } : {}),
+        ...(post.created_time ? { publishedAt: parseGraphTime(post.created_time) } : {}),
+      });
       comments.push(...(post.comments?.data ?? []).map((c) => toComment(account, post.id, c)));
     }
     // Videos and older posts are not in the recent published posts window: read them one by one.
@@ -402,7 +418,7 @@ export class FacebookClient implements PlatformClient {
       });
       comments.push(...edge.data.map((c) => toComment(account, itemId, c)));
     }
-    return { ...afterCursor(comments, query.cursor), ...usageSince(this.graph, usageBefore) };
+    return { ...afterCursor(comments, query.cursor), items, ...usageSince(this.graph, usageBefore) };
   }
 
   async replyToComment(

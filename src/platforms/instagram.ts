@@ -35,6 +35,7 @@ import type {
   PublishContext,
   PublishOutcome,
   PublishRequest,
+  RecentItem,
   RefreshedToken,
   RuleViolation,
   TokenHealth,
@@ -103,7 +104,15 @@ const commentWithRepliesSchema = igCommentSchema.extend({
 });
 const commentsEdgeSchema = z.object({ data: z.array(commentWithRepliesSchema) });
 const mediaWithCommentsSchema = z.object({
-  data: z.array(z.object({ id: z.string(), comments: commentsEdgeSchema.optional() })),
+  data: z.array(
+    z.object({
+      id: z.string(),
+      caption: z.string().optional(),
+      permalink: z.string().optional(),
+      timestamp: z.string().optional(),
+      comments: commentsEdgeSchema.optional(),
+    }),
+  ),
 });
 const followersSchema = z.object({ followers_count: z.number().optional() });
 const igMeSchema = z.object({ user_id: z.union([z.string(), z.number()]).optional(), username: z.string().optional() });
@@ -111,7 +120,7 @@ const refreshSchema = z.object({ access_token: z.string(), token_type: z.string(
 
 const COMMENT_FIELDS = 'id,text,timestamp,username,from,hidden';
 /** One call per account per cycle: recent media with their comments and replies expanded. */
-const MEDIA_COMMENTS_FIELDS = `id,timestamp,comments.limit(50){${COMMENT_FIELDS},replies{${COMMENT_FIELDS}}}`;
+const MEDIA_COMMENTS_FIELDS = `id,caption,permalink,timestamp,comments.limit(50){${COMMENT_FIELDS},replies{${COMMENT_FIELDS}}}`;
 
 /** How far back to look for the media a PUBLISHED container became (clock skew between us and Instagram). */
 const MATCH_SKEW_MS = 5 * 60_000;
@@ -128,6 +137,7 @@ type PublishCheck =
  */
 export class InstagramClient implements PlatformClient {
   readonly platform = 'instagram' as const;
+  readonly listsRecentItems = true;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => Date;
   private readonly pollDelays: number[];
@@ -278,10 +288,16 @@ export class InstagramClient implements PlatformClient {
       params: { fields: MEDIA_COMMENTS_FIELDS, limit: 25 },
     });
     const comments: PlatformComment[] = [];
+    const items: RecentItem[] = [];
     const seen = new Set<string>();
     for (const media of data) {
-      if (wanted.size > 0 && !wanted.has(media.id)) continue;
       seen.add(media.id);
+      items.push({
+        id: media.id,
+        ...(media.caption ? { caption: media.caption } : {}),
+        ...(media.permalink ? { permalink: media.permalink } : {}),
+        ...(media.timestamp ? { publishedAt: parseGraphTime(media.timestamp) } : {}),
+      });
       comments.push(...this.flattenComments(account, media.id, media.comments?.data ?? []));
     }
     // Items older than the recent-media window are read one by one.
@@ -293,7 +309,7 @@ export class InstagramClient implements PlatformClient {
       });
       comments.push(...this.flattenComments(account, itemId, edge.data));
     }
-    return { ...afterCursor(comments, query.cursor), ...usageSince(api.graph, usageBefore) };
+    return { ...afterCursor(comments, query.cursor), items, ...usageSince(api.graph, usageBefore) };
   }
 
   private flattenComments(

@@ -133,8 +133,18 @@ export interface PlatformComment {
   hidden?: boolean;
 }
 
+/** A recent item of the account as a comment listing describes it (published through us or not). */
+export interface RecentItem {
+  id: string;
+  caption?: string;
+  permalink?: string;
+  publishedAt?: Date;
+}
+
 export interface CommentPage {
   comments: PlatformComment[];
+  /** The items the listing covered, including those not published through this app. */
+  items?: RecentItem[];
   /** Opaque; pass back to get only what is newer. */
   cursor?: string;
   /** How close the platform said we are to its rate limit on this call, when its headers said so. */
@@ -191,7 +201,13 @@ export interface PlatformClient {
   publish(account: AccountAccess, request: PublishRequest, context: PublishContext): Promise<PublishOutcome>;
   /** Status and permalink of a published item. */
   getPublished(account: AccountAccess, remoteId: string): Promise<{ remoteId: string; permalink?: string }>;
+  /**
+   * Comments newer than `cursor` on the `itemIds` and, where `listsRecentItems`, on every recent item of the account
+   * (with those items in `items`).
+   */
   listComments(account: AccountAccess, query: { itemIds: string[]; cursor?: string }): Promise<CommentPage>;
+  /** Whether `listComments` covers the account's recent items without being told their ids. */
+  readonly listsRecentItems?: boolean;
   replyToComment(
     account: AccountAccess,
     target: { itemId: string; commentId: string },

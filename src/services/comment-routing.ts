@@ -7,7 +7,7 @@ import type { CommentNotifier } from '../notify/comment-notifier.ts';
 import type { Accounts } from './accounts.ts';
 import type { CommentDoc } from './comment-docs.ts';
 import { KeywordMatcher } from './comment-keywords.ts';
-import type { TargetDoc } from './targets.ts';
+import { CommentPosts } from './comment-posts.ts';
 
 /**
  * One comment's message in one expert channel. `_id` is `<comment key>><channel>`: inserting it is the claim, so a
@@ -74,7 +74,7 @@ export class CommentRouting {
     try {
       const [account, target, threadLink] = await Promise.all([
         this.deps.accounts.get(doc.accountId),
-        this.deps.db.collection<TargetDoc>('targets').findOne({ _id: doc.targetId }),
+        new CommentPosts(this.deps.db).byId(doc.targetId),
         this.deps.notifier.permalink({ channel: doc.slackChannel, ts: doc.slackTs }).catch(() => undefined),
       ]);
       for (const { channel, keyword } of matches) {

@@ -8,17 +8,18 @@ import { claimOnce, releaseClaim } from '../db/claims.ts';
 import type { Logger } from '../logger.ts';
 import type { CommentNotifier, SlackPlace } from '../notify/comment-notifier.ts';
 import { PlatformError } from '../platforms/errors.ts';
-import type { PlatformClient, PlatformComment, PlatformName, PlatformUsage } from '../platforms/types.ts';
+import type { PlatformClient, PlatformComment, PlatformName, PlatformUsage, RecentItem } from '../platforms/types.ts';
 import { type AccountDoc, AccountNotConnectedError, type Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import type { CommentDoc, CommentPollDoc, CommentThreadDoc } from './comment-docs.ts';
+import { type CommentPost, CommentPosts } from './comment-posts.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import type { Roles } from './roles.ts';
 import type { TargetDoc } from './targets.ts';
 
 /** The platform clients comments use, by platform; a platform without one is not polled and cannot be answered. */
 export type CommentPlatformClients = Partial<Record<PlatformName, Pick<PlatformClient, CommentMethods>>>;
-type CommentMethods = 'listComments' | 'replyToComment' | 'setCommentHidden';
+type CommentMethods = 'listComments' | 'replyToComment' | 'setCommentHidden' | 'listsRecentItems';
 
 /** A comment as a webhook or a poll reported it, already tied to one of our accounts. */
 export interface IncomingComment extends Omit<PlatformComment, 'fromOwner'> {
@@ -26,6 +27,8 @@ export interface IncomingComment extends Omit<PlatformComment, 'fromOwner'> {
   /** The account's `_id` (`<platform>:<externalId>`). */
   accountId: string;
   fromOwner: boolean;
+  /** The item as the poll saw it, for a post published outside this app. */
+  item?: RecentItem;
 }
 
 /** What a webhook or poll says happened to a comment. */
@@ -147,6 +150,14 @@ export class Comments {
     return this.deps.db.collection<TargetDoc>('targets');
   }
 
+  private get posts() {
+    return new CommentPosts(this.deps.db);
+  }
+
+  private lookbackSince(): Date {
+    return new Date(this.now().getTime() - this.deps.config.COMMENT_LOOKBACK_DAYS * 86_400_000);
+  }
+
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
@@ -187,11 +198,14 @@ export class Comments {
     const account = await this.deps.accounts.get(incoming.accountId);
     if (!account) return 'not_our_account';
     if (isOwnComment(incoming, account)) return 'own';
-    const target = await this.targets.findOne({
-      platform: incoming.platform,
-      remoteId: incoming.itemId,
-      state: 'published',
-    });
+    const target =
+      (await this.posts.byRemoteId(incoming.platform, incoming.itemId)) ??
+      (incoming.item && incoming.item.id === incoming.itemId
+        ? await this.posts.recordElsewhere(
+            { platform: incoming.platform, accountId: account._id, item: incoming.item },
+            this.lookbackSince(),
+          )
+        : null);
     if (!target) return 'not_our_post';
     const now = this.now();
     const doc: CommentDoc = {
@@ -277,7 +291,7 @@ export class Comments {
     }
     const client = this.deps.clients[account.platform];
     if (!client) return { ...report, skipped: 'no_client' };
-    const since = new Date(now.getTime() - this.deps.config.COMMENT_LOOKBACK_DAYS * 86_400_000);
+    const since = this.lookbackSince();
     const recent = await this.targets
       // Instagram stories take no comments (a reply to a story is a direct message) and are gone after 24 h.
       .find({
@@ -289,17 +303,22 @@ export class Comments {
       .project<{ remoteId?: string }>({ remoteId: 1 })
       .toArray();
     const itemIds = recent.map((target) => target.remoteId).filter((id): id is string => Boolean(id));
-    if (itemIds.length === 0) return { ...report, skipped: 'no_recent_posts' };
+    if (itemIds.length === 0 && !client.listsRecentItems) return { ...report, skipped: 'no_recent_posts' };
 
     const interval = this.deps.config.COMMENT_POLL_MINUTES * 60_000;
     try {
       const access = await this.deps.accounts.access(account._id);
       report.reads = 1;
       const page = await client.listComments(access, { itemIds, ...(state?.cursor ? { cursor: state.cursor } : {}) });
+      const items = new Map((page.items ?? []).map((item) => [item.id, item]));
       for (const comment of page.comments) {
         report.received += 1;
+        const item = items.get(comment.itemId);
         const outcome = await this.ingest(
-          { kind: 'added', comment: { ...comment, platform: account.platform, accountId: account._id } },
+          {
+            kind: 'added',
+            comment: { ...comment, platform: account.platform, accountId: account._id, ...(item ? { item } : {}) },
+          },
           'poll',
         );
         if (outcome === 'posted') report.posted += 1;
@@ -564,7 +583,7 @@ export class Comments {
   /** Posts the comment's message into its post's thread; the caller holds the `posting` claim. */
   private async deliver(doc: CommentDoc): Promise<'posted' | 'slack_pending'> {
     try {
-      const target = await this.targets.findOne({ _id: doc.targetId });
+      const target = await this.posts.byId(doc.targetId);
       const account = await this.deps.accounts.get(doc.accountId);
       if (!target) throw new Error(`target ${doc.targetId} is gone`);
       const thread = await this.threadFor(target, account?.name ?? doc.accountId);
@@ -589,7 +608,7 @@ export class Comments {
   }
 
   /** The post's parent message, posted by whoever claims it first; others wait for it. */
-  private async threadFor(target: TargetDoc, accountName: string): Promise<SlackPlace> {
+  private async threadFor(target: CommentPost, accountName: string): Promise<SlackPlace> {
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const existing = await this.threads.findOne({ _id: target._id });
@@ -623,6 +642,7 @@ export class Comments {
             caption: target.caption,
             ...(target.permalink ? { permalink: target.permalink } : {}),
             ...(target.publishedAt ? { publishedAt: target.publishedAt } : {}),
+            ...(target.elsewhere ? { elsewhere: true } : {}),
           });
           await this.threads.updateOne(
             { _id: target._id },
@@ -644,7 +664,7 @@ export class Comments {
     try {
       const [account, target] = await Promise.all([
         this.deps.accounts.get(doc.accountId),
-        this.targets.findOne({ _id: doc.targetId }),
+        this.posts.byId(doc.targetId),
       ]);
       await this.deps.notifier.updateComment(
         { channel: doc.slackChannel, ts: doc.slackTs },
@@ -655,7 +675,7 @@ export class Comments {
     }
   }
 
-  private messageInput(doc: CommentDoc, accountName: string | undefined, target?: TargetDoc): CommentMessageInput {
+  private messageInput(doc: CommentDoc, accountName: string | undefined, target?: CommentPost): CommentMessageInput {
     return {
       key: doc._id,
       platform: doc.platform,
