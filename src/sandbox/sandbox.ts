@@ -28,6 +28,11 @@ export const sandboxChannels: SandboxChannel[] = [
   { id: 'C0APPROVALS', name: 'social-approvals', purpose: 'Drafts wait here for an approver.' },
   { id: 'C0COMMENTS', name: 'social-comments', purpose: 'Comments on our posts arrive here.' },
   { id: 'C0DIGEST', name: 'social-digest', purpose: 'The weekly insights digest arrives here.' },
+  {
+    id: 'C0BILLING',
+    name: 'billing',
+    purpose: 'Comments about refunds and invoices arrive here too; answer in their thread to propose the reply.',
+  },
 ];
 
 export interface SandboxOptions {
@@ -68,6 +73,8 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
   const simulators = await startSimulators({ botToken, teamId: sandboxIdentity.teamId });
   for (const person of sandboxPeople)
     simulators.slack.addUser({ id: person.id, name: person.name, tz: person.timezone });
+  // The billing channel is an expert channel (COMMENT_ROUTES) the bot was invited to.
+  simulators.slack.inviteBot('C0BILLING');
   simulators.tiktok.verifiedUrlPrefixes = [`${url}/media/`];
 
   const role = (name: string) =>
@@ -97,6 +104,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
     APPROVAL_CHANNEL_ID: 'C0APPROVALS',
     COMMENTS_CHANNEL_ID: 'C0COMMENTS',
     DIGEST_CHANNEL_ID: 'C0DIGEST',
+    COMMENT_ROUTES: 'refund,billing,invoice=C0BILLING',
     ADMIN_USER_IDS: role('admin'),
     APPROVER_USER_IDS: role('approver'),
     TEAM_TIMEZONE: 'Europe/Berlin',

@@ -220,6 +220,16 @@ describe('the sandbox plays the Slack client for the real app', () => {
     expect(status).toBe(200);
   });
 
+  it('sends a message in a thread as a signed event only from channels the app is in', async () => {
+    const parent = await sandbox.app.services.slack.chat.postMessage({ channel: 'C0BILLING', text: 'A question' });
+    const heard = await sandbox.workspace.say(EDITOR, 'C0BILLING', 'An answer', String(parent.ts));
+    expect(heard.status).toBe(200);
+    const digest = await sandbox.app.services.slack.chat.postMessage({ channel: 'C0DIGEST', text: 'Digest' });
+    expect(await sandbox.workspace.say(EDITOR, 'C0DIGEST', 'Nice', String(digest.ts))).toEqual({});
+    const shown = sandbox.workspace.messages('C0BILLING').map((m) => [m.text, m.user, m.thread_ts]);
+    expect(shown).toContainEqual(['An answer', EDITOR, parent.ts]);
+  });
+
   it('keeps secrets out of the logs', () => {
     const text = logs.join('');
     for (const account of sandbox.simulators.accounts) expect(text).not.toContain(account.accessToken);
