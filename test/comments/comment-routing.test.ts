@@ -182,6 +182,39 @@ describe('routing to expert channels', () => {
   });
 });
 
+describe('editing a proposed reply', () => {
+  it('Edit first opens the answer in the reply modal; the edited text is sent and the proposal can no longer be', async () => {
+    const question = meta.fake.seedComment({ itemId: igMedia, text: 'Refund for a gift?', author: 'giver' });
+    await t.app.services.comments.pollAll();
+    const inComments = await commentMessage('Refund for a gift?');
+    const routed = await t.slack.waitFor(() => inChannel(BILLING).find((m) => m.text.includes('Refund for a gift?')));
+    await answerInThread(t, EXPERT, BILLING, routed.ts, 'Yes, with the gift receipt');
+    const proposal = await t.slack.waitFor(() =>
+      inChannel(COMMENTS_CHANNEL).find(
+        (m) => m.thread_ts === inComments.thread_ts && m.text.includes('Yes, with the gift receipt'),
+      ),
+    );
+
+    const buttonsBefore = structuredClone(proposal.blocks);
+    await clickCommentButton(t, proposal, 'reply_draft_edit', EDITOR);
+    const modal = await t.slack.waitFor(() =>
+      t.slack.views.find((v) => String(v.view.private_metadata).startsWith(`instagram:${question} `)),
+    );
+    expect(JSON.stringify(modal.view)).toContain('Yes, with the gift receipt');
+    await submitReplyModal(t, modal, EDITOR, 'Yes, with the gift receipt, within 30 days.');
+    await t.slack.waitFor(() => JSON.stringify(modal.view).includes('Reply sent'));
+    expect(repliesOn(igMedia, question).map((r) => r.text)).toEqual(['Yes, with the gift receipt, within 30 days.']);
+    await t.slack.waitFor(() => shown(proposal).includes('Reply edited'));
+
+    // The original proposal's button, clicked late, sends nothing.
+    const ephemerals = t.slack.ephemerals.length;
+    await clickCommentButton(t, { ...proposal, blocks: buttonsBefore }, 'reply_draft_send', EDITOR);
+    await t.slack.waitFor(() => t.slack.ephemerals.length > ephemerals);
+    expect(t.slack.ephemerals.at(-1)?.text).toContain('already sent, approved, rejected or edited');
+    expect(repliesOn(igMedia, question)).toHaveLength(1);
+  });
+});
+
 describe('reply approval', () => {
   it('holds a flagged reply, refuses its writer’s approval, and sends it once on another approver’s', async () => {
     const question = meta.fake.seedComment({ itemId: igMedia, text: 'My lawyer will call you', author: 'angry.one' });
@@ -221,6 +254,29 @@ describe('reply approval', () => {
     const audit = await t.app.services.audit.recent(100);
     expect(audit.filter((e) => e.action === 'reply_approved' && e.actor === ADMIN)).toHaveLength(1);
     expect(audit.some((e) => e.action === 'own_reply_approval_refused' && e.actor === APPROVER)).toBe(true);
+  });
+
+  it('an approver can reject a waiting reply, which is then never sent', async () => {
+    const question = meta.fake.seedComment({ itemId: igMedia, text: 'Expect a lawsuit', author: 'cross' });
+    await t.app.services.comments.pollAll();
+    const message = await commentMessage('Expect a lawsuit');
+    await clickCommentButton(t, message, 'comment_reply', EDITOR);
+    const modal = await t.slack.waitFor(() =>
+      t.slack.views.find((v) => v.view.private_metadata === `instagram:${question}`),
+    );
+    await submitReplyModal(t, modal, EDITOR, 'See you in court');
+    const waiting = await t.slack.waitFor(() =>
+      inChannel(COMMENTS_CHANNEL).find((m) => m.thread_ts === message.thread_ts && m.text.includes('See you in court')),
+    );
+    const buttonsBefore = structuredClone(waiting.blocks);
+    await clickCommentButton(t, waiting, 'reply_draft_reject', APPROVER);
+    await t.slack.waitFor(() => shown(waiting).includes('Reply rejected'));
+    expect(shown(waiting)).toContain(`by <@${APPROVER}>`);
+    const ephemerals = t.slack.ephemerals.length;
+    await clickCommentButton(t, { ...waiting, blocks: buttonsBefore }, 'reply_draft_approve', ADMIN);
+    await t.slack.waitFor(() => t.slack.ephemerals.length > ephemerals);
+    expect(t.slack.ephemerals.at(-1)?.text).toContain('already sent, approved, rejected or edited');
+    expect(repliesOn(igMedia, question)).toHaveLength(0);
   });
 
   it('sends an unflagged reply at once', async () => {
