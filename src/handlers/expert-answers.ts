@@ -33,7 +33,9 @@ export function plainTextOfSlackMessage(text: string): string {
 export function registerExpertAnswerHandlers(app: Listeners, services: Services): void {
   app.event('message', async ({ event }) => {
     const raw = event as { subtype?: string; bot_id?: string; thread_ts?: string; ts?: string };
-    if (raw.subtype || raw.bot_id || !raw.thread_ts || raw.thread_ts === raw.ts) return;
+    // A thread reply also sent to the channel is an answer too; edits, deletions and bot posts are not.
+    if ((raw.subtype && raw.subtype !== 'thread_broadcast') || raw.bot_id || !raw.thread_ts || raw.thread_ts === raw.ts)
+      return;
     const parsed = threadMessageSchema.safeParse(event);
     if (!parsed.success || !services.commentRouting.isExpertChannel(parsed.data.channel)) return;
     const message = parsed.data;

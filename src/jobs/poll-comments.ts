@@ -9,6 +9,7 @@ export function definePollComments(agenda: Agenda, services: Services): void {
     pollCommentsJob,
     async () => {
       const reports = await services.comments.pollAll();
+      await services.commentRouting.retryFailed();
       const reads = reports.reduce((sum, report) => sum + report.reads, 0);
       const posted = reports.reduce((sum, report) => sum + report.posted, 0);
       services.logger.debug({ accounts: reports.length, reads, posted }, 'comment poll done');

@@ -1,6 +1,7 @@
 import { type Db, MongoServerError } from 'mongodb';
 import { commentRoutedMessage } from '../../views/comment-routed-message.ts';
 import type { CommentRoute } from '../config.ts';
+import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { Logger } from '../logger.ts';
 import type { CommentNotifier } from '../notify/comment-notifier.ts';
@@ -11,7 +12,7 @@ import { CommentPosts } from './comment-posts.ts';
 
 /**
  * One comment's message in one expert channel. `_id` is `<comment key>><channel>`: inserting it is the claim, so a
- * comment reaches each channel once. `posting` → `posted` (with `ts`) | `failed`.
+ * comment reaches each channel once. `posting` → `posted` (with `ts`) | `failed` (retried by the next poll cycle).
  */
 export interface CommentRouteDoc {
   _id: string;
@@ -20,12 +21,14 @@ export interface CommentRouteDoc {
   keyword: string;
   state: 'posting' | 'posted' | 'failed';
   ts?: string;
+  /** Posting attempts so far; each retry claims its number once. */
+  attempts?: number;
   createdAt: Date;
 }
 
 export const commentRouteIndexes: CollectionIndexes = {
   collection: 'comment_routes',
-  indexes: [{ key: { channel: 1, ts: 1 } }, { key: { commentKey: 1 } }],
+  indexes: [{ key: { channel: 1, ts: 1 } }, { key: { commentKey: 1 } }, { key: { state: 1 } }],
 };
 
 /**
@@ -70,51 +73,81 @@ export class CommentRouting {
   async route(doc: CommentDoc): Promise<void> {
     if (doc.own || doc.removed || doc.hiddenByRule || !doc.slackChannel || !doc.slackTs) return;
     const matches = this.matches(doc.text);
-    if (matches.length === 0) return;
+    for (const { channel, keyword } of matches) {
+      const id = `${doc._id}>${channel}`;
+      try {
+        await this.collection.insertOne({
+          _id: id,
+          commentKey: doc._id,
+          channel,
+          keyword,
+          state: 'posting',
+          attempts: 1,
+          createdAt: new Date(),
+        });
+      } catch (error) {
+        if (error instanceof MongoServerError && error.code === 11000) continue;
+        this.deps.logger.warn({ err: error, comment: doc._id }, 'comment routing failed');
+        continue;
+      }
+      await this.post(doc, { _id: id, channel, keyword });
+    }
+  }
+
+  /** Posts again the routed messages whose posting failed (Slack was down); each retry is claimed by one instance. */
+  async retryFailed(): Promise<number> {
+    const failed = await this.collection.find({ state: 'failed' }).sort({ createdAt: 1 }).limit(20).toArray();
+    let posted = 0;
+    for (const route of failed) {
+      const attempts = (route.attempts ?? 1) + 1;
+      if (!(await claimOnce(this.deps.db, `comment_route:${route._id}:${attempts}`))) continue;
+      await this.collection.updateOne({ _id: route._id, state: 'failed' }, { $set: { state: 'posting', attempts } });
+      const doc = await this.deps.db.collection<CommentDoc>('comments').findOne({ _id: route.commentKey });
+      if (!doc || doc.removed || !doc.slackChannel || !doc.slackTs) {
+        await this.collection.updateOne({ _id: route._id, state: 'posting' }, { $set: { state: 'failed' } });
+        continue;
+      }
+      if (await this.post(doc, route)) posted += 1;
+    }
+    return posted;
+  }
+
+  /** Posts one routed message; the caller holds its `posting` state. */
+  private async post(doc: CommentDoc, route: Pick<CommentRouteDoc, '_id' | 'channel' | 'keyword'>): Promise<boolean> {
     try {
-      const [account, target, threadLink] = await Promise.all([
+      const [account, post, threadLink] = await Promise.all([
         this.deps.accounts.get(doc.accountId),
         new CommentPosts(this.deps.db).byId(doc.targetId),
-        this.deps.notifier.permalink({ channel: doc.slackChannel, ts: doc.slackTs }).catch(() => undefined),
+        this.deps.notifier.permalink({ channel: doc.slackChannel ?? '', ts: doc.slackTs ?? '' }).catch(() => undefined),
       ]);
-      for (const { channel, keyword } of matches) {
-        const id = `${doc._id}>${channel}`;
-        try {
-          await this.collection.insertOne({
-            _id: id,
-            commentKey: doc._id,
-            channel,
-            keyword,
-            state: 'posting',
-            createdAt: new Date(),
-          });
-        } catch (error) {
-          if (error instanceof MongoServerError && error.code === 11000) continue;
-          throw error;
-        }
-        try {
-          const place = await this.deps.notifier.postTo(
-            channel,
-            commentRoutedMessage({
-              platform: doc.platform,
-              accountName: account?.name ?? doc.accountId,
-              authorName: doc.authorName,
-              text: doc.text,
-              createdAt: doc.createdAt,
-              keyword,
-              caption: target?.caption ?? '',
-              ...(target?.permalink ? { postPermalink: target.permalink } : {}),
-              ...(threadLink ? { threadLink } : {}),
-            }),
-          );
-          await this.collection.updateOne({ _id: id, state: 'posting' }, { $set: { state: 'posted', ts: place.ts } });
-        } catch (error) {
-          this.deps.logger.warn({ err: error, comment: doc._id, channel }, 'comment not routed to its expert channel');
-          await this.collection.updateOne({ _id: id, state: 'posting' }, { $set: { state: 'failed' } });
-        }
-      }
+      const place = await this.deps.notifier.postTo(
+        route.channel,
+        commentRoutedMessage({
+          platform: doc.platform,
+          accountName: account?.name ?? doc.accountId,
+          authorName: doc.authorName,
+          text: doc.text,
+          createdAt: doc.createdAt,
+          keyword: route.keyword,
+          caption: post?.caption ?? '',
+          ...(post?.permalink ? { postPermalink: post.permalink } : {}),
+          ...(threadLink ? { threadLink } : {}),
+        }),
+      );
+      await this.collection.updateOne(
+        { _id: route._id, state: 'posting' },
+        { $set: { state: 'posted', ts: place.ts } },
+      );
+      return true;
     } catch (error) {
-      this.deps.logger.warn({ err: error, comment: doc._id }, 'comment routing failed');
+      this.deps.logger.warn(
+        { err: error, comment: doc._id, channel: route.channel },
+        'comment not routed yet; will retry',
+      );
+      await this.collection
+        .updateOne({ _id: route._id, state: 'posting' }, { $set: { state: 'failed' } })
+        .catch(() => undefined);
+      return false;
     }
   }
 

@@ -27,6 +27,16 @@ const commentMessage = (text: string) =>
   t.slack.waitFor(() => inChannel(COMMENTS_CHANNEL).find((m) => m.thread_ts && m.text.includes(text)));
 const repliesOn = (item: string, parent: string) => meta.fake.commentsOn(item).filter((c) => c.parentId === parent);
 
+async function eventually<T>(probe: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 beforeAll(async () => {
   meta = await startMeta();
   const igUser = meta.fake.seedInstagramAccount({ username: 'wone.shop' }).id;
@@ -182,6 +192,25 @@ describe('routing to expert channels', () => {
   });
 });
 
+describe('when Slack fails', () => {
+  it('routes a comment whose expert-channel message failed on the next cycle, once', async () => {
+    t.slack.http.inject(
+      (req) => req.path === '/api/chat.postMessage' && (req.body as { channel?: string }).channel === BILLING,
+      { status: 200, json: { ok: false, error: 'internal_error' } },
+    );
+    meta.fake.seedComment({ itemId: igMedia, text: 'Invoice address wrong', author: 'firm' });
+    await t.app.services.comments.pollAll();
+    await commentMessage('Invoice address wrong');
+    expect(inChannel(BILLING).some((m) => m.text.includes('Invoice address wrong'))).toBe(false);
+
+    expect(
+      await Promise.all([t.app.services.commentRouting.retryFailed(), t.app.services.commentRouting.retryFailed()]),
+    ).toEqual(expect.arrayContaining([1, 0]));
+    expect(inChannel(BILLING).filter((m) => m.text.includes('Invoice address wrong'))).toHaveLength(1);
+    expect(await t.app.services.commentRouting.retryFailed()).toBe(0);
+  });
+});
+
 describe('editing a proposed reply', () => {
   it('Edit first opens the answer in the reply modal; the edited text is sent and the proposal can no longer be', async () => {
     const question = meta.fake.seedComment({ itemId: igMedia, text: 'Refund for a gift?', author: 'giver' });
@@ -251,7 +280,11 @@ describe('reply approval', () => {
     expect(shown(waiting)).toContain(`approved by <@${ADMIN}>`);
     const replies = repliesOn(igMedia, question);
     expect(replies.map((r) => r.text)).toEqual(['We are sorry. Please write to care@wone.example.']);
-    const audit = await t.app.services.audit.recent(100);
+    // The approval is audited once the reply is out.
+    const audit = await eventually(async () => {
+      const entries = await t.app.services.audit.recent(100);
+      return entries.some((e) => e.action === 'reply_approved') && entries;
+    });
     expect(audit.filter((e) => e.action === 'reply_approved' && e.actor === ADMIN)).toHaveLength(1);
     expect(audit.some((e) => e.action === 'own_reply_approval_refused' && e.actor === APPROVER)).toBe(true);
   });
