@@ -37,7 +37,7 @@ describe('configuration', () => {
     expect(config.TEAM_TIMEZONE).toBe('UTC');
     expect(config.DATA_DIR).toBe('./data');
     expect(config.MONGODB_URL).toBeUndefined();
-    expect(config.platforms).toEqual({ meta: false, tiktok: false });
+    expect(config.platforms).toEqual({ meta: false, instagramLogin: false, tiktok: false });
     expect(config.ADMIN_USER_IDS).toEqual([]);
   });
 
