@@ -77,6 +77,7 @@ describe('GET /metrics', () => {
     expect(later('wone_platform_requests_total', { platform: 'facebook', status: '200' })).toBeGreaterThan(requests);
     // The connected accounts, and the process metrics under the same prefix.
     expect(later('wone_accounts', { platform: 'facebook', status: 'ok' })).toBe(1);
+    expect(later('wone_post_due_waiting_seconds')).toBe(0);
     expect(later('wone_process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 
