@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEEKLY_DIGEST_JOB } from '../../src/jobs/weekly-digest.ts';
 import { APPROVER, EDITOR } from '../harness/test-app.ts';
 import { draftWith, FB, type PostApp, startPostApp, until } from '../posts/post-harness.ts';
 
@@ -89,5 +90,26 @@ describe('GET /metrics', () => {
     const later = await scrape();
     expect(later('wone_slack_api_errors_total', refused)).toBe(count + 1);
     expect(t.logs()).toContain('Slack chat.postMessage refused: channel_not_found');
+  });
+
+  it('counts failed job runs by job, and weekly digest runs by outcome', async () => {
+    const earlier = await scrape();
+    const failures = earlier('wone_job_failures_total', { job: 'metrics-check-fails' });
+    const digests =
+      earlier('wone_digest_runs_total', { outcome: 'success' }) +
+      earlier('wone_digest_runs_total', { outcome: 'failed' });
+    const { scheduler } = t.app.services;
+    scheduler.define('metrics-check-fails', async () => {
+      throw new Error('this job always fails');
+    });
+    await scheduler.now('metrics-check-fails');
+    await scheduler.now(WEEKLY_DIGEST_JOB);
+    await until(async () => {
+      const later = await scrape();
+      const ran =
+        later('wone_digest_runs_total', { outcome: 'success' }) +
+        later('wone_digest_runs_total', { outcome: 'failed' });
+      return later('wone_job_failures_total', { job: 'metrics-check-fails' }) === failures + 1 && ran === digests + 1;
+    }, 20_000);
   });
 });
