@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEEKLY_DIGEST_JOB } from '../../src/jobs/weekly-digest.ts';
-import { APPROVER, EDITOR } from '../harness/test-app.ts';
+import { CommentNotifier } from '../../src/notify/comment-notifier.ts';
+import { APPROVER, COMMENTS_CHANNEL, EDITOR } from '../harness/test-app.ts';
 import { draftWith, FB, type PostApp, startPostApp, until } from '../posts/post-harness.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
@@ -111,5 +112,34 @@ describe('GET /metrics', () => {
         later('wone_digest_runs_total', { outcome: 'failed' });
       return later('wone_job_failures_total', { job: 'metrics-check-fails' }) === failures + 1 && ran === digests + 1;
     }, 20_000);
+  });
+
+  it('observes how long a comment took from the platform to its message in Slack', async () => {
+    const earlier = await scrape();
+    const count = earlier('wone_comment_intake_lag_seconds_count', { platform: 'instagram' });
+    const sum = earlier('wone_comment_intake_lag_seconds_sum', { platform: 'instagram' });
+    const notifier = new CommentNotifier(t.app.services.slack, COMMENTS_CHANNEL);
+    const thread = await notifier.postParent({ platform: 'instagram', accountName: 'wone.shop', caption: 'Rain coat' });
+    await notifier.postComment(thread, {
+      key: 'instagram:17890000000000001',
+      platform: 'instagram',
+      accountName: 'wone.shop',
+      authorName: 'customer',
+      text: 'Is it waterproof?',
+      createdAt: new Date(Date.now() - 120_000),
+      isReply: false,
+      edited: false,
+      removed: false,
+      hidden: false,
+      replies: [],
+    });
+    const later = await scrape();
+    expect(later('wone_comment_intake_lag_seconds_count', { platform: 'instagram' })).toBe(count + 1);
+    const lag = later('wone_comment_intake_lag_seconds_sum', { platform: 'instagram' }) - sum;
+    expect(lag).toBeGreaterThanOrEqual(120);
+    expect(lag).toBeLessThan(150);
+    expect(later('wone_comment_intake_lag_seconds_bucket', { platform: 'instagram', le: '60' })).toBe(
+      earlier('wone_comment_intake_lag_seconds_bucket', { platform: 'instagram', le: '60' }),
+    );
   });
 });
