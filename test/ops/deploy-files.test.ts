@@ -11,8 +11,9 @@ const services = [...(compose.split(/^volumes:/m)[0] ?? '').matchAll(/^ {2}([a-z
 describe('docker-compose.yml and docs/deploy.md', () => {
   it('has the app, its database and a TLS proxy, the app on PORT behind it', () => {
     expect(services).toEqual(['mongodb', 'app', 'caddy']);
-    expect(compose).toContain('PORT: ${PORT:-3000}');
-    expect(compose).toContain('APP_PORT: ${PORT:-3000}');
+    const port = ['$', '{PORT:-3000}'].join('');
+    expect(compose).toContain(`PORT: ${port}`);
+    expect(compose).toContain(`APP_PORT: ${port}`);
     expect(compose).toContain('PUBLIC_BASE_URL: ${PUBLIC_BASE_URL:?');
     expect(caddyfile).toContain('{$PUBLIC_BASE_URL} {');
     expect(caddyfile).toContain('reverse_proxy app:{$APP_PORT}');
