@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEEKLY_DIGEST_JOB } from '../../src/jobs/weekly-digest.ts';
 import { CommentNotifier } from '../../src/notify/comment-notifier.ts';
 import { APPROVER, COMMENTS_CHANNEL, EDITOR } from '../harness/test-app.ts';
-import { draftWith, FB, type PostApp, startPostApp, until } from '../posts/post-harness.ts';
+import { draftWith, FB, IG, type PostApp, startPostApp, TT, until } from '../posts/post-harness.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -141,5 +141,17 @@ describe('GET /metrics', () => {
     expect(later('wone_comment_intake_lag_seconds_bucket', { platform: 'instagram', le: '60' })).toBe(
       earlier('wone_comment_intake_lag_seconds_bucket', { platform: 'instagram', le: '60' }),
     );
+  });
+
+  it('shows days left on expiring tokens and the accounts that need reconnecting (for the alerts)', async () => {
+    const { accounts } = t.app.services;
+    await accounts.recordHealthCheck(TT, { at: new Date(), expiresAt: new Date(Date.now() + 3 * 24 * 3600 * 1000) });
+    await accounts.markReconnectNeeded(IG, 'The login was revoked.');
+    const now = await scrape();
+    const daysLeft = now('wone_token_expiry_days', { account: TT, platform: 'tiktok' });
+    expect(daysLeft).toBeGreaterThan(2.99);
+    expect(daysLeft).toBeLessThanOrEqual(3);
+    expect(now('wone_accounts', { platform: 'instagram', status: 'reconnect_needed' })).toBe(1);
+    expect(now('wone_accounts', { platform: 'instagram', status: 'ok' })).toBe(0);
   });
 });
