@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEEKLY_DIGEST_JOB } from '../../src/jobs/weekly-digest.ts';
 import { CommentNotifier } from '../../src/notify/comment-notifier.ts';
+import { graphError } from '../../src/sandbox/graph-fake.ts';
 import { APPROVER, COMMENTS_CHANNEL, EDITOR } from '../harness/test-app.ts';
-import { draftWith, FB, IG, type PostApp, startPostApp, TT, until } from '../posts/post-harness.ts';
+import { draftWith, FB, IG, PAGE_ID, type PostApp, startPostApp, TT, until } from '../posts/post-harness.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -81,6 +82,36 @@ describe('GET /metrics', () => {
     expect(later('wone_accounts', { platform: 'facebook', status: 'ok' })).toBe(1);
     expect(later('wone_post_due_waiting_seconds')).toBe(0);
     expect(later('wone_process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('counts a platform telling us to slow down: the request by status, the wait, and the attempt to retry', async () => {
+    const earlier = await scrape();
+    const waits = earlier('wone_platform_rate_limit_waits_total', { platform: 'facebook' });
+    const waited = earlier('wone_platform_rate_limit_wait_seconds_total', { platform: 'facebook' });
+    const refused = earlier('wone_platform_requests_total', { platform: 'facebook', status: '400' });
+    const retries = earlier('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'retry' });
+    t.graph.facebook.inject(
+      (req) => req.method === 'POST' && req.path.endsWith(`/${PAGE_ID}/feed`),
+      graphError(4, 'Application request limit reached', { status: 400 }),
+      { times: 1 },
+    );
+    const id = await t.app.services.drafts.save({
+      draft: draftWith({ accountIds: [FB], postTypes: { facebook: 'facebook_text' }, caption: 'Slowed down' }),
+      files: [],
+      timezone: 'Europe/Berlin',
+      by: EDITOR,
+    });
+    const pending = await t.app.services.drafts.prepare(id);
+    await t.app.services.approvals.approve(id, pending?.revision ?? 0, APPROVER);
+    await until(async () => {
+      const [target] = await t.app.services.targets.ofPost(id);
+      return target?.state === 'queued' && target.retryAt ? target : undefined;
+    });
+    const later = await scrape();
+    expect(later('wone_platform_rate_limit_waits_total', { platform: 'facebook' })).toBe(waits + 1);
+    expect(later('wone_platform_rate_limit_wait_seconds_total', { platform: 'facebook' })).toBeGreaterThan(waited);
+    expect(later('wone_platform_requests_total', { platform: 'facebook', status: '400' })).toBe(refused + 1);
+    expect(later('wone_publish_outcomes_total', { platform: 'facebook', outcome: 'retry' })).toBe(retries + 1);
   });
 
   it('counts a refused Slack call by method and error, and the log names the method', async () => {
