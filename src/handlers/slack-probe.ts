@@ -16,7 +16,7 @@ export class SlackTokenError extends Error {
   }
 }
 
-/** How long a look at Slack is trusted before `/readyz` looks again. */
+/** How long a look that found Slack well is trusted before `/readyz` looks again. */
 const freshForMs = 15_000;
 
 /**
@@ -53,9 +53,9 @@ export class SlackProbe {
     return this.pending;
   }
 
-  /** The last look if recent enough, else a new one. */
+  /** The last look if it found Slack well and is recent enough, else a new one (so a recovery shows at once). */
   async current(): Promise<SlackStatus> {
-    if (this.last && Date.now() - this.last.at < freshForMs) return this.last.status;
+    if (this.last?.status.state === 'ok' && Date.now() - this.last.at < freshForMs) return this.last.status;
     return this.check();
   }
 

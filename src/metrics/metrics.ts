@@ -117,6 +117,22 @@ export class Metrics {
           targets.set({ state: _id }, count);
       }),
     });
+    const dueWaiting = new Gauge({
+      name: 'wone_post_due_waiting_seconds',
+      help: 'Seconds the longest-waiting scheduled post is past its due time and not started (0: none)',
+      registers,
+      collect: collectSafely('due posts', async () => {
+        const now = new Date();
+        const oldest = await this.db
+          .collection<PostDoc>('posts')
+          .find(
+            { state: 'scheduled', dueAt: { $lte: now } },
+            { projection: { dueAt: 1 }, sort: { dueAt: 1 }, limit: 1 },
+          )
+          .next();
+        dueWaiting.set(oldest?.dueAt ? (now.getTime() - oldest.dueAt.getTime()) / 1000 : 0);
+      }),
+    });
     const accounts = new Gauge({
       name: 'wone_accounts',
       help: 'Connected accounts by platform and status (ok, reconnect_needed)',

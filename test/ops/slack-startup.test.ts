@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFromEnvironment } from '../../src/app.ts';
 import { SlackTokenError } from '../../src/handlers/slack-probe.ts';
 import { FakeSlack } from '../../src/sandbox/fake-slack.ts';
-import { startTestApp, TEAM_ID, type TestApp, testEnvironment } from '../harness/test-app.ts';
+import { EDITOR, startTestApp, TEAM_ID, type TestApp, testEnvironment, woneCommand } from '../harness/test-app.ts';
 
 const slack = new FakeSlack('xoxb-test-token', TEAM_ID);
 const cleanups: (() => Promise<void>)[] = [slack.stop.bind(slack)];
+beforeAll(async () => {
+  await slack.start();
+});
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -24,7 +27,6 @@ async function closedPort(): Promise<number> {
 
 describe('Slack at startup', () => {
   it('a bot token Slack refuses stops the start with a sentence that says what to fix', async () => {
-    await slack.start();
     const wrongToken = 'xoxb-revoked-token-value';
     const started = startFromEnvironment(testEnvironment(slack, { SLACK_BOT_TOKEN: wrongToken }));
     const error = await started.then(
@@ -94,6 +96,26 @@ describe('Slack unreachable', () => {
     const call = t.app.services.slack.chat.postMessage({ channel: 'C0APPROVAL', text: 'hello' });
     await expect(call).rejects.toThrow(`Slack chat.postMessage failed: 127.0.0.1:${port} could not be reached`);
     expect(t.logs()).toContain(`Slack chat.postMessage failed: 127.0.0.1:${port} could not be reached`);
+  });
+
+  it('becomes ready when Slack comes back, and then serves Slack requests', async () => {
+    const port = await closedPort();
+    const down = await startTestApp({ SLACK_API_URL: `http://127.0.0.1:${port}/api/` });
+    cleanups.push(() => down.stop());
+    expect((await fetch(`${down.url}/readyz`)).status).toBe(503);
+
+    // Slack is back: the same address now leads to the fake Slack Web API.
+    const slackPort = Number(new URL(slack.apiUrl).port);
+    const relay: Server = createServer((socket) => socket.pipe(connect(slackPort, '127.0.0.1')).pipe(socket));
+    await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => relay.close(() => resolve())));
+
+    const ready = await fetch(`${down.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { slack: string }).slack).toBe('ok');
+    const help = await down.signer.command(woneCommand(down.slack, EDITOR, 'help'));
+    expect(help.status).toBe(200);
+    expect((help.json() as { text: string }).text).toContain('/wone help');
   });
 
   it('/readyz is ready with every dependency named when Slack answers; startup warns of settings that do nothing', async () => {
