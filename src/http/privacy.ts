@@ -19,6 +19,20 @@ const statusQuery = z.object({ code: z.string().regex(/^[A-Z0-9]{8,40}$/) });
  * `GET /privacy`, `GET /data-deletion` (how to ask), `POST /meta/data-deletion` (Meta's data deletion callback) and
  * `GET /data-deletion/status?code=` (what a request did).
  */
+/** Verifies with the Meta app's secret, or else the Instagram app's; the first refusal is the one reported. */
+function verifyEither(signedRequest: string, metaSecret: string, instagramSecret: string | undefined) {
+  try {
+    return verifySignedRequest(signedRequest, metaSecret);
+  } catch (error) {
+    if (!(error instanceof SignedRequestError) || error.code !== 'bad_signature' || !instagramSecret) throw error;
+    try {
+      return verifySignedRequest(signedRequest, instagramSecret);
+    } catch {
+      throw error;
+    }
+  }
+}
+
 export function privacyRoutes(services: Services): CustomRoute[] {
   const { logger, config } = services;
   // Read at startup: a changed policy needs a restart, not a rebuild.
@@ -56,7 +70,9 @@ export function privacyRoutes(services: Services): CustomRoute[] {
         if (!body.success) throw new HttpError(400, 'signed_request is missing');
         let metaUserId: string;
         try {
-          metaUserId = verifySignedRequest(body.data.signed_request, config.META_APP_SECRET).user_id;
+          // Instagram Login has its own app, whose secret signs the callbacks of the people who used it.
+          const instagramSecret = config.INSTAGRAM_APP_SECRET;
+          metaUserId = verifyEither(body.data.signed_request, config.META_APP_SECRET, instagramSecret).user_id;
         } catch (error) {
           if (error instanceof SignedRequestError) {
             logger.warn({ reason: error.code }, 'refused a data deletion callback');

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import type { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
@@ -403,6 +404,37 @@ describe('Meta as a real app meets it', () => {
     expect(graph.subscribedFields('facebook', b.id)).toEqual([]);
     expect(graph.facebook.callsTo('DELETE', new RegExp(`/${person.id}/permissions$`))).toHaveLength(1);
     expect(graph.tokenRecord(tokenB)?.status).toBe('app_removed');
+  });
+});
+
+describe('Meta data deletion for an Instagram Login user', () => {
+  it('the callback signed with the Instagram app secret names the app-scoped id, and deletes that account', async () => {
+    const ig = graph.seedInstagramAccount({ username: 'wone.forget' });
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).instagram ?? '');
+    const redirect = graph.consentInstagram(start.location, { igUserId: ig.id });
+    codeOf(redirect);
+    await returnToApp(t, redirect, start.cookie);
+    const choice = await choiceFor(t, ADMIN, before);
+    await pressConnect(t, ADMIN, choice.pendingId, choice.offered);
+    await tokenOf(`instagram:${ig.id}`);
+
+    const payload = Buffer.from(
+      JSON.stringify({ user_id: ig.appScopedId, algorithm: 'HMAC-SHA256', issued_at: 1_291_836_800 }),
+    ).toString('base64url');
+    const signature = createHmac('sha256', graph.instagramAppSecret).update(payload).digest('base64url');
+    const response = await fetch(`${t.url}/meta/data-deletion`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ signed_request: `${signature}.${payload}` }).toString(),
+    });
+    expect(response.status).toBe(200);
+    const { confirmation_code: code } = (await response.json()) as { confirmation_code: string };
+    const request = await t.app.services.deletion.status(code);
+    expect(request?.accounts.map((a) => a.id)).toEqual([`instagram:${ig.id}`]);
+    expect(await accountsCollection().countDocuments({ _id: `instagram:${ig.id}` as never })).toBe(0);
+    // Its webhook subscription went with it.
+    expect(graph.subscribedFields('instagram', ig.id)).toEqual([]);
   });
 });
 
