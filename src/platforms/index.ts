@@ -28,12 +28,13 @@ export class PlatformDisabledError extends Error {
 export function createPlatformClients(config: Config): PlatformClients {
   const clients: PlatformClients = {};
   if (config.platforms.meta) {
-    const graph = (platform: PlatformName, baseUrl: string) =>
-      new GraphClient({ platform, baseUrl, version: config.META_GRAPH_VERSION });
+    // Batch requests are documented for graph.facebook.com only.
+    const graph = (platform: PlatformName, baseUrl: string, batching = true) =>
+      new GraphClient({ platform, baseUrl, version: config.META_GRAPH_VERSION, batching });
     const meta = { appId: config.META_APP_ID, appSecret: config.META_APP_SECRET };
     clients.instagram = new InstagramClient({
       facebookGraph: graph('instagram', config.META_GRAPH_URL),
-      instagramGraph: graph('instagram', config.INSTAGRAM_GRAPH_URL),
+      instagramGraph: graph('instagram', config.INSTAGRAM_GRAPH_URL, false),
       ...meta,
     });
     clients.facebook = new FacebookClient({ facebookGraph: graph('facebook', config.META_GRAPH_URL), ...meta });

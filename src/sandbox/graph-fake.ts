@@ -901,6 +901,8 @@ export class GraphFake {
 
   private async handle(host: GraphHost, req: FakeRequest): Promise<FakeReply> {
     const isBatch = req.method === 'POST' && readParams(req).batch !== undefined;
+    // Batch requests are a graph.facebook.com feature; graph.instagram.com has no such endpoint.
+    if (isBatch && host === 'instagram') return unsupported('POST', '');
     const reply = this.answer(() => (isBatch ? this.batch(host, req) : this.dispatch(host, req)));
     const headers: Record<string, string> = { ...reply.headers };
     const usage = this.usage[host];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAccess } from '../../src/platforms/types.ts';
 import { GraphFake } from '../../src/sandbox/graph-fake.ts';
-import { instagramTokenByConsent } from '../harness/meta-consent.ts';
+import { instagramViaPageTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, DIGEST_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';
 import { jpeg, progressStore } from '../platforms/meta-harness.ts';
 import { during, insertTarget, weeks } from './insights-fixtures.ts';
@@ -25,26 +25,27 @@ afterAll(async () => {
   await graph?.stop();
 });
 
+// Through Facebook Login (graph.facebook.com), where Meta serves batch requests.
 describe('Instagram insights in the digest, against the Graph fake', () => {
   it('skips and notes the metrics Instagram refuses for a story, and reports the rest', async () => {
     const { services } = t.app;
     const instagram = services.platforms.instagram;
     if (!instagram) throw new Error('Instagram is not switched on');
     const igId = graph.seedInstagramAccount({ username: 'wone.shop', followersCount: 2400 }).id;
-    const token = await instagramTokenByConsent(graph, igId);
+    const token = await instagramViaPageTokenByConsent(graph, igId);
     await services.accounts.save({
       _id: `instagram:${igId}`,
       platform: 'instagram',
-      login: 'instagram',
+      login: 'facebook',
       externalId: igId,
       name: '@wone.shop',
       status: 'ok',
-      scopes: ['instagram_business_basic', 'instagram_business_manage_insights'],
+      scopes: ['instagram_basic', 'instagram_manage_insights'],
       connectedBy: ADMIN,
       connectedAt: new Date(),
       accessToken: token,
     });
-    const access: AccountAccess = { platform: 'instagram', externalId: igId, login: 'instagram', accessToken: token };
+    const access: AccountAccess = { platform: 'instagram', externalId: igId, login: 'facebook', accessToken: token };
 
     // A feed post and a story, published through the real client.
     const feed = await instagram.publish(
@@ -74,11 +75,11 @@ describe('Instagram insights in the digest, against the Graph fake', () => {
       });
     }
 
-    const before = { calls: graph.instagram.calls.length, ops: graph.batched.instagram.length };
+    const before = { calls: graph.facebook.calls.length, ops: graph.batched.facebook.length };
     const outcome = await services.insightsPublisher.postWeeklyDigest(during(current, 7));
     expect(outcome.status).toBe('posted');
-    const calls = graph.instagram.calls.slice(before.calls).map((c) => `${c.method} ${c.path}`);
-    const batched = graph.batched.instagram.slice(before.ops);
+    const calls = graph.facebook.calls.slice(before.calls).map((c) => `${c.method} ${c.path}`);
+    const batched = graph.batched.facebook.slice(before.ops);
 
     const report = await services.insights.buildReport(current);
     const account = report.accounts[0];
@@ -126,21 +127,21 @@ describe('Instagram insights in the digest, against the Graph fake', () => {
     const { current } = weeks();
     const callsFor = async (posts: number) => {
       const igId = graph.seedInstagramAccount({ username: `wone.shop${posts}`, followersCount: 100 }).id;
-      const token = await instagramTokenByConsent(graph, igId);
+      const token = await instagramViaPageTokenByConsent(graph, igId);
       const accountId = `instagram:${igId}`;
       await services.accounts.save({
         _id: accountId,
         platform: 'instagram',
-        login: 'instagram',
+        login: 'facebook',
         externalId: igId,
         name: `@wone.shop${posts}`,
         status: 'ok',
-        scopes: ['instagram_business_basic', 'instagram_business_manage_insights'],
+        scopes: ['instagram_basic', 'instagram_manage_insights'],
         connectedBy: ADMIN,
         connectedAt: new Date(),
         accessToken: token,
       });
-      const access: AccountAccess = { platform: 'instagram', externalId: igId, login: 'instagram', accessToken: token };
+      const access: AccountAccess = { platform: 'instagram', externalId: igId, login: 'facebook', accessToken: token };
       for (let i = 0; i < posts; i += 1) {
         const outcome = await instagram.publish(
           access,
@@ -158,11 +159,11 @@ describe('Instagram insights in the digest, against the Graph fake', () => {
         });
       }
       const count = async () => {
-        const before = graph.instagram.calls.length;
+        const before = graph.facebook.calls.length;
         const report = await services.insights.buildReport(current, { accountId });
         expect(report.accounts[0]?.current.postViews).toBe(10 * posts);
         expect(report.accounts[0]?.notes).toEqual([]);
-        return graph.instagram.calls.length - before;
+        return graph.facebook.calls.length - before;
       };
       // First report: the previous week is read once (nothing stored yet); after that it comes from the database.
       return { first: await count(), next: await count() };

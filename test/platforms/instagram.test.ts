@@ -437,43 +437,68 @@ describe('Instagram comments', () => {
 });
 
 describe('Instagram insights', () => {
-  it('reads current item metrics in one call', async () => {
+  /** The account through Facebook Login: its Page's token, on graph.facebook.com. */
+  async function throughPage(): Promise<AccountAccess> {
+    const accessToken = await instagramViaPageTokenByConsent(meta.fake, igId);
+    forgetLoginCalls(meta.fake);
+    return { ...account, login: 'facebook', accessToken };
+  }
+
+  it('Instagram Login reads with direct calls: graph.instagram.com serves no batch requests', async () => {
     const outcome = await meta.instagram.publish(account, feed(), progressStore().context());
     if (outcome.status !== 'published') throw new Error('not published');
-    meta.fake.setInsights(outcome.remoteId, { views: 1000, reach: 800 });
     meta.fake.instagram.calls.length = 0;
     const [insights] = await meta.instagram.getItemInsights(account, [outcome.remoteId]);
+    expect(insights?.skipped).toEqual([]);
+    expect(insights?.metrics.views).toBe(240);
+    expect(meta.fake.instagram.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /v25.0/${outcome.remoteId}/insights`,
+    ]);
+    const week = { since: new Date(meta.fake.now() - 7 * 86_400_000), until: new Date(meta.fake.now()) };
+    const figures = await meta.instagram.getAccountInsights(account, week);
+    expect(figures.metrics.reach).toBeGreaterThan(0);
+    expect(meta.fake.instagram.callsTo('POST', /^\/v25\.0\/?$/)).toHaveLength(0);
+  });
+
+  it('reads current item metrics in one call (Facebook Login: batch requests on graph.facebook.com)', async () => {
+    const fbAccount = await throughPage();
+    const outcome = await meta.instagram.publish(fbAccount, feed(), progressStore().context());
+    if (outcome.status !== 'published') throw new Error('not published');
+    meta.fake.setInsights(outcome.remoteId, { views: 1000, reach: 800 });
+    meta.fake.facebook.calls.length = 0;
+    const [insights] = await meta.instagram.getItemInsights(fbAccount, [outcome.remoteId]);
     expect(insights).toEqual({
       remoteId: outcome.remoteId,
       metrics: { views: 1000, reach: 800, likes: 21, comments: 0, saved: 4, shares: 3, total_interactions: 28 },
       skipped: [],
     });
     // One HTTP call: a batch request holding the one read.
-    expect(meta.fake.instagram.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /v25.0/']);
-    const [read] = meta.fake.batched.instagram.slice(-1);
+    expect(meta.fake.facebook.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['POST /v25.0/']);
+    const [read] = meta.fake.batched.facebook.slice(-1);
     expect(read?.path).toBe(`/${outcome.remoteId}/insights`);
     expect(read?.query.metric).toBe('views,reach,likes,comments,saved,shares,total_interactions');
   });
 
   it('reads the metrics of many posts in one call per 50, and a story refusal costs one more call', async () => {
+    const fbAccount = await throughPage();
     meta.fake.quotaTotal = 100;
     const ids: string[] = [];
     for (let i = 0; i < 52; i += 1) {
-      const outcome = await meta.instagram.publish(account, feed(), progressStore().context());
+      const outcome = await meta.instagram.publish(fbAccount, feed(), progressStore().context());
       if (outcome.status !== 'published') throw new Error('not published');
       meta.fake.setInsights(outcome.remoteId, { views: 100 + i });
       ids.push(outcome.remoteId);
     }
     const story = await meta.instagram.publish(
-      account,
+      fbAccount,
       { postType: 'instagram_story', caption: '', media: [jpeg('s')] },
       progressStore().context(),
     );
     if (story.status !== 'published') throw new Error('not published');
-    meta.fake.instagram.calls.length = 0;
-    meta.fake.batched.instagram.length = 0;
+    meta.fake.facebook.calls.length = 0;
+    meta.fake.batched.facebook.length = 0;
 
-    const insights = await meta.instagram.getItemInsights(account, [...ids, story.remoteId]);
+    const insights = await meta.instagram.getItemInsights(fbAccount, [...ids, story.remoteId]);
     expect(insights.map((i) => i.remoteId)).toEqual([...ids, story.remoteId]);
     expect(insights.slice(0, 52).map((i) => i.metrics.views)).toEqual(ids.map((_, i) => 100 + i));
     expect(insights.slice(0, 52).every((i) => i.skipped.length === 0)).toBe(true);
@@ -488,20 +513,21 @@ describe('Instagram insights', () => {
     expect(storyInsights?.skipped[0]?.reason).toContain('does not support the');
 
     // 53 posts: a batch of 50 and one of 3; then the story's 7 metrics one by one, in a third batch.
-    expect(meta.fake.instagram.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+    expect(meta.fake.facebook.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       'POST /v25.0/',
       'POST /v25.0/',
       'POST /v25.0/',
     ]);
-    expect(meta.fake.batched.instagram).toHaveLength(53 + 7);
+    expect(meta.fake.batched.facebook).toHaveLength(53 + 7);
   });
 
   it('notes a post Graph cannot find and a read that timed out in its batch, and reads the others', async () => {
-    const ok = await meta.instagram.publish(account, feed(), progressStore().context());
-    const slow = await meta.instagram.publish(account, feed(), progressStore().context());
+    const fbAccount = await throughPage();
+    const ok = await meta.instagram.publish(fbAccount, feed(), progressStore().context());
+    const slow = await meta.instagram.publish(fbAccount, feed(), progressStore().context());
     if (ok.status !== 'published' || slow.status !== 'published') throw new Error('not published');
-    meta.fake.timeOutInBatch('instagram', (op) => op.path === `/${slow.remoteId}/insights`);
-    const insights = await meta.instagram.getItemInsights(account, [ok.remoteId, '17999999999999999', slow.remoteId]);
+    meta.fake.timeOutInBatch('facebook', (op) => op.path === `/${slow.remoteId}/insights`);
+    const insights = await meta.instagram.getItemInsights(fbAccount, [ok.remoteId, '17999999999999999', slow.remoteId]);
     expect(insights[0]?.skipped).toEqual([]);
     expect(insights[0]?.metrics.views).toBe(240);
     expect(insights[1]?.metrics).toEqual({});

@@ -17,7 +17,13 @@ export async function startMeta(options: GraphFakeOptions = {}) {
   const now = () => fake.now();
   const graphs = {
     igViaFacebook: new GraphClient({ platform: 'instagram', baseUrl: facebookUrl, version: GRAPH_VERSION, now }),
-    igViaInstagram: new GraphClient({ platform: 'instagram', baseUrl: instagramUrl, version: GRAPH_VERSION, now }),
+    igViaInstagram: new GraphClient({
+      platform: 'instagram',
+      baseUrl: instagramUrl,
+      version: GRAPH_VERSION,
+      now,
+      batching: false,
+    }),
     pages: new GraphClient({ platform: 'facebook', baseUrl: facebookUrl, version: GRAPH_VERSION, now }),
   };
   const sleeps: number[] = [];

@@ -151,13 +151,26 @@ describe('Graph fake: batch requests', () => {
     return { status: res.status, body: (await res.json()) as unknown };
   };
   const get = (relative_url: string) => ({ method: 'GET', relative_url });
+  /** Batches are a graph.facebook.com feature: the Instagram account is read through its Page's token. */
+  let fbToken: string;
+  beforeEach(() => {
+    const page = fake.seedPage({ instagramAccountId: igId });
+    fbToken = fake.issueToken({ kind: 'page', subjects: [page.id, igId], scopes: FACEBOOK_LOGIN_PERMISSIONS });
+  });
+
+  it('graph.instagram.com serves no batch requests', async () => {
+    const { status, body } = await batch(urls.instagramUrl, [get(`${igId}?fields=username`)], { bearer: token });
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: { code: 100 } });
+    expect(fake.batched.instagram).toHaveLength(0);
+  });
 
   it('answers each operation in order as {code, headers, body} with the direct answer as JSON text, in one call', async () => {
-    const before = fake.instagram.calls.length;
+    const before = fake.facebook.calls.length;
     const { status, body } = await batch(
-      urls.instagramUrl,
+      urls.facebookUrl,
       [get(`${igId}?fields=username`), get('17000000000000000?fields=id'), get(`${igId}?fields=followers_count`)],
-      { bearer: token },
+      { bearer: fbToken },
     );
     expect(status).toBe(200);
     const items = body as BatchItem[];
@@ -170,8 +183,8 @@ describe('Graph fake: batch requests', () => {
     expect(JSON.parse(items[1]?.body ?? '')).toMatchObject({ error: { code: 100, error_subcode: 33 } });
     expect(JSON.parse(items[2]?.body ?? '')).toEqual({ followers_count: 1520, id: igId });
     // One HTTP call; the three operations are recorded apart.
-    expect(fake.instagram.calls.length - before).toBe(1);
-    expect(fake.batched.instagram.map((op) => op.path)).toEqual([`/${igId}`, '/17000000000000000', `/${igId}`]);
+    expect(fake.facebook.calls.length - before).toBe(1);
+    expect(fake.batched.facebook.map((op) => op.path)).toEqual([`/${igId}`, '/17000000000000000', `/${igId}`]);
   });
 
   it('checks each operation’s token like a direct call, and needs the batch’s own token', async () => {
@@ -194,10 +207,10 @@ describe('Graph fake: batch requests', () => {
 
   it('takes at most 50 operations, and leaves headers out on include_headers=false', async () => {
     const fifty = Array.from({ length: 50 }, () => get(`${igId}?fields=id`));
-    const ok = await batch(urls.instagramUrl, fifty, { bearer: token, extra: { include_headers: 'false' } });
+    const ok = await batch(urls.facebookUrl, fifty, { bearer: fbToken, extra: { include_headers: 'false' } });
     expect(ok.status).toBe(200);
     expect((ok.body as BatchItem[]).every((item) => item?.code === 200 && item.headers === undefined)).toBe(true);
-    const over = await batch(urls.instagramUrl, [...fifty, get(igId)], { bearer: token });
+    const over = await batch(urls.facebookUrl, [...fifty, get(igId)], { bearer: fbToken });
     expect(over.status).toBe(400);
     expect(over.body).toMatchObject({
       error: { message: 'Too many requests in batch message. Maximum batch size is 50', type: 'GraphBatchException' },
@@ -205,9 +218,9 @@ describe('Graph fake: batch requests', () => {
   });
 
   it('answers null for an operation that did not finish in time', async () => {
-    fake.timeOutInBatch('instagram', (op) => op.query.fields === 'username');
-    const { body } = await batch(urls.instagramUrl, [get(`${igId}?fields=username`), get(`${igId}?fields=id`)], {
-      bearer: token,
+    fake.timeOutInBatch('facebook', (op) => op.query.fields === 'username');
+    const { body } = await batch(urls.facebookUrl, [get(`${igId}?fields=username`), get(`${igId}?fields=id`)], {
+      bearer: fbToken,
     });
     const items = body as BatchItem[];
     expect(items[0]).toBeNull();
