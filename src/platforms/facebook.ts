@@ -54,6 +54,8 @@ export const FACEBOOK_POST_METRICS = [
 ];
 /** Page metrics valid in 2026 (`page_impressions*` and `page_fans*` are deprecated and refused). */
 export const FACEBOOK_PAGE_METRICS = ['page_media_view', 'page_total_media_view_unique', 'page_post_engagements'];
+/** Unique people reached: read per week, never summed from days. */
+const PAGE_REACH_METRIC = 'page_total_media_view_unique';
 const PAGE_METRIC_NAMES: Record<string, string> = {
   page_media_view: 'views',
   page_total_media_view_unique: 'reach',
@@ -513,8 +515,9 @@ export class FacebookClient implements PlatformClient {
   }
 
   /**
-   * Page views, reach and engagements per day; totals are sums of the days in the period (reach: of daily unique
-   * viewers). Graph's Page days end at its own midnight (`end_time` 07:00 or 08:00 UTC, Pacific time), not at the
+   * Page views, reach and engagements per day; views and engagements totals are sums of the days in the period. Reach
+   * counts people, who come back day after day, so it is not a sum: for a week it is Graph's weekly value
+   * (`period=week`, the 7 days ending with the period's last day); for other periods it is left out and noted. Graph's Page days end at its own midnight (`end_time` 07:00 or 08:00 UTC, Pacific time), not at the
    * period's, and it serves a day once the day has ended within the range. So one more day is asked for, to cover the
    * period's last day, and each day Graph gives is kept when most of it lies in the period, dated by its middle.
    */
@@ -523,14 +526,23 @@ export class FacebookClient implements PlatformClient {
     const to = period.until.getTime();
     const until = Math.floor(to / 1000) + DAY_SECONDS;
     const since = Math.max(Math.floor(from / 1000), until - 90 * DAY_SECONDS);
-    // Followers and the daily Page metrics: two reads in one batch request.
-    const [followersAnswer, insightsAnswer] = await this.graph.batch(
+    const isWeek = Math.abs(to - from - 7 * DAY_SECONDS * 1000) <= 3_600_000;
+    // Followers, the daily Page metrics and the weekly reach: three reads in one batch request.
+    const [followersAnswer, insightsAnswer, weeklyAnswer] = await this.graph.batch(
       [
         { path: account.externalId, params: { fields: 'followers_count' } },
         {
           path: `${account.externalId}/insights`,
           params: { metric: FACEBOOK_PAGE_METRICS.join(','), period: 'day', since, until },
         },
+        ...(isWeek
+          ? [
+              {
+                path: `${account.externalId}/insights`,
+                params: { metric: PAGE_REACH_METRIC, period: 'week', since, until },
+              },
+            ]
+          : []),
       ],
       { token: account.accessToken },
     );
@@ -544,14 +556,29 @@ export class FacebookClient implements PlatformClient {
         if (typeof point.value !== 'number' || !point.end_time) continue;
         const middle = parseGraphTime(point.end_time).getTime() - (DAY_SECONDS * 1000) / 2;
         if (middle < from || middle >= to) continue;
-        metrics[name] = (metrics[name] ?? 0) + point.value;
+        if (entry.name !== PAGE_REACH_METRIC) metrics[name] = (metrics[name] ?? 0) + point.value;
         const date = new Date(middle).toISOString().slice(0, 10);
         daily.set(date, { ...daily.get(date), [name]: point.value });
       }
     }
+    const reachName = PAGE_METRIC_NAMES[PAGE_REACH_METRIC] ?? 'reach';
+    if (weeklyAnswer) {
+      // The value for the week that ends with the period's last day.
+      for (const entry of answerOf(weeklyAnswer).read(insightsSchema).data) {
+        for (const point of entry.values ?? []) {
+          if (typeof point.value !== 'number' || !point.end_time) continue;
+          const middle = parseGraphTime(point.end_time).getTime() - (DAY_SECONDS * 1000) / 2;
+          if (middle < to && middle >= to - DAY_SECONDS * 1000) metrics[reachName] = point.value;
+        }
+      }
+    }
     const skipped = Object.values(PAGE_METRIC_NAMES)
       .filter((name) => !(name in metrics))
-      .map((metric) => ({ metric, reason: 'not reported' }));
+      .map((metric) => ({
+        metric,
+        reason:
+          metric === reachName && !isWeek ? 'Facebook counts reach per day, week or 28 days only' : 'not reported',
+      }));
     return {
       metrics,
       skipped,

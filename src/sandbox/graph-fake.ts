@@ -133,6 +133,8 @@ interface Page {
   instagramAccountId?: string;
   /** Per-day values of Page metrics that differ from the fixed ones (see `setPageDaily`). */
   daily: Record<string, number>;
+  /** Per-week values (`period=week`) that differ from the default (see `setPageWeekly`). */
+  weekly: Record<string, number>;
   /** Owned by a business portfolio: `/me/accounts` lists it only to a token with `business_management`. */
   businessOwned: boolean;
 }
@@ -549,6 +551,7 @@ export class GraphFake {
       name: input.name ?? 'Wone Commerce',
       followersCount: input.followersCount ?? 3400,
       daily: {},
+      weekly: {},
       businessOwned: input.businessOwned ?? false,
       ...(input.instagramAccountId ? { instagramAccountId: input.instagramAccountId } : {}),
     };
@@ -634,6 +637,16 @@ export class GraphFake {
     const page = this.objects.get(pageId);
     if (page?.type !== 'page') throw new Error(`no Page ${pageId}`);
     Object.assign(page.daily, values);
+  }
+
+  /**
+   * The value a Page metric has for every 7-day week from now on (`period=week`). By default a week of a count is
+   * seven days of it, and a week of unique people is fewer than seven days of them (the same people come back).
+   */
+  setPageWeekly(pageId: string, values: Record<string, number>): void {
+    const page = this.objects.get(pageId);
+    if (page?.type !== 'page') throw new Error(`no Page ${pageId}`);
+    Object.assign(page.weekly, values);
   }
 
   /** How many times a Page post was shared (its `shares.count` field). */
@@ -2330,7 +2343,13 @@ export class GraphFake {
     for (const metric of metrics)
       if (!(metric in PAGE_DAILY)) return invalidParam('(#100) The value must be a valid insights metric');
     const period = str(params.period) ?? 'day';
-    if (period !== 'day') return invalidParam(`(#100) The period ${period} is not served by this fake.`);
+    if (period !== 'day' && period !== 'week')
+      return invalidParam(`(#100) The period ${period} is not served by this fake.`);
+    const valueOf = (name: string): number => {
+      const daily = page.daily[name] ?? PAGE_DAILY[name] ?? 0;
+      if (period === 'day') return daily;
+      return page.weekly[name] ?? (name.endsWith('_unique') ? Math.round(daily * 7 * 0.6) : daily * 7);
+    };
     const { since, until } = this.range(params, 90);
     const days: number[] = [];
     for (let day = since; day < until; day += DAY_MS) days.push(day);
@@ -2339,12 +2358,9 @@ export class GraphFake {
         data: metrics.map((name) => ({
           name,
           period,
-          values: days.map((day) => ({
-            value: page.daily[name] ?? PAGE_DAILY[name],
-            end_time: graphTime(day + DAY_MS),
-          })),
+          values: days.map((day) => ({ value: valueOf(name), end_time: graphTime(day + DAY_MS) })),
           title: name,
-          description: `Daily: ${name}`,
+          description: `${period === 'day' ? 'Daily' : 'Weekly'}: ${name}`,
           id: `${page.id}/insights/${name}/${period}`,
         })),
         paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },

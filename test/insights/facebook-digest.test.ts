@@ -44,6 +44,8 @@ describe('the weekly digest for a Facebook Page, end to end against the Graph fa
     // Last week: 3,000 followers, 500 Page views and 300 reached a day.
     const page = graph.seedPage({ name: 'Wone Commerce', followersCount: 3000 });
     graph.setPageDaily(page.id, { page_media_view: 500, page_total_media_view_unique: 300 });
+    // The same people come back: 1,200 different people in the week, not 7 × 300.
+    graph.setPageWeekly(page.id, { page_total_media_view_unique: 1200 });
     const token = await pageTokenByConsent(graph, page.id);
     const accountId = `facebook:${page.id}`;
     await services.accounts.save({
@@ -106,6 +108,7 @@ describe('the weekly digest for a Facebook Page, end to end against the Graph fa
     // This week: 3,300 followers, 700 Page views and 350 reached a day; three posts and one failure.
     page.followersCount = 3300;
     graph.setPageDaily(page.id, { page_media_view: 700, page_total_media_view_unique: 350 });
+    graph.setPageWeekly(page.id, { page_total_media_view_unique: 1500 });
     const first = await post(current, 1, 'Winter coats are in', {
       views: 2000,
       reach: 1400,
@@ -144,14 +147,15 @@ describe('the weekly digest for a Facebook Page, end to end against the Graph fa
     const calls = graph.facebook.calls.slice(before.calls).map((c) => `${c.method} ${c.path}`);
     const ops = graph.batched.facebook.slice(before.ops).map((op) => `${op.method} ${op.path}`);
 
-    // Few calls: one batch for the three posts (counts and insights in one read each), one for the Page's followers
-    // and daily figures; last week comes from the database.
+    // Few calls: one batch for the three posts (counts and insights in one read each), one for the Page's followers,
+    // daily figures and weekly reach; last week comes from the database.
     expect(calls).toEqual(['POST /v25.0/', 'POST /v25.0/']);
     expect(ops).toEqual([
       `GET /${first}`,
       `GET /${second}`,
       `GET /${third}`,
       `GET /${page.id}`,
+      `GET /${page.id}/insights`,
       `GET /${page.id}/insights`,
     ]);
 
@@ -165,8 +169,8 @@ describe('the weekly digest for a Facebook Page, end to end against the Graph fa
     expect(text).toContain('*Views*\\n4,900 (▲ 40%, +1,400)');
     expect(text).toContain('*Followers*\\n3,300 (▲ 10%, +300)');
     expect(text).toContain('*Failed to publish*\\n1');
-    // The Page: reach 7 × 350 vs 7 × 300; post views 2,000 + 1,200 + 600 vs 800 + 700; the posts' figures summed.
-    expect(text).toContain('Followers 3,300 (▲ 10%, +300) · Views 4,900 (▲ 40%, +1,400) · Reach 2,450 (▲ 17%, +350)');
+    // The Page: the weekly reach, 1,500 vs 1,200; post views 2,000 + 1,200 + 600 vs 800 + 700; the posts' figures summed.
+    expect(text).toContain('Followers 3,300 (▲ 10%, +300) · Views 4,900 (▲ 40%, +1,400) · Reach 1,500 (▲ 25%, +300)');
     expect(text).toContain('Posts 3 (▲ 50%, +1) · Post views 3,800 (▲ 153%, +2,300)');
     expect(text).toContain('On posts: reach 2,750 · reactions 182 · comments 17 · shares 11');
     expect(text).not.toContain('Skipped');
@@ -189,7 +193,7 @@ describe('the weekly digest for a Facebook Page, end to end against the Graph fa
       followers: 3300,
       postCount: 3,
       postViews: 3800,
-      metrics: { views: 4900, reach: 2450 },
+      metrics: { views: 4900, reach: 1500 },
     });
     expect(stored?.posts).toContainEqual({
       remoteId: first,

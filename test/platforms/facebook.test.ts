@@ -347,12 +347,14 @@ describe('Facebook insights', () => {
     expect(meta.fake.batched.facebook).toHaveLength(4 + 4);
   });
 
-  it('reads followers and daily Page views, reach and engagements', async () => {
+  it('reads followers and daily Page views, reach and engagements; the week’s reach is Graph’s weekly value', async () => {
+    // 410 people a day, but many of them every day: 1,900 different people in the week.
+    meta.fake.setPageWeekly(pageId, { page_total_media_view_unique: 1900 });
     const until = new Date(meta.fake.now());
     const since = new Date(until.getTime() - 7 * 86_400_000);
     const insights = await meta.facebook.getAccountInsights(page, { since, until });
     expect(insights.followers).toBe(3400);
-    expect(insights.metrics).toEqual({ views: 7 * 660, reach: 7 * 410, engagements: 7 * 40 });
+    expect(insights.metrics).toEqual({ views: 7 * 660, reach: 1900, engagements: 7 * 40 });
     expect(insights.daily).toHaveLength(7);
     expect(insights.daily[0]?.metrics).toEqual({ views: 660, reach: 410, engagements: 40 });
     expect(insights.skipped).toEqual([]);
@@ -372,7 +374,18 @@ describe('Facebook insights', () => {
       '2026-11-21',
       '2026-11-22',
     ]);
-    expect(insights.metrics).toEqual({ views: 7 * 660, reach: 7 * 410, engagements: 7 * 40 });
+    expect(insights.metrics).toEqual({ views: 7 * 660, reach: Math.round(7 * 410 * 0.6), engagements: 7 * 40 });
+  });
+
+  it('leaves reach out of a period that is not a week, rather than adding up days of unique people', async () => {
+    const until = new Date(meta.fake.now());
+    const since = new Date(until.getTime() - 3 * 86_400_000);
+    const insights = await meta.facebook.getAccountInsights(page, { since, until });
+    expect(insights.metrics).toEqual({ views: 3 * 660, engagements: 3 * 40 });
+    expect(insights.skipped).toEqual([
+      { metric: 'reach', reason: 'Facebook counts reach per day, week or 28 days only' },
+    ]);
+    expect(insights.daily.map((d) => d.metrics.reach)).toEqual([410, 410, 410]);
   });
 
   it('is refused deprecated metrics by the API with #100, and no metric with 3001', async () => {
