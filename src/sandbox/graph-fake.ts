@@ -2345,7 +2345,7 @@ export class GraphFake {
     const period = str(params.period) ?? 'day';
     if (period !== 'day' && period !== 'week')
       return invalidParam(`(#100) The period ${period} is not served by this fake.`);
-    const valueOf = (name: string): number => {
+    const metricValue = (name: string): number => {
       const daily = page.daily[name] ?? PAGE_DAILY[name] ?? 0;
       if (period === 'day') return daily;
       return page.weekly[name] ?? (name.endsWith('_unique') ? Math.round(daily * 7 * 0.6) : daily * 7);
@@ -2358,7 +2358,7 @@ export class GraphFake {
         data: metrics.map((name) => ({
           name,
           period,
-          values: days.map((day) => ({ value: valueOf(name), end_time: graphTime(day + DAY_MS) })),
+          values: days.map((day) => ({ value: metricValue(name), end_time: graphTime(day + DAY_MS) })),
           title: name,
           description: `${period === 'day' ? 'Daily' : 'Weekly'}: ${name}`,
           id: `${page.id}/insights/${name}/${period}`,
