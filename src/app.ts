@@ -185,7 +185,10 @@ function buildRoutes(
       { database: () => database.ping(), scheduler: schedulerRunning, slack: () => slackProbe.current() },
       services.logger,
     ),
-    ...metaWebhookRoutes(services.config, services.comments, services.logger),
+    ...metaWebhookRoutes(services.config, services.comments, services.logger, async (accountId, commentId) => {
+      const instagram = services.platforms.instagram;
+      return instagram?.commentMediaId(await services.accounts.access(accountId), commentId);
+    }),
     ...mediaRoutes(services.media, services.logger),
     ...privacyRoutes(services),
     ...oauthRoutes(services),

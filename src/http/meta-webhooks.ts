@@ -24,7 +24,10 @@ const envelopeSchema = z.object({
 
 export type MetaWebhookEnvelope = z.infer<typeof envelopeSchema>;
 
-/** Instagram `comments` change; Instagram Login deliveries name the comment `id`, Facebook Login ones `comment_id`. */
+/**
+ * Instagram `comments` change; Instagram Login deliveries name the comment `id`, Facebook Login ones `comment_id`.
+ * Comments on carousels ("albums") come without the media id: it is looked up from the comment.
+ */
 const instagramCommentSchema = z
   .object({
     id: z.string().optional(),
@@ -32,7 +35,7 @@ const instagramCommentSchema = z
     parent_id: z.string().optional(),
     text: z.string().default(''),
     from: z.object({ id: z.string(), username: z.string().optional() }),
-    media: z.object({ id: z.string() }),
+    media: z.object({ id: z.string().optional() }).default({}),
     timestamp: z.union([z.string(), z.number()]).optional(),
   })
   .refine((value) => Boolean(value.id ?? value.comment_id), 'a comment id');
@@ -69,7 +72,8 @@ export function commentEventsFrom(envelope: MetaWebhookEnvelope, logger?: Logger
             platform: 'instagram',
             accountId: `instagram:${entry.id}`,
             id,
-            itemId: value.media.id,
+            // Empty until looked up (a comment on a carousel): see `processEvents`.
+            itemId: value.media.id ?? '',
             ...(value.parent_id ? { parentId: value.parent_id } : {}),
             authorId: value.from.id,
             authorName: value.from.username ?? 'Instagram user',
@@ -131,6 +135,7 @@ export function metaWebhookRoutes(
   config: Pick<Config, 'META_WEBHOOK_VERIFY_TOKEN' | 'META_APP_SECRET' | 'INSTAGRAM_APP_SECRET'>,
   comments: Pick<Comments, 'ingest'>,
   logger: Logger,
+  commentMedia?: CommentMediaLookup,
 ): CustomRoute[] {
   const log = logger.child({ component: 'meta-webhooks' });
   return [
@@ -179,16 +184,32 @@ export function metaWebhookRoutes(
         if (byInstagramApp && parsed.data.object !== 'instagram') throw new HttpError(401, 'invalid signature');
         sendJson(res, 200, { received: true });
         const events = commentEventsFrom(parsed.data, log);
-        void processEvents(events, comments, log);
+        void processEvents(events, comments, log, commentMedia);
       },
       log,
     ),
   ];
 }
 
-async function processEvents(events: CommentEvent[], comments: Pick<Comments, 'ingest'>, log: Logger): Promise<void> {
+/** The media an Instagram comment is on (`GET /{comment-id}?fields=media`), as the account that received it. */
+export type CommentMediaLookup = (accountId: string, commentId: string) => Promise<string | undefined>;
+
+async function processEvents(
+  events: CommentEvent[],
+  comments: Pick<Comments, 'ingest'>,
+  log: Logger,
+  commentMedia?: CommentMediaLookup,
+): Promise<void> {
   for (const event of events) {
     try {
+      if (event.kind !== 'removed' && !event.comment.itemId) {
+        const itemId = await commentMedia?.(event.comment.accountId, event.comment.id);
+        if (!itemId) {
+          log.warn({ accountId: event.comment.accountId }, 'Instagram comment without its media skipped');
+          continue;
+        }
+        event.comment.itemId = itemId;
+      }
       await comments.ingest(event, 'webhook');
     } catch (error) {
       log.error({ err: error, kind: event.kind }, 'Meta webhook comment not processed; the next poll will pick it up');

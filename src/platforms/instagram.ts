@@ -57,6 +57,7 @@ export const INSTAGRAM_LIMITS = {
   aspect: { min: 4 / 5, max: 1.91 },
 } as const;
 
+const commentMediaSchema = z.object({ id: z.string(), media: z.object({ id: z.string() }) });
 const IMAGE_TYPES = ['image/jpeg'];
 const VIDEO_TYPES = ['video/mp4', 'video/quicktime'];
 
@@ -334,6 +335,16 @@ export class InstagramClient implements PlatformClient {
       for (const reply of comment.replies?.data ?? []) out.push(toComment(reply, comment.id));
     }
     return out;
+  }
+
+  /** The media a comment is on: webhooks for comments on carousels leave the media id out. */
+  async commentMediaId(account: AccountAccess, commentId: string): Promise<string> {
+    const api = this.api(account);
+    const comment = await api.graph.get(commentId, commentMediaSchema, {
+      token: api.token,
+      params: { fields: 'id,media{id}' },
+    });
+    return comment.media.id;
   }
 
   async replyToComment(

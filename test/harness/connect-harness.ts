@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import { GraphFake, type GraphFakeOptions } from '../../src/sandbox/graph-fake.ts';
 import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import { answersTo, commandAnswer } from './slack-answers.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
@@ -8,8 +8,8 @@ export const PUBLIC_BASE = 'https://wone.example.com';
 const WEBHOOK_VERIFY_TOKEN = 'connect-verify-token';
 
 /** The app with Meta and TikTok switched on and pointed at their fakes. */
-export async function startConnectApp(overrides: Record<string, string> = {}) {
-  const graph = new GraphFake({ startAt: Date.now() });
+export async function startConnectApp(overrides: Record<string, string> = {}, graphOptions: GraphFakeOptions = {}) {
+  const graph = new GraphFake({ startAt: Date.now(), ...graphOptions });
   const { facebookUrl, instagramUrl, instagramApiUrl } = await graph.start();
   const tiktok = new TikTokFake();
   await tiktok.start();
