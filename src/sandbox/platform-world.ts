@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type { SimulatedAccount, Simulators } from './simulators.ts';
@@ -84,67 +83,14 @@ export async function addComment(input: {
     await runJobsNow(input.db, /comment/i);
     return { commentId: comment.comment_id, delivery: 'poll' };
   }
-  const commentId = simulators.graph.seedComment({
+  // Meta notifies the app only when it is subscribed for the account (connecting subscribes it).
+  const { id: commentId, delivered } = await simulators.graph.commentAndNotify({
     itemId: input.postId,
     text: input.text,
     author: input.author,
     authorId,
   });
-  const time = Math.floor(Date.now() / 1000);
-  const envelope =
-    account.platform === 'instagram'
-      ? {
-          object: 'instagram',
-          entry: [
-            {
-              id: account.externalId,
-              time,
-              changes: [
-                {
-                  field: 'comments',
-                  value: {
-                    id: commentId,
-                    text: input.text,
-                    from: { id: authorId, username: input.author },
-                    media: { id: input.postId, media_product_type: 'FEED' },
-                  },
-                },
-              ],
-            },
-          ],
-        }
-      : {
-          object: 'page',
-          entry: [
-            {
-              id: account.externalId,
-              time,
-              changes: [
-                {
-                  field: 'feed',
-                  value: {
-                    item: 'comment',
-                    verb: 'add',
-                    comment_id: commentId,
-                    post_id: input.postId,
-                    parent_id: input.postId,
-                    message: input.text,
-                    from: { id: authorId, name: input.author },
-                    created_time: time,
-                  },
-                },
-              ],
-            },
-          ],
-        };
-  const body = JSON.stringify(envelope);
-  const signature = createHmac('sha256', simulators.graph.appSecret).update(body).digest('hex');
-  const answer = await fetch(`${input.appUrl}/webhooks/meta`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${signature}` },
-    body,
-  }).catch(() => undefined);
-  if (answer?.ok) return { commentId, delivery: 'webhook' };
+  if (delivered && simulators.graph.deliveries.at(-1)?.status === 200) return { commentId, delivery: 'webhook' };
   await runJobsNow(input.db, /comment/i);
   return { commentId, delivery: 'poll' };
 }

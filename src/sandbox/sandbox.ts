@@ -5,7 +5,7 @@ import { loadConfig } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { sandboxRoutes } from './routes.ts';
 import { claimDataDir, refuseRealSettings } from './safety.ts';
-import { type Simulators, startSimulators } from './simulators.ts';
+import { type SimulatedAccount, type Simulators, startSimulators } from './simulators.ts';
 import type { SlackIdentity, SlackPerson } from './slack-payloads.ts';
 import { type SandboxChannel, SandboxWorkspace } from './workspace.ts';
 
@@ -70,6 +70,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
   const url = `http://localhost:${port}`;
   const signingSecret = randomBytes(24).toString('hex');
   const botToken = `xoxb-sandbox-${randomBytes(12).toString('hex')}`;
+  const webhookVerifyToken = randomBytes(12).toString('hex');
   const simulators = await startSimulators({ botToken, teamId: sandboxIdentity.teamId });
   for (const person of sandboxPeople)
     simulators.slack.addUser({ id: person.id, name: person.name, tz: person.timezone });
@@ -96,7 +97,10 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
     META_APP_SECRET: simulators.graph.appSecret,
     META_GRAPH_URL: simulators.graph.facebook.url,
     INSTAGRAM_GRAPH_URL: simulators.graph.instagram.url,
-    META_WEBHOOK_VERIFY_TOKEN: randomBytes(12).toString('hex'),
+    INSTAGRAM_API_URL: simulators.graph.instagramApi.url,
+    INSTAGRAM_APP_ID: simulators.graph.instagramAppId,
+    INSTAGRAM_APP_SECRET: simulators.graph.instagramAppSecret,
+    META_WEBHOOK_VERIFY_TOKEN: webhookVerifyToken,
     TIKTOK_CLIENT_KEY: simulators.tiktok.clientKey,
     TIKTOK_CLIENT_SECRET: simulators.tiktok.clientSecret,
     TIKTOK_API_URL: simulators.tiktok.url,
@@ -157,6 +161,13 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
         ...(account.businessApi === undefined ? {} : { businessApi: account.businessApi }),
       });
     }
+    // The Webhooks product is set up as an operator would, and the accounts subscribed as connecting does: Meta
+    // delivers comments only for subscribed objects.
+    await simulators.graph.configureWebhooks(`http://127.0.0.1:${port}/webhooks/meta`, webhookVerifyToken);
+    for (const account of simulators.accounts) {
+      if (account.platform === 'tiktok') continue;
+      await subscribeWebhooks(simulators, account);
+    }
   } catch (error) {
     await app?.stop().catch(() => {});
     await simulators.stop().catch(() => {});
@@ -173,6 +184,19 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
       await simulators.stop();
     },
   };
+}
+
+/** `subscribed_apps` for a simulated account, as connecting it would: the Page's `feed`, or Instagram Login's `comments`. */
+async function subscribeWebhooks(simulators: Simulators, account: SimulatedAccount): Promise<void> {
+  const instagram = account.login === 'instagram';
+  const base = instagram ? simulators.graph.instagram.url : simulators.graph.facebook.url;
+  const path = instagram ? 'me/subscribed_apps' : `${account.externalId}/subscribed_apps`;
+  const answer = await fetch(`${base}/v25.0/${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${account.accessToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ subscribed_fields: instagram ? 'comments' : 'feed' }).toString(),
+  });
+  if (!answer.ok) throw new Error(`the simulator refused the webhook subscription of ${account.id}`);
 }
 
 /** A port nobody listens on now. */

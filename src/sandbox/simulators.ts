@@ -1,3 +1,4 @@
+import { FACEBOOK_LOGIN_SCOPES, INSTAGRAM_LOGIN_SCOPES } from '../platforms/meta-login.ts';
 import type { AccountDoc } from '../services/accounts.ts';
 import { FakeSlack } from './fake-slack.ts';
 import { GraphFake } from './graph-fake.ts';
@@ -55,21 +56,9 @@ export async function startSimulators(options: { botToken: string; teamId: strin
     'video.upload',
     'video.list',
   ]);
-  const instagramScopes = [
-    'instagram_business_basic',
-    'instagram_business_content_publish',
-    'instagram_business_manage_comments',
-    'instagram_business_manage_insights',
-  ];
-  const pageScopes = [
-    'pages_show_list',
-    'pages_read_engagement',
-    'pages_manage_posts',
-    'pages_manage_engagement',
-    'pages_read_user_content',
-    'read_insights',
-    'publish_video',
-  ];
+  // What the logins grant (the permissions Wone Social asks for), as if each account had been connected.
+  const instagramScopes = [...INSTAGRAM_LOGIN_SCOPES];
+  const pageScopes = [...FACEBOOK_LOGIN_SCOPES];
   const accounts: SimulatedAccount[] = [
     {
       id: `instagram:${instagram.id}`,
