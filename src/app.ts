@@ -150,6 +150,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
           await runningFetch.close().catch(() => {});
+          await services.media.close().catch(() => {});
           for (const client of Object.values(services.platforms)) {
             if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
           }

@@ -106,6 +106,8 @@ export function createServices(deps: {
     publicBaseUrl: config.PUBLIC_BASE_URL,
     encryptionKey: config.TOKEN_ENCRYPTION_KEY,
     slackToken: config.SLACK_BOT_TOKEN,
+    slackApiUrl: config.SLACK_API_URL,
+    fetchAllow: config.MEDIA_FETCH_ALLOW,
   });
   const notifier = new PostNotifier(slack, { config, logger, posts, targets, accounts, media });
   const scheduling = new Scheduling({
