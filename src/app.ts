@@ -14,6 +14,7 @@ import { metaWebhookRoutes } from './http/meta-webhooks.ts';
 import { metricsRoutes } from './http/metrics.ts';
 import { oauthRoutes } from './http/oauth.ts';
 import { privacyRoutes } from './http/privacy.ts';
+import { slackDoor } from './http/slack-door.ts';
 import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { singlePollBackend } from './jobs/single-poll-backend.ts';
 import { WEEKLY_DIGEST_JOB } from './jobs/weekly-digest.ts';
@@ -202,13 +203,21 @@ function createReceiver(config: Config, customRoutes: CustomRoute[], logger: Log
       logger: boltLogger(logger),
     });
   }
-  return new HTTPReceiver({
+  const bodyLimit = 1024 * 1024;
+  const receiver = new HTTPReceiver({
     signingSecret: config.SLACK_SIGNING_SECRET,
     customRoutes,
     logger: boltLogger(logger),
     // A malformed body must not become a 500 (nothing is dispatched either way).
-    bodyLimit: '1mb',
+    bodyLimit,
   });
+  // Every Slack request passes the door first: signature, age both ways, and a zod parse of the payload.
+  receiver.requestListener = slackDoor(receiver.requestListener, {
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    bodyLimit,
+    logger,
+  });
+  return receiver;
 }
 
 function listeningPort(started: unknown): number | undefined {
