@@ -34,6 +34,10 @@ export interface WoneAppOptions {
   jobPollInterval?: number;
   /** More HTTP routes on the app's port (the sandbox page); production adds none. */
   extraRoutes?: CustomRoute[];
+  /** The interface to listen on (HTTP mode); every interface when unset. */
+  host?: string;
+  /** Whether media links are downloaded (default true); the sandbox takes attached files only. */
+  mediaLinks?: boolean;
 }
 
 /** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
@@ -90,7 +94,14 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       logger: boltLogger(logger),
       fetch: watchSlackCalls(fetch, config.SLACK_API_URL, logger),
     });
-    const services = createServices({ config, logger, db: database.db, scheduler, slack });
+    const services = createServices({
+      config,
+      logger,
+      db: database.db,
+      scheduler,
+      slack,
+      mediaLinks: options.mediaLinks ?? true,
+    });
     defineJobs(scheduler, services);
 
     if (config.METRICS_TOKEN) {
@@ -131,7 +142,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       },
     );
     dispatcher.start();
-    const started = await bolt.start(config.PORT);
+    const started = await bolt.start(options.host ? { port: config.PORT, host: options.host } : config.PORT);
     const port = listeningPort(started) ?? config.PORT;
     logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
 

@@ -73,6 +73,8 @@ export class MediaStore {
       /** Smaller limits, for tests. */
       limits?: { slackFile?: number; urlFile?: number };
       concurrentDownloads?: number;
+      /** `false`: media links are refused without a download (the sandbox never reaches the internet). */
+      linksAllowed?: boolean;
     },
   ) {
     this.bucket = new GridFSBucket(db, { bucketName: 'media' });
@@ -100,6 +102,9 @@ export class MediaStore {
   /** Downloads a media link (large videos) and streams it into storage, refusing addresses inside the network. */
   async storeUrl(url: string, postId: string): Promise<MediaRef> {
     const name = mediaName(url);
+    if (this.options.linksAllowed === false) {
+      throw new MediaError('download_failed', `${url} was not downloaded: here, attach the file instead of a link.`);
+    }
     return this.downloads.run(async () => {
       const fetched = await this.fetcher.fetchLink(url).catch(() => {
         throw new MediaError('download_failed', new MediaFetchError(url).message);
