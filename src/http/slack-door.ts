@@ -47,11 +47,24 @@ const blockActionsSchema = z.looseObject({
   view: z.looseObject({ id }).optional(),
 });
 
+const option = z.looseObject({ value: z.string().max(2_000) });
+
+/** One input's state, as Slack gives it for each element type the app's modals use. */
+const elementState = z.looseObject({
+  type: id,
+  value: z.string().max(40_000).nullish(),
+  selected_date: z.string().max(20).nullish(),
+  selected_time: z.string().max(20).nullish(),
+  selected_option: option.nullish(),
+  selected_options: z.array(option).max(100).optional(),
+  files: z.array(z.looseObject({ id })).max(20).optional(),
+});
+
 const viewSchema = z.looseObject({
   id,
   callback_id: z.string().max(255),
   private_metadata: z.string().max(3_000),
-  state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), z.looseObject({ type: id }))) }),
+  state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), elementState)) }),
 });
 
 const viewSubmissionSchema = z.looseObject({ type: z.literal('view_submission'), user, team, view: viewSchema });

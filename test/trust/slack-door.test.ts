@@ -52,6 +52,19 @@ describe('the Slack door', () => {
       [form({ type: 'view_submission', user, team, view: { ...view, callback_id: undefined } }), type],
       [form({ type: 'view_submission', user, team }), type],
       [form({ type: 'view_submission', team, view }), type],
+      [
+        form({
+          type: 'view_submission',
+          user,
+          team,
+          view: {
+            ...view,
+            callback_id: 'request_changes_modal',
+            state: { values: { reason: { value: { type: 'plain_text_input', value: 5 } } } },
+          },
+        }),
+        type,
+      ],
       [form(null), type],
       [form([1, 2, 3]), type],
       [form({ type: 'not_a_kind' }), type],
