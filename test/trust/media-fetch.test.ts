@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { isPublicAddress } from '../../src/services/media-fetch.ts';
 import { MediaError, MediaStore } from '../../src/services/media-store.ts';
 import { EDITOR, testEnvironment } from '../harness/test-app.ts';
-import { jpegBytes } from '../posts/media-fixtures.ts';
+import { jpegBytes, mp4Bytes } from '../posts/media-fixtures.ts';
 import { draftWith, FB, type PostApp, startPostApp } from '../posts/post-harness.ts';
 
 /** A server on loopback that records every request it gets and answers with `handle`. */
@@ -227,6 +227,24 @@ describe('media are streamed into storage', () => {
     const stored = await storing;
     expect(stored.sizeBytes).toBe(head.length + 2 * part.length);
     expect(stored.width).toBe(1080);
+  });
+
+  it("reads a video's duration and size from a moov box that comes after megabytes of media data", async () => {
+    const fetcher = store({ fetchAllow: [`127.0.0.1:${media.port}`] });
+    const file = Buffer.from(mp4Bytes(720, 1280, 7, 3 * 1024 * 1024));
+    const ftypEnd = file.readUInt32BE(0);
+    const moovEnd = ftypEnd + file.readUInt32BE(ftypEnd);
+    const moovLast = Buffer.concat([
+      file.subarray(0, ftypEnd),
+      file.subarray(moovEnd),
+      file.subarray(ftypEnd, moovEnd),
+    ]);
+    media.handle = (_request, response) => {
+      response.writeHead(200, { 'content-type': 'video/mp4' });
+      response.end(moovLast);
+    };
+    const stored = await fetcher.storeUrl(`http://127.0.0.1:${media.port}/clip.mp4`, 'p');
+    expect(stored).toMatchObject({ kind: 'video', width: 720, height: 1280, durationSec: 7, sizeBytes: file.length });
   });
 
   it('stops a download at the size limit while it streams, leaving nothing behind', async () => {
