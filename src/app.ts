@@ -14,6 +14,7 @@ import { metaWebhookRoutes } from './http/meta-webhooks.ts';
 import { metricsRoutes } from './http/metrics.ts';
 import { oauthRoutes } from './http/oauth.ts';
 import { privacyRoutes } from './http/privacy.ts';
+import { slackDoor } from './http/slack-door.ts';
 import { defineJobs, startRecurringJobs } from './jobs/index.ts';
 import { singlePollBackend } from './jobs/single-poll-backend.ts';
 import { WEEKLY_DIGEST_JOB } from './jobs/weekly-digest.ts';
@@ -33,6 +34,10 @@ export interface WoneAppOptions {
   jobPollInterval?: number;
   /** More HTTP routes on the app's port (the sandbox page); production adds none. */
   extraRoutes?: CustomRoute[];
+  /** The interface to listen on (HTTP mode); every interface when unset. */
+  host?: string;
+  /** Whether media links are downloaded (default true); the sandbox takes attached files only. */
+  mediaLinks?: boolean;
 }
 
 /** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
@@ -89,7 +94,14 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       logger: boltLogger(logger),
       fetch: watchSlackCalls(fetch, config.SLACK_API_URL, logger),
     });
-    const services = createServices({ config, logger, db: database.db, scheduler, slack });
+    const services = createServices({
+      config,
+      logger,
+      db: database.db,
+      scheduler,
+      slack,
+      mediaLinks: options.mediaLinks ?? true,
+    });
     defineJobs(scheduler, services);
 
     if (config.METRICS_TOKEN) {
@@ -130,7 +142,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       },
     );
     dispatcher.start();
-    const started = await bolt.start(config.PORT);
+    const started = await bolt.start(options.host ? { port: config.PORT, host: options.host } : config.PORT);
     const port = listeningPort(started) ?? config.PORT;
     logger.info({ port, socketMode: Boolean(config.SLACK_APP_TOKEN) }, 'Wone Social is running');
 
@@ -150,6 +162,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
           await runningScheduler.stop().catch((error) => logger.error({ err: error }, 'scheduler stop failed'));
           await bolt.stop().catch((error) => logger.error({ err: error }, 'HTTP stop failed'));
           await runningFetch.close().catch(() => {});
+          await services.media.close().catch(() => {});
           for (const client of Object.values(services.platforms)) {
             if (client && 'close' in client && typeof client.close === 'function') await client.close().catch(() => {});
           }
@@ -204,13 +217,21 @@ function createReceiver(config: Config, customRoutes: CustomRoute[], logger: Log
       logger: boltLogger(logger),
     });
   }
-  return new HTTPReceiver({
+  const bodyLimit = 1024 * 1024;
+  const receiver = new HTTPReceiver({
     signingSecret: config.SLACK_SIGNING_SECRET,
     customRoutes,
     logger: boltLogger(logger),
     // A malformed body must not become a 500 (nothing is dispatched either way).
-    bodyLimit: '1mb',
+    bodyLimit,
   });
+  // Every Slack request passes the door first: signature, age both ways, and a zod parse of the payload.
+  receiver.requestListener = slackDoor(receiver.requestListener, {
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    bodyLimit,
+    logger,
+  });
+  return receiver;
 }
 
 function listeningPort(started: unknown): number | undefined {

@@ -186,6 +186,29 @@ export const configSchema = z.object({
   TIKTOK_CLIENT_SECRET: optional(z.string().min(8, 'the TikTok client secret')),
   TIKTOK_API_URL: url.default('https://open.tiktokapis.com'),
   TIKTOK_BUSINESS_API_URL: url.default('https://business-api.tiktok.com'),
+  /**
+   * Media links are never fetched from loopback, private, link-local or other special addresses, except from these
+   * exact `host:port` pairs (comma-separated): an internal media server, or a test host. Empty by default.
+   */
+  MEDIA_FETCH_ALLOW: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?):([1-9]\d{0,4})$/,
+            'exact host:port pairs such as media.internal:8443 (no ranges, no wildcards, no host without a port)',
+          ),
+      ),
+    ),
   APPROVAL_CHANNEL_ID: channelId,
   COMMENTS_CHANNEL_ID: channelId,
   DIGEST_CHANNEL_ID: channelId,

@@ -79,6 +79,12 @@ export function registerCommentHandlers(app: Listeners, services: Services): voi
     const { user, view } = parsed.data;
     const { key, replaces } = replyModalMetadata(view.private_metadata);
     const text = view.state.values[replyBlockId]?.[replyActionId]?.value?.trim() ?? '';
+    if (!(await services.roles.can(user.id, 'reply_comment'))) {
+      const needed = services.roles.needed('reply_comment');
+      await ack({ response_action: 'errors', errors: { [replyBlockId]: `Only ${needed}s can reply to comments.` } });
+      await services.audit.record({ actor: user.id, action: 'role_denied', subject: `comment:${key}` });
+      return;
+    }
     const comment = await services.comments.get(key);
     const refusal = !comment
       ? 'This comment is no longer known to Wone Social.'

@@ -114,6 +114,7 @@ export function registerConnectActions(app: Listeners, services: Services): void
 
   app.action<BlockButtonAction>('cancel_pending_connection', async ({ ack, body, action, respond }) => {
     await ack();
+    if (!(await authorizeClick(services, body.user.id, 'connect', 'connect:cancel', respond))) return;
     const dropped = await services.connect.cancel(action.value ?? '', body.user.id);
     await respond(
       dropped

@@ -151,6 +151,12 @@ export function registerQueueHandlers(app: Listeners, services: Services): void 
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     if (!(await services.roles.can(event.user, 'view_queue'))) {
+      await services.audit.record({
+        actor: event.user,
+        action: 'role_denied',
+        subject: 'home',
+        details: { permission: 'view_queue' },
+      });
       await client.views
         .publish({ user_id: event.user, view: noAccessHomeTab() })
         .catch((error) => services.logger.error({ err: error }, 'home tab failed'));

@@ -9,6 +9,8 @@ try {
     port: Number.isInteger(port) && port > 0 ? port : 3000,
     dataDir: process.env.DATA_DIR || './data/sandbox',
     logLevel: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+    // Loopback unless SANDBOX_HOST says otherwise: whoever reaches the page can act as any sandbox person.
+    host: process.env.SANDBOX_HOST || '127.0.0.1',
   });
   console.log(`Wone Social sandbox: open ${sandbox.url}/sandbox (simulated Slack, Instagram, Facebook and TikTok)`);
   const shutdown = () => {

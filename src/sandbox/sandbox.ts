@@ -46,6 +46,11 @@ export interface SandboxOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How often the scheduler looks for due jobs (default 1 s, so a published post shows up at once). */
   jobPollInterval?: number;
+  /**
+   * The interface to listen on: loopback unless asked otherwise, since the sandbox lets anyone who reaches it act as
+   * any of its people, admin included.
+   */
+  host?: string;
 }
 
 /** A running sandbox: the app against simulated Slack and platforms, and the page that plays the Slack client. */
@@ -142,6 +147,9 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
       extraRoutes: routes,
       slackRetryConfig: { retries: 0 },
       jobPollInterval: options.jobPollInterval ?? 1000,
+      host: options.host ?? '127.0.0.1',
+      // Media links would be fetched from the internet; the sandbox takes attached files only.
+      mediaLinks: false,
     });
     const admin = sandboxPeople.find((person) => person.role === 'admin')?.id ?? 'U0ADMIN';
     for (const account of simulators.accounts) {

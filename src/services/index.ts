@@ -85,6 +85,8 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
+  /** Whether media links are downloaded at all (the sandbox says no). */
+  mediaLinks?: boolean;
 }): Services {
   const { config, logger, db, scheduler, slack } = deps;
   const platforms = createPlatformClients(config);
@@ -106,6 +108,9 @@ export function createServices(deps: {
     publicBaseUrl: config.PUBLIC_BASE_URL,
     encryptionKey: config.TOKEN_ENCRYPTION_KEY,
     slackToken: config.SLACK_BOT_TOKEN,
+    slackApiUrl: config.SLACK_API_URL,
+    fetchAllow: config.MEDIA_FETCH_ALLOW,
+    linksAllowed: deps.mediaLinks ?? true,
   });
   const notifier = new PostNotifier(slack, { config, logger, posts, targets, accounts, media });
   const scheduling = new Scheduling({

@@ -1,8 +1,10 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type Db, GridFSBucket, ObjectId } from 'mongodb';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { MediaItem } from '../platforms/types.ts';
+import { type FetchedMedia, MediaFetchError, MediaFetcher } from './media-fetch.ts';
 import { sniffMedia } from './media-sniff.ts';
 import type { MediaRef, SlackFileRef } from './posts.ts';
 
@@ -10,6 +12,11 @@ import type { MediaRef, SlackFileRef } from './posts.ts';
 const slackFileLimit = 12 * 1024 * 1024;
 /** Media links (large videos) are streamed into storage up to this size. */
 const urlFileLimit = 1024 * 1024 * 1024;
+/** Downloads at once, for the whole app: each holds a connection and a GridFS upload buffer. */
+const concurrentDownloads = 3;
+/** How much of a file's start is kept to tell what it is. */
+const headBytes = 1024 * 1024;
+const maxMoovBytes = 16 * 1024 * 1024;
 /** How long a signed media link lasts: long enough for a platform to fetch the file at publish time. */
 export const mediaLinkTtlMs = 24 * 60 * 60 * 1000;
 
@@ -50,50 +57,152 @@ export class MediaStore {
   private readonly bucket: GridFSBucket;
   private readonly linkKey: Buffer;
 
+  private readonly fetcher: MediaFetcher;
+  private readonly downloads: Limiter;
+  private readonly limits: { slackFile: number; urlFile: number };
+
   constructor(
     private readonly db: Db,
-    private readonly options: { publicBaseUrl: string; encryptionKey: string; slackToken: string },
+    private readonly options: {
+      publicBaseUrl: string;
+      encryptionKey: string;
+      slackToken: string;
+      slackApiUrl: string;
+      /** `MEDIA_FETCH_ALLOW`: `host:port` pairs exempt from the refusal of addresses inside the network. */
+      fetchAllow: string[];
+      /** Smaller limits, for tests. */
+      limits?: { slackFile?: number; urlFile?: number };
+      concurrentDownloads?: number;
+      /** `false`: media links are refused without a download (the sandbox never reaches the internet). */
+      linksAllowed?: boolean;
+    },
   ) {
     this.bucket = new GridFSBucket(db, { bucketName: 'media' });
+    this.fetcher = new MediaFetcher({ allow: options.fetchAllow, slackApiUrl: options.slackApiUrl });
+    this.downloads = new Limiter(options.concurrentDownloads ?? concurrentDownloads);
+    this.limits = {
+      slackFile: options.limits?.slackFile ?? slackFileLimit,
+      urlFile: options.limits?.urlFile ?? urlFileLimit,
+    };
     const master = Buffer.from(options.encryptionKey, 'base64');
     this.linkKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'wone-social media links', 32));
   }
 
-  /** Downloads a file the requester attached in Slack (with the bot token), checks its bytes and stores it. */
+  /** Downloads a file the requester attached in Slack (with the bot token, from Slack only) and stores it. */
   async storeSlackFile(file: SlackFileRef, postId: string): Promise<MediaRef> {
-    if (file.size > slackFileLimit) throw new MediaError('too_large', `${file.name} is larger than 10 MB.`);
-    const response = await fetch(file.url, { headers: { authorization: `Bearer ${this.options.slackToken}` } }).catch(
-      () => undefined,
-    );
-    if (!response?.ok || !response.body) {
-      throw new MediaError('download_failed', `${file.name} could not be downloaded from Slack.`);
-    }
-    const bytes = await readLimited(response.body, slackFileLimit, file.name);
-    return this.storeBytes(bytes, file.name, postId);
-  }
-
-  /** Downloads a media link (large videos), checks its first bytes and streams it into storage. */
-  async storeUrl(url: string, postId: string): Promise<MediaRef> {
-    const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'media');
-    const response = await fetch(url, { redirect: 'follow' }).catch(() => undefined);
-    if (!response?.ok || !response.body) throw new MediaError('download_failed', `${url} could not be downloaded.`);
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > urlFileLimit) throw new MediaError('too_large', `${name} is larger than 1 GB.`);
-    const bytes = await readLimited(response.body, urlFileLimit, name);
-    return this.storeBytes(bytes, name, postId);
-  }
-
-  private async storeBytes(bytes: Uint8Array, name: string, postId: string): Promise<MediaRef> {
-    const sniffed = sniffMedia(bytes);
-    if (!sniffed) throw new MediaError('not_media', `${name} is not a JPEG, PNG, WebP, GIF, MP4 or MOV file.`);
-    const metadata: MediaFileMetadata = { postId, ...sniffed };
-    const upload = this.bucket.openUploadStream(name, { metadata });
-    await new Promise<void>((resolve, reject) => {
-      upload.once('error', reject);
-      upload.once('finish', () => resolve());
-      upload.end(bytes);
+    if (file.size > this.limits.slackFile) throw new MediaError('too_large', `${file.name} is larger than 10 MB.`);
+    return this.downloads.run(async () => {
+      const fetched = await this.fetcher.fetchSlackFile(file.url, this.options.slackToken).catch(() => {
+        throw new MediaError('download_failed', `${file.name} could not be downloaded from Slack.`);
+      });
+      return this.storeStream(fetched, file.name, postId, this.limits.slackFile, 'larger than 10 MB');
     });
-    return { id: upload.id.toHexString(), name, sizeBytes: bytes.length, ...sniffed };
+  }
+
+  /** Downloads a media link (large videos) and streams it into storage, refusing addresses inside the network. */
+  async storeUrl(url: string, postId: string): Promise<MediaRef> {
+    const name = mediaName(url);
+    if (this.options.linksAllowed === false) {
+      throw new MediaError('download_failed', `${url} was not downloaded: here, attach the file instead of a link.`);
+    }
+    return this.downloads.run(async () => {
+      const fetched = await this.fetcher.fetchLink(url).catch(() => {
+        throw new MediaError('download_failed', new MediaFetchError(url).message);
+      });
+      const tooLarge = `larger than ${sizeWords(this.limits.urlFile)}`;
+      return this.storeStream(fetched, name, postId, this.limits.urlFile, tooLarge);
+    });
+  }
+
+  /** Stops the download connections (at shutdown). */
+  close(): Promise<void> {
+    return this.fetcher.close();
+  }
+
+  /**
+   * Streams a download into GridFS, counting bytes as they pass: more than `limit` stops the download and removes what
+   * was written. The first bytes say what the file is; a file that is not media is stopped as soon as that is clear.
+   */
+  private async storeStream(
+    fetched: FetchedMedia,
+    name: string,
+    postId: string,
+    limit: number,
+    tooLarge: string,
+  ): Promise<MediaRef> {
+    const { body } = fetched;
+    if (fetched.length !== undefined && fetched.length > limit) {
+      body.on('error', () => {});
+      body.destroy();
+      throw new MediaError('too_large', `${name} is ${tooLarge}.`);
+    }
+    const upload = this.bucket.openUploadStream(name, { metadata: { postId } });
+    const head: Buffer[] = [];
+    let headSize = 0;
+    let size = 0;
+    let refusal: MediaError | undefined;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > limit) {
+          refusal = new MediaError('too_large', `${name} is ${tooLarge}.`);
+          done(refusal);
+          return;
+        }
+        if (headSize < headBytes) {
+          head.push(chunk);
+          headSize += chunk.length;
+          if (headSize >= 16 && !sniffMedia(Buffer.concat(head))) {
+            refusal = notMedia(name);
+            done(refusal);
+            return;
+          }
+        }
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(body, meter, upload);
+    } catch (error) {
+      await upload.abort().catch(() => {});
+      if (refusal) throw refusal;
+      if (error instanceof MediaError) throw error;
+      throw new MediaError('download_failed', `${name} could not be downloaded.`);
+    }
+    const id = upload.id;
+    const sniffed = await this.sniffStored(id, Buffer.concat(head), size);
+    if (!sniffed) {
+      await this.bucket.delete(id).catch(() => {});
+      throw notMedia(name);
+    }
+    const metadata: MediaFileMetadata = { postId, ...sniffed };
+    await this.db.collection('media.files').updateOne({ _id: id }, { $set: { metadata } });
+    return { id: id.toHexString(), name, sizeBytes: size, ...sniffed };
+  }
+
+  /**
+   * What a stored file is, from its first bytes; for MP4/MOV whose `moov` box comes after the media data, that box is
+   * read back from storage (it is small), so the duration and frame size are known without holding the file.
+   */
+  private async sniffStored(id: ObjectId, head: Buffer, size: number) {
+    const sniffed = sniffMedia(head);
+    if (sniffed?.kind !== 'video' || sniffed.durationSec !== undefined) return sniffed;
+    const boxes: Buffer[] = [];
+    let offset = 0;
+    while (offset + 8 <= size && boxes.length < 64) {
+      const header = Buffer.from(await this.readRange(id.toHexString(), offset, Math.min(offset + 16, size)));
+      let boxSize = header.readUInt32BE(0);
+      const type = header.toString('latin1', 4, 8);
+      if (boxSize === 1 && header.length >= 16) boxSize = Number(header.readBigUInt64BE(8));
+      if (boxSize === 0) boxSize = size - offset;
+      if (boxSize < 8) break;
+      if (type === 'ftyp' || type === 'moov') {
+        if (boxSize > maxMoovBytes) break;
+        boxes.push(Buffer.from(await this.readRange(id.toHexString(), offset, offset + boxSize)));
+      }
+      offset += boxSize;
+    }
+    return sniffMedia(Buffer.concat(boxes)) ?? sniffed;
   }
 
   /** A signed link to a file, valid for `ttlMs`. */
@@ -181,21 +290,38 @@ export class MediaStore {
   }
 }
 
-async function readLimited(body: ReadableStream<Uint8Array>, limit: number, name: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read().catch(() => {
-      throw new MediaError('download_failed', `${name} could not be downloaded.`);
-    });
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new MediaError('too_large', `${name} is too large.`);
+/** Runs at most `size` tasks at once; the others wait their turn in order. */
+class Limiter {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
-    chunks.push(value);
   }
-  return Buffer.concat(chunks);
+}
+
+function notMedia(name: string): MediaError {
+  return new MediaError('not_media', `${name} is not a JPEG, PNG, WebP, GIF, MP4 or MOV file.`);
+}
+
+function mediaName(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname.split('/').pop() || 'media');
+  } catch {
+    return 'media';
+  }
+}
+
+function sizeWords(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${Math.round(bytes / 1024 ** 3)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`;
 }

@@ -77,6 +77,11 @@ export const mutations: Mutation[] = [
     const stale = now() - 301 - Math.floor(input.random() * 100_000);
     return { headers: { 'content-type': input.contentType, ...signed(input, input.body, stale) }, body: input.body };
   },
+  // future-dated: signed more than five minutes ahead of the app's clock
+  (input) => {
+    const ahead = now() + 301 + Math.floor(input.random() * 100_000);
+    return { headers: { 'content-type': input.contentType, ...signed(input, input.body, ahead) }, body: input.body };
+  },
   // wrong signature version
   (input) => {
     const headers = { 'content-type': input.contentType, ...signed(input, input.body) };
