@@ -33,6 +33,8 @@ export interface WoneAppOptions {
   jobPollInterval?: number;
   /** More HTTP routes on the app's port (the sandbox page); production adds none. */
   extraRoutes?: CustomRoute[];
+  /** The time now, for the work that waits for a moment (results checkpoints); tests pass their own. */
+  clock?: () => Date;
 }
 
 /** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
@@ -89,7 +91,14 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       logger: boltLogger(logger),
       fetch: watchSlackCalls(fetch, config.SLACK_API_URL, logger),
     });
-    const services = createServices({ config, logger, db: database.db, scheduler, slack });
+    const services = createServices({
+      config,
+      logger,
+      db: database.db,
+      scheduler,
+      slack,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     defineJobs(scheduler, services);
 
     if (config.METRICS_TOKEN) {

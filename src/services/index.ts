@@ -7,6 +7,7 @@ import { AccountNotifier } from '../notify/account-notifier.ts';
 import { CommentNotifier } from '../notify/comment-notifier.ts';
 import { PostNotifier } from '../notify/post-notifier.ts';
 import { GraphClient } from '../platforms/graph-client.ts';
+import { ResultsNotifier } from '../notify/results-notifier.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { MetaApp } from '../platforms/meta-app.ts';
 import { MetaLogin } from '../platforms/meta-login.ts';
@@ -25,6 +26,7 @@ import { InsightsService } from './insights.ts';
 import { InsightsPublisher } from './insights-publisher.ts';
 import { MediaStore } from './media-store.ts';
 import { OAuthStates } from './oauth-states.ts';
+import { PostResults } from './post-results.ts';
 import { Posts } from './posts.ts';
 import { Publisher } from './publisher.ts';
 import { ReplyApprovalPolicy } from './reply-approval.ts';
@@ -53,6 +55,8 @@ export interface Services {
   platforms: PlatformClients;
   insights: InsightsService;
   insightsPublisher: InsightsPublisher;
+  /** Figures 24 hours and 7 days after publishing, in each post's approval thread. */
+  postResults: PostResults;
   comments: Comments;
   /** `COMMENT_ROUTES`: expert channels, and which comment a thread there is about. */
   commentRouting: CommentRouting;
@@ -85,6 +89,8 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
+  /** The time now (tests pass their own). */
+  clock?: () => Date;
 }): Services {
   const { config, logger, db, scheduler, slack } = deps;
   const platforms = createPlatformClients(config);
@@ -230,6 +236,15 @@ export function createServices(deps: {
     }),
     insights,
     insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger, new ResponseTimes(db)),
+    postResults: new PostResults({
+      db,
+      accounts,
+      posts,
+      clients: platforms,
+      sink: new ResultsNotifier(slack),
+      logger: logger.child({ component: 'post-results' }),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
     comments,
     commentRouting,
     replyDrafts,
