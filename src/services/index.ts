@@ -16,6 +16,7 @@ import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
+import { BestTime } from './best-time.ts';
 import { CommentOwnership } from './comment-ownership.ts';
 import { CommentRouting } from './comment-routing.ts';
 import { CommentRules } from './comment-rules.ts';
@@ -57,6 +58,8 @@ export interface Services {
   insightsPublisher: InsightsPublisher;
   /** Figures 24 hours and 7 days after publishing, in each post's approval thread. */
   postResults: PostResults;
+  /** `/wone besttime` and the draft modal's suggested times. */
+  bestTime: BestTime;
   comments: Comments;
   /** `COMMENT_ROUTES`: expert channels, and which comment a thread there is about. */
   commentRouting: CommentRouting;
@@ -243,6 +246,13 @@ export function createServices(deps: {
       clients: platforms,
       sink: new ResultsNotifier(slack),
       logger: logger.child({ component: 'post-results' }),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
+    bestTime: new BestTime({
+      db,
+      accounts,
+      clients: platforms,
+      logger,
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
     comments,
