@@ -28,7 +28,14 @@ export function bestTimeMessage(answers: BestTimeAnswer[], zone: string): { text
   if (answers.length === 0) {
     blocks.push(section('No accounts are connected yet.'));
   }
-  for (const answer of answers) blocks.push(section(truncate(accountText(answer), 3000)));
+  // Slack allows 50 blocks: the header, one per account, the footer, and a line for any left out.
+  const shown = answers.slice(0, 46);
+  for (const answer of shown) blocks.push(section(truncate(accountText(answer), 3000)));
+  if (answers.length > shown.length) {
+    blocks.push(
+      section(`${answers.length - shown.length} more accounts: ask for one with \`/wone besttime <account>\`.`),
+    );
+  }
   blocks.push({
     type: 'context',
     elements: [

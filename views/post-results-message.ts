@@ -31,6 +31,11 @@ const typeWords: Record<PostType, string> = {
   tiktok_photo: 'photo post',
 };
 
+/** "reel" → "reels", "story" → "stories". */
+function plural(word: string): string {
+  return word.endsWith('y') ? `${word.slice(0, -1)}ies` : `${word}s`;
+}
+
 const checkpointWords: Record<Checkpoint, string> = { '24h': 'after 24 hours', '7d': 'after 7 days' };
 
 export function figureLabel(metric: string): string {
@@ -55,7 +60,7 @@ export function postResultsMessage(facts: PostResultFacts): { text: string; bloc
     const comparison = comparisonText(figure, facts.postType);
     const usual =
       comparison && figure.median !== undefined
-        ? ` — ${comparison} (usual ${number(figure.median)}, ${figure.compared} ${typeWords[facts.postType]}s)`
+        ? ` — ${comparison} (usual ${number(figure.median)}, ${figure.compared} ${plural(typeWords[facts.postType])})`
         : '';
     return `• *${capitalise(figureLabel(figure.metric))}* ${number(figure.value)}${usual}`;
   });
@@ -66,7 +71,7 @@ export function postResultsMessage(facts: PostResultFacts): { text: string; bloc
   const context: string[] = [];
   if (facts.figures.length > 0 && facts.figures.every((figure) => figure.ratio === undefined)) {
     context.push(
-      `Not enough ${typeWords[facts.postType]}s in the last 90 days to say what is usual for this account yet.`,
+      `Not enough ${plural(typeWords[facts.postType])} in the last 90 days to say what is usual for this account yet.`,
     );
   }
   if (facts.refused.length > 0) {
