@@ -203,7 +203,8 @@ export class PostResults {
       .toArray();
     const candidates: Due[] = [];
     for (const target of targets) {
-      if (!target.remoteId || !target.publishedAt) continue;
+      // Inbox deliveries are not public yet: there is nothing to measure.
+      if (!target.remoteId || !target.publishedAt || target.deliveredTo === 'inbox') continue;
       const age = now.getTime() - target.publishedAt.getTime();
       const checkpoint = checkpoints.find((c) => age >= c.afterMs && age < c.untilMs);
       if (!checkpoint) continue;
