@@ -242,7 +242,11 @@ describe('Graph fake: batch requests', () => {
     expect((await ask(tooLong)).body.error.code).toBe(100);
     // Under 100 followers Instagram reports none: an empty data set, not zeros.
     const small = fake.seedInstagramAccount({ followersCount: 99 }).id;
-    const smallToken = fake.issueToken({ kind: 'instagram_user', subjects: [small] });
+    const smallToken = fake.issueToken({
+      kind: 'instagram_user',
+      subjects: [small],
+      scopes: ['instagram_business_basic', 'instagram_business_manage_insights'],
+    });
     const none = await fetch(
       `${urls.instagramUrl}/v25.0/${small}/insights?${new URLSearchParams({ access_token: smallToken, metric: 'online_followers', period: 'lifetime' })}`,
     ).then((res) => res.json());

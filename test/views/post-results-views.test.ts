@@ -32,7 +32,8 @@ describe('results reply', () => {
     const text = JSON.stringify(message.blocks);
     expect(text).not.toContain('<!channel>');
     expect(text).toContain('&lt;!channel&gt; shop');
-    expect(text).toContain('Instagram does not give likes ((#100) &lt;b&gt;not&lt;/b&gt;');
+    expect(text).toContain('Instagram does not give likes ((#');
+    expect(text).toContain('&lt;b&gt;not&lt;/b&gt; supported');
     expect(text).toContain('Not enough stories in the last 90 days');
     const note = postResultsNote({
       checkpoint: '7d',
