@@ -8,6 +8,7 @@ import { GraphFake } from '../../src/sandbox/graph-fake.ts';
 import type { PostResultDoc } from '../../src/services/post-results.ts';
 import type { PostDoc } from '../../src/services/posts.ts';
 import type { TargetDoc } from '../../src/services/targets.ts';
+import { forgetLoginCalls, pageTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, APPROVER, EDITOR, TEAM_ID, testEnvironment } from '../harness/test-app.ts';
 import { draftWith, until } from '../posts/post-harness.ts';
 
@@ -65,11 +66,8 @@ beforeAll(async () => {
     );
   }
   graph.seedPage({ id: PAGE_ID, name: 'Wone Commerce' });
-  pageToken = graph.issueToken({
-    kind: 'page',
-    subjects: [PAGE_ID],
-    scopes: ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'read_insights'],
-  });
+  pageToken = await pageTokenByConsent(graph, PAGE_ID);
+  forgetLoginCalls(graph);
   await app().services.accounts.save({
     _id: FB,
     platform: 'facebook',
@@ -77,7 +75,7 @@ beforeAll(async () => {
     externalId: PAGE_ID,
     name: 'Wone Commerce',
     status: 'ok',
-    scopes: ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'read_insights'],
+    scopes: [],
     connectedBy: ADMIN,
     connectedAt: new Date(),
     accessToken: pageToken,
