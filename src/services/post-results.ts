@@ -31,7 +31,7 @@ export const checkpoints: readonly { id: Checkpoint; afterMs: number; untilMs: n
 export const resultMetrics: Record<PlatformName, readonly string[]> = {
   instagram: ['views', 'reach', 'likes', 'comments', 'shares', 'saved'],
   facebook: ['views', 'reach', 'reactions', 'comments', 'shares'],
-  tiktok: ['view_count', 'like_count', 'comment_count', 'share_count'],
+  tiktok: ['view_count', 'reach', 'like_count', 'comment_count', 'share_count'],
 };
 
 /** The audience figures (what a post reached); every other result metric is an engagement. */

@@ -5,12 +5,14 @@ import { postResultsJob } from '../../src/jobs/post-results.ts';
 import { createLogger } from '../../src/logger.ts';
 import { FakeSlack, type SlackMessage } from '../../src/sandbox/fake-slack.ts';
 import { GraphFake } from '../../src/sandbox/graph-fake.ts';
+import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import type { PostResultDoc } from '../../src/services/post-results.ts';
 import type { PostDoc } from '../../src/services/posts.ts';
 import type { TargetDoc } from '../../src/services/targets.ts';
 import { forgetLoginCalls, pageTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, APPROVER, EDITOR, TEAM_ID, testEnvironment } from '../harness/test-app.ts';
 import { draftWith, until } from '../posts/post-harness.ts';
+import { connectTikTok, insertTarget, tiktokEnvironment } from './insights-fixtures.ts';
 
 const PAGE_ID = '100200300400599';
 const FB = `facebook:${PAGE_ID}`;
@@ -29,6 +31,7 @@ const quiet = () =>
 
 let graph: GraphFake;
 let slack: FakeSlack;
+let tiktok: TikTokFake;
 let pageToken: string;
 const apps: WoneApp[] = [];
 /** The apps' clock: tests move it to a checkpoint. */
@@ -43,6 +46,8 @@ function app(index = 0): WoneApp {
 beforeAll(async () => {
   graph = new GraphFake({ startAt: Date.now() });
   const { facebookUrl, instagramUrl } = await graph.start();
+  tiktok = new TikTokFake();
+  await tiktok.start();
   slack = new FakeSlack('xoxb-test-token', TEAM_ID);
   await slack.start();
   slack.addUser({ id: ADMIN, name: 'ada', tz: 'Europe/Berlin' });
@@ -54,6 +59,7 @@ beforeAll(async () => {
     META_APP_SECRET: graph.appSecret,
     META_GRAPH_URL: facebookUrl,
     INSTAGRAM_GRAPH_URL: instagramUrl,
+    ...tiktokEnvironment(tiktok),
   });
   for (let i = 0; i < 2; i++) {
     apps.push(
@@ -84,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const running of apps) await running.stop();
   await graph?.stop();
+  await tiktok?.stop();
   await slack?.stop();
 });
 
@@ -109,22 +116,28 @@ async function publishedPost(caption: string): Promise<{ post: PostDoc; target: 
 }
 
 /** Figures of earlier Facebook text posts of the account, as earlier checkpoints stored them. */
-async function seedHistory(checkpoint: '24h' | '7d', rows: { views: number; reach: number; reactions: number }[]) {
-  const docs: PostResultDoc[] = rows.map((metrics, i) => ({
-    _id: `history-${checkpoint}-${i}:${FB}|${checkpoint}`,
-    version: 1,
-    targetId: `history-${checkpoint}-${i}:${FB}`,
-    postId: `history-${checkpoint}-${i}`,
+async function seedHistory(
+  checkpoint: '24h' | '7d',
+  rows: Record<string, number>[],
+  account: Pick<PostResultDoc, 'accountId' | 'platform' | 'postType'> = {
     accountId: FB,
     platform: 'facebook',
     postType: 'facebook_text',
+  },
+) {
+  const docs: PostResultDoc[] = rows.map((metrics, i) => ({
+    _id: `history-${checkpoint}-${i}:${account.accountId}|${checkpoint}`,
+    version: 1,
+    targetId: `history-${checkpoint}-${i}:${account.accountId}`,
+    postId: `history-${checkpoint}-${i}`,
+    ...account,
     checkpoint,
     publishedAt: new Date(now - (10 + i) * DAY),
     state: 'posted',
     claimedBy: 'earlier',
     claimedAt: new Date(now - (9 + i) * DAY),
     attempts: 1,
-    metrics: { ...metrics, comments: 1, shares: 1 },
+    metrics: account.platform === 'facebook' ? { ...metrics, comments: 1, shares: 1 } : metrics,
     refused: [],
   }));
   await app().services.db.collection<PostResultDoc>('post_results').insertMany(docs);
@@ -242,6 +255,55 @@ describe('results checkpoints in the approval thread', () => {
     expect(week).toHaveLength(1);
     expect(textOf(week[0])).not.toContain('*Reach*');
     expect(textOf(week[0])).not.toContain('does not give');
+  });
+
+  it('reply with what TikTok gives for a video, compared with the usual TikTok video', async () => {
+    const { post, target } = await publishedPost('Also on TikTok');
+    const published = target.publishedAt?.getTime() ?? 0;
+    now = published + HOUR;
+    tiktok.seedAccount({ openId: 'tt-results', username: 'wone.tt' });
+    const tt = await connectTikTok(app().services, tiktok, 'tt-results', '@wone.tt');
+    tiktok.seedVideo('tt-results', '7300000000000000077', {
+      video_views: 1200,
+      reach: 900,
+      likes: 90,
+      comments: 12,
+      shares: 7,
+    });
+    await insertTarget(app().services.db, {
+      postId: post._id,
+      accountId: tt,
+      platform: 'tiktok',
+      postType: 'tiktok_video',
+      caption: 'Also on TikTok',
+      remoteId: '7300000000000000077',
+      publishedAt: target.publishedAt ?? new Date(published),
+    });
+    await seedHistory(
+      '24h',
+      [
+        { view_count: 400, reach: 300, like_count: 30 },
+        { view_count: 500, reach: 350, like_count: 40 },
+        { view_count: 600, reach: 400, like_count: 50 },
+      ],
+      { accountId: tt, platform: 'tiktok', postType: 'tiktok_video' },
+    );
+    now = published + 24 * HOUR + 60_000;
+    const calls = tiktok.server.calls.length;
+    await bothRun();
+    const replies = repliesIn(post, 'Results after 24 hours on TikTok');
+    expect(replies).toHaveLength(1);
+    const text = textOf(replies[0]);
+    expect(text).toContain('*Views* 1,200 — 2.4× your usual video views (usual 500, 3 videos)');
+    expect(text).toContain('*Reach* 900 — 2.6× your usual video reach (usual 350, 3 videos)');
+    expect(text).toContain('*Likes* 90 — 2.3× your usual video likes (usual 40, 3 videos)');
+    expect(text).toContain('*Comments* 12');
+    expect(text).toContain('*Shares* 7');
+    // One video list read for the account's due videos.
+    expect(tiktok.server.calls.slice(calls).map((c) => `${c.method} ${c.path}`)).toEqual([
+      expect.stringContaining('/business/video/list/'),
+    ]);
+    expect(repliesIn(post, 'Results after 24 hours on Facebook')).toHaveLength(1);
   });
 
   it('run from the scheduled job after a restart-like gap, and note a refused login instead of failing', async () => {
