@@ -601,8 +601,7 @@ async function measureAndReport(): Promise<void> {
   const resultsWhy: Record<Host, string> = {
     instagram:
       'a story refuses the feed metric set (#100), so its metrics are asked one by one in one more batch (A.7)',
-    facebook:
-      'a post that refuses a metric (here the video, kept by its video id) has its metrics asked one by one in one more batch',
+    facebook: 'a post that refuses a metric has its metrics asked one by one in one more batch',
     tiktok: '',
   };
   for (const [accountId, host] of [
