@@ -41,6 +41,10 @@
 // |                                  |     | still counts against the rate limits (0.4), and those reads are not fewer than n + 3.  |
 // | Digest, TikTok, n ≤ 20 posts     |   2 | G.5 `business/video/list` with `filters.video_ids` (≤ 20 a call) and `business/get`     |
 // |                                  |     | with the daily metrics (1 with no posts).                                            |
+// | Results checkpoint run, IG or FB |   1 | A.7 / B.3: the n posts due at a checkpoint (24 h or 7 days after publishing) are n  |
+// |                                  |     | reads in one Graph batch (≤ 50 a call); the usual figures come from the checkpoints   |
+// |                                  |     | stored before, so no read is owed for them. A run with nothing due owes no call.      |
+// | Results checkpoint run, TikTok   |   1 | G.5 `business/video/list` with `filters.video_ids` (≤ 20 a call).                     |
 // | first digest of an account       |  +0 | the week before has not been measured yet, but one account read over both weeks (or    |
 // |                                  |     | one more read in the same batch) carries it: no call is owed for it.                 |
 //
@@ -578,6 +582,44 @@ async function measureAndReport(): Promise<void> {
     });
   }
 
+  // ---------------------------------------------------------------------------------------------------- results
+
+  // Every post published above comes due at its 24-hour checkpoint at once, then at its 7-day one; between them a
+  // run finds nothing due. Each is one run of the `post-results` job's work at that moment.
+  const resultRows: { account: string; day: string[]; idle: string[]; week: string[]; minimum: number; why: string }[] =
+    [];
+  const latest = await services.db
+    .collection<{ publishedAt: Date }>('targets')
+    .find({ state: 'published' })
+    .sort({ publishedAt: -1 })
+    .limit(1)
+    .next();
+  const lastPublished = latest?.publishedAt.getTime() ?? Date.now();
+  const dayRun = await counted(() => services.postResults.runDue(new Date(lastPublished + 24 * 3_600_000 + 60_000)));
+  const idleRun = await counted(() => services.postResults.runDue(new Date(lastPublished + 25 * 3_600_000)));
+  const weekRun = await counted(() => services.postResults.runDue(new Date(lastPublished + 7 * 86_400_000 + 60_000)));
+  const resultsWhy: Record<Host, string> = {
+    instagram:
+      'a story refuses the feed metric set (#100), so its metrics are asked one by one in one more batch (A.7)',
+    facebook: 'a post that refuses a metric has its metrics asked one by one in one more batch',
+    tiktok: '',
+  };
+  for (const [accountId, host] of [
+    [IG, 'instagram'],
+    [FB, 'facebook'],
+    [TT, 'tiktok'],
+  ] as const) {
+    resultRows.push({
+      account: `${label(host)}, ${await tracked(accountId)} posts due`,
+      day: dayRun.calls[host],
+      idle: idleRun.calls[host],
+      week: weekRun.calls[host],
+      minimum: 1,
+      why: resultsWhy[host],
+    });
+  }
+  const replies = dayRun.result.posted + weekRun.result.posted;
+
   // ---------------------------------------------------------------------------------------------------- report
 
   console.log('\n## Calls per published post\n');
@@ -611,6 +653,19 @@ async function measureAndReport(): Promise<void> {
   for (const row of digestRows) {
     console.log(
       `| ${row.account} | ${summarise(row.first)} | ${row.first.length} | ${summarise(row.next)} | ${row.next.length} | ${row.minimum} | ${row.why} |`,
+    );
+  }
+
+  console.log('\n## Calls per results checkpoint run, per account\n');
+  console.log(`${replies} replies in approval threads (24 hours and 7 days).\n`);
+  console.log(
+    '| account | 24-hour run | calls | a run with nothing due | calls | 7-day run | calls | minimum | why more than the minimum |',
+  );
+  console.log('| --- | --- | --: | --- | --: | --- | --: | --: | --- |');
+  for (const row of resultRows) {
+    const worst = Math.max(row.day.length, row.week.length);
+    console.log(
+      `| ${row.account} | ${summarise(row.day)} | ${row.day.length} | ${summarise(row.idle) || 'none'} | ${row.idle.length} | ${summarise(row.week)} | ${row.week.length} | ${row.minimum} | ${worst > row.minimum ? row.why : ''} |`,
     );
   }
 }

@@ -229,6 +229,13 @@ export const configSchema = z.object({
     .min(1, 'whole minutes between 1 and 60')
     .max(60, 'whole minutes between 1 and 60')
     .default(5),
+  /** How often due results checkpoints (24 hours and 7 days after publishing) are looked for. */
+  RESULTS_CHECK_MINUTES: z.coerce
+    .number({ error: 'whole minutes between 1 and 60' })
+    .int('whole minutes between 1 and 60')
+    .min(1, 'whole minutes between 1 and 60')
+    .max(60, 'whole minutes between 1 and 60')
+    .default(5),
   COMMENT_LOOKBACK_DAYS: z.coerce
     .number()
     .int()

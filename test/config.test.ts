@@ -102,4 +102,15 @@ describe('configuration', () => {
     expect(output).not.toContain('this-is-secret');
     expect(output).not.toContain('sUpErSeCrEt');
   });
+
+  it('looks for due results every 5 minutes unless RESULTS_CHECK_MINUTES says otherwise (1–60)', () => {
+    expect(loadConfig(valid).RESULTS_CHECK_MINUTES).toBe(5);
+    expect(loadConfig({ ...valid, RESULTS_CHECK_MINUTES: '15' }).RESULTS_CHECK_MINUTES).toBe(15);
+    expect(problemsOf({ ...valid, RESULTS_CHECK_MINUTES: '0' })).toEqual([
+      'RESULTS_CHECK_MINUTES is invalid: expected whole minutes between 1 and 60',
+    ]);
+    expect(problemsOf({ ...valid, RESULTS_CHECK_MINUTES: 'soon' })).toEqual([
+      'RESULTS_CHECK_MINUTES is invalid: expected whole minutes between 1 and 60',
+    ]);
+  });
 });

@@ -1,8 +1,10 @@
 import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
 import { platformLabels } from '../src/platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../src/platforms/types.ts';
+import type { SuggestedTime } from '../src/services/best-time.ts';
 import { postTypeOptions } from '../src/services/post-types.ts';
 import type { DraftContent } from '../src/services/posts.ts';
+import { suggestedTimeLabel } from './best-time-message.ts';
 import { escapeMrkdwn } from './slack-text.ts';
 
 export const draftModalCallback = 'draft_modal';
@@ -22,6 +24,8 @@ export interface DraftModalData {
   timezone: string;
   /** Suggested date and time in the user's zone when nothing was entered before. */
   suggested: { date: string; time: string };
+  /** The next best times for the accounts, from how our posts did, offered as quick choices. */
+  suggestedTimes?: SuggestedTime[];
   /** The draft being edited (or reopened), so nothing typed is lost. */
   initial?: DraftContent;
   /** Names of media already stored for the draft being edited. */
@@ -200,6 +204,24 @@ export function draftModal(data: DraftModalData): ModalView {
       { optional: true, hint: `In your time zone, ${data.timezone}.` },
     ),
   );
+  if (data.suggestedTimes?.length) {
+    blocks.push(
+      input(
+        'suggested_time',
+        'Or a suggested time',
+        {
+          type: 'static_select',
+          action_id: draftValue,
+          placeholder: plain('Best times for these accounts'),
+          options: data.suggestedTimes.map((s) => option(suggestedTimeLabel(s), `${s.date}T${s.time}`)),
+        },
+        {
+          optional: true,
+          hint: 'From how our posts did (see /wone besttime). Picking one replaces the date and time.',
+        },
+      ),
+    );
+  }
 
   const tiktokAccounts = data.accounts.filter((account) => account.platform === 'tiktok');
   if (tiktokAccounts.length > 0) {

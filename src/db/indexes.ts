@@ -9,6 +9,7 @@ import { insightSnapshotIndexes } from '../services/insights.ts';
 import { savedReportIndexes } from '../services/insights-publisher.ts';
 import { mediaIndexes } from '../services/media-store.ts';
 import { oauthStateIndexes } from '../services/oauth-states.ts';
+import { postResultIndexes } from '../services/post-results.ts';
 import { postIndexes } from '../services/posts.ts';
 import { replyDraftIndexes } from '../services/reply-drafts.ts';
 import { targetIndexes } from '../services/targets.ts';
@@ -38,6 +39,7 @@ const allIndexes: CollectionIndexes[] = [
   replyDraftIndexes,
   oauthStateIndexes,
   pendingConnectionIndexes,
+  postResultIndexes,
 ];
 
 /**

@@ -112,6 +112,8 @@ export function readDraftForm(
   const interactions = new Set(field('tiktok_interactions')?.selected_options?.map((o) => o.value) ?? []);
   const disclosure = new Set(field('tiktok_disclosure')?.selected_options?.map((o) => o.value) ?? []);
   const when = field('when')?.selected_option?.value === 'asap' ? 'asap' : 'at';
+  // A suggested time, when one was picked, replaces the date and time pickers.
+  const suggested = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(field('suggested_time')?.selected_option?.value ?? '');
   const draft: DraftContent = {
     accountIds: field('accounts')?.selected_options?.map((o) => o.value) ?? [],
     postTypes,
@@ -126,8 +128,8 @@ export function readDraftForm(
         ? { kind: 'asap' }
         : {
             kind: 'at',
-            date: field('date')?.selected_date ?? '',
-            time: field('time')?.selected_time ?? '',
+            date: suggested?.[1] ?? field('date')?.selected_date ?? '',
+            time: suggested?.[2] ?? field('time')?.selected_time ?? '',
             timezone: metadata.timezone,
           },
     tiktok: {

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { approvalActions } from '../../views/approval-message.ts';
 import { type DraftModalData, draftModal, draftModalCallback } from '../../views/draft-modal.ts';
+import type { SuggestedTime } from '../services/best-time.ts';
 import type { Services } from '../services/index.ts';
 import { type DraftContent, editableStates, type PostDoc } from '../services/posts.ts';
 import { PermissionDeniedError } from '../services/roles.ts';
@@ -29,7 +30,7 @@ export const scheduleSubcommand: Subcommand = {
 };
 
 /** The person's own time zone from Slack (`users.info`), or the team's when Slack does not say. */
-async function timezoneOf(services: Services, client: WebClient, userId: string): Promise<string> {
+export async function timezoneOf(services: Services, client: WebClient, userId: string): Promise<string> {
   const answer = await client.users.info({ user: userId }).catch(() => undefined);
   const zone = answer?.user?.tz;
   return isKnownZone(zone) ? zone : services.config.TEAM_TIMEZONE;
@@ -58,21 +59,31 @@ async function openDraftModal(
     keptMedia: existing ? keptMediaOf(existing.media) : [],
     keptUrls: existing?.mediaUrls ?? [],
   };
-  const data = (meta: DraftMetadata): DraftModalData => ({
+  const data = (meta: DraftMetadata, suggestedTimes: SuggestedTime[] = []): DraftModalData => ({
     accounts,
     creators: meta.creators,
     timezone,
     suggested: suggestedTime(new Date(), timezone),
+    ...(suggestedTimes.length > 0 ? { suggestedTimes } : {}),
     ...(existing ? { initial: contentOf(existing), keptMedia: existing.media.map((m) => m.name) } : {}),
     privateMetadata: encodeDraftMetadata(meta),
   });
   const opened = await client.views.open({ trigger_id: triggerId, view: draftModal(data(metadata)) });
-  if (!accounts.some((account) => account.platform === 'tiktok')) return;
-  const creators = await services.drafts.creators(accounts);
+  // Then what takes platform calls: TikTok creators' settings and the suggested times, in one update.
+  const withTikTok = accounts.some((account) => account.platform === 'tiktok');
+  const [creators, suggestions] = await Promise.all([
+    withTikTok ? services.drafts.creators(accounts) : Promise.resolve(metadata.creators),
+    services.bestTime
+      .suggest(timezone, existing?.accountIds ?? accounts.map((account) => account.id))
+      .catch((error: unknown) => {
+        services.logger.warn({ err: error }, 'suggested times not available');
+        return [];
+      }),
+  ]);
+  if (!opened.view?.id || (!withTikTok && suggestions.length === 0)) return;
   const withCreators = { ...metadata, creators };
-  if (!opened.view?.id) return;
   await client.views
-    .update({ view_id: opened.view.id, hash: opened.view.hash, view: draftModal(data(withCreators)) })
+    .update({ view_id: opened.view.id, hash: opened.view.hash, view: draftModal(data(withCreators, suggestions)) })
     .catch((error) => services.logger.warn({ err: error }, 'draft modal update skipped'));
 }
 

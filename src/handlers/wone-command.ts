@@ -6,6 +6,7 @@ import type { Services } from '../services/index.ts';
 import { permissions, type RoleOrNone } from '../services/roles.ts';
 import { accountsSubcommand, deleteDataSubcommand, disconnectSubcommand } from './accounts.ts';
 import { auditSubcommand } from './audit.ts';
+import { bestTimeSubcommand } from './best-time.ts';
 import { connectSubcommand } from './connect.ts';
 import { scheduleSubcommand } from './drafts.ts';
 import { insightsSubcommand } from './insights.ts';
@@ -26,6 +27,7 @@ export const subcommands: Subcommand[] = [
   scheduleSubcommand,
   queueSubcommand,
   insightsSubcommand,
+  bestTimeSubcommand,
   accountsSubcommand,
   connectSubcommand,
   disconnectSubcommand,

@@ -2,6 +2,7 @@ import type { Agenda } from 'agenda';
 import type { Services } from '../services/index.ts';
 import { defineCheckTokenHealth, scheduleCheckTokenHealth } from './check-token-health.ts';
 import { definePollComments, schedulePollComments } from './poll-comments.ts';
+import { definePostResults, schedulePostResults } from './post-results.ts';
 import { definePruneClaims, pruneClaimsJobName } from './prune-claims.ts';
 import { definePublishPost } from './publish-post.ts';
 import { definePublishWatchdog, schedulePublishWatchdog } from './publish-watchdog.ts';
@@ -17,6 +18,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   defineWeeklyDigest(agenda, services);
   definePollComments(agenda, services);
   defineCheckTokenHealth(agenda, services);
+  definePostResults(agenda, services);
 }
 
 /** Repeating jobs and startup checks, once the scheduler runs (idempotent: every instance may call it). */
@@ -25,6 +27,7 @@ export async function startRecurringJobs(agenda: Agenda, services: Services): Pr
   await agenda.every('1 day', pruneClaimsJobName);
   await scheduleWeeklyDigest(agenda, services.config);
   await schedulePollComments(agenda, services);
+  await schedulePostResults(agenda, services);
   await scheduleCheckTokenHealth(agenda, services.config.TEAM_TIMEZONE);
   await schedulePublishWatchdog(agenda, services);
   await services.scheduling.reconcile();

@@ -26,6 +26,7 @@ import {
 import type {
   AccountAccess,
   AccountInsights,
+  AudienceHour,
   CommentPage,
   InsightSet,
   ItemInsights,
@@ -475,6 +476,34 @@ export class InstagramClient implements PlatformClient {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([date, values]) => ({ date, metrics: values })),
     };
+  }
+
+  /**
+   * `online_followers` (period `lifetime`, at most 30 days): one value per day, ending at `end_time`, that maps each
+   * hour from the start of that day to the followers online then. Accounts under 100 followers get none.
+   */
+  async getAudienceActivity(account: AccountAccess, period: { since: Date; until: Date }): Promise<AudienceHour[]> {
+    const api = this.api(account);
+    const until = Math.floor(period.until.getTime() / 1000);
+    const since = Math.max(Math.floor(period.since.getTime() / 1000), until - 30 * 86_400);
+    const { data } = await api.graph.get(`${account.externalId}/insights`, insightsSchema, {
+      token: api.token,
+      params: { metric: 'online_followers', period: 'lifetime', since, until },
+    });
+    const hours: AudienceHour[] = [];
+    for (const entry of data) {
+      if (entry.name !== 'online_followers') continue;
+      for (const point of entry.values ?? []) {
+        if (!point.end_time || typeof point.value === 'number') continue;
+        const dayStart = parseGraphTime(point.end_time).getTime() - 86_400_000;
+        for (const [hour, online] of Object.entries(point.value)) {
+          const index = Number(hour);
+          if (!Number.isInteger(index) || index < 0 || index > 23) continue;
+          hours.push({ at: new Date(dayStart + index * 3_600_000), online });
+        }
+      }
+    }
+    return hours.sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
   async checkToken(account: AccountAccess): Promise<TokenHealth> {

@@ -175,6 +175,12 @@ export interface AccountInsights extends InsightSet {
   daily: { date: string; metrics: Record<string, number> }[];
 }
 
+/** How many of an account's followers were online in one hour (starting at `at`). */
+export interface AudienceHour {
+  at: Date;
+  online: number;
+}
+
 export interface TokenHealth {
   valid: boolean;
   expiresAt?: Date;
@@ -220,6 +226,8 @@ export interface PlatformClient {
   ): Promise<void>;
   getItemInsights(account: AccountAccess, remoteIds: string[]): Promise<ItemInsights[]>;
   getAccountInsights(account: AccountAccess, period: { since: Date; until: Date }): Promise<AccountInsights>;
+  /** Followers online per hour over the period, where the platform reports it (Instagram's `online_followers`). */
+  getAudienceActivity?(account: AccountAccess, period: { since: Date; until: Date }): Promise<AudienceHour[]>;
   checkToken(account: AccountAccess): Promise<TokenHealth>;
   refreshToken?(account: AccountAccess, refreshToken: string): Promise<RefreshedToken>;
 }

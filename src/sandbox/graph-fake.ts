@@ -417,6 +417,8 @@ export class GraphFake {
   private readonly authCodes = new Map<string, AuthCode>();
   private readonly objects = new Map<string, GraphObject>();
   private readonly publishLog = new Map<string, PublishedItem[]>();
+  /** Followers online per UTC weekday (1 = Monday) and hour, per Instagram account (`online_followers`). */
+  private readonly onlineFollowers = new Map<string, (weekday: number, hour: number) => number>();
   private readonly usage: Record<GraphHost, { app?: object; business?: object }> = { facebook: {}, instagram: {} };
   /** Containers created next come out as ERROR (e.g. media that cannot be fetched). */
   private failNextContainers = 0;
@@ -630,6 +632,14 @@ export class GraphFake {
     const post = this.objects.get(postId);
     if (post?.type !== 'fb_post') throw new Error(`no Page post ${postId}`);
     post.refusedMetrics.push(metric);
+  }
+
+  /**
+   * How many of an Instagram account's followers are online in each hour (UTC weekday 1–7, UTC hour 0–23), as
+   * `online_followers` reports it; by default a fixed evening peak.
+   */
+  setOnlineFollowers(igUserId: string, online: (weekday: number, hour: number) => number): void {
+    this.onlineFollowers.set(igUserId, online);
   }
 
   /** The value a Page metric (e.g. `page_media_view`) has on every day from now on, instead of the fixed one. */
@@ -2018,6 +2028,7 @@ export class GraphFake {
     });
     const metrics = listParam(params.metric);
     if (metrics.length === 0) return invalidParam('(#100) The parameter metric is required.');
+    if (metrics.includes('online_followers')) return this.igOnlineFollowers(account, metrics, params);
     if (params.period !== 'day') return invalidParam('(#100) The parameter period must be day for these metrics.');
     const metricType = str(params.metric_type) ?? 'time_series';
     for (const metric of metrics) {
@@ -2045,6 +2056,47 @@ export class GraphFake {
             ? { ...base, total_value: { value: perDay * days.length } }
             : { ...base, values: days.map((day) => ({ value: perDay, end_time: graphTime(day + DAY_MS) })) };
         }),
+        paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },
+      },
+    };
+  }
+
+  /**
+   * `online_followers`: period `lifetime`, one value per day (Graph's day ends at 07:00 UTC, midnight Pacific time), each
+   * a map of hour (0–23, from the start of that day) to followers online. At most 30 days; nothing for an account with
+   * fewer than 100 followers (an empty data set, not zeros).
+   */
+  private igOnlineFollowers(account: IgAccount, metrics: string[], params: Params): FakeReply {
+    if (metrics.length > 1 || params.period !== 'lifetime') {
+      return invalidParam('(#100) The online_followers metric is only available with period lifetime.');
+    }
+    const { since, until } = this.range(params, 30);
+    if (account.followersCount < 100) return { json: { data: [] } };
+    const online =
+      this.onlineFollowers.get(account.id) ??
+      ((_weekday: number, hour: number) => (hour >= 17 && hour <= 20 ? 400 : 120) + hour);
+    const values: { value: Record<string, number>; end_time: string }[] = [];
+    const firstEnd = Math.ceil((since + DAY_MS - 7 * 3_600_000) / DAY_MS) * DAY_MS + 7 * 3_600_000;
+    for (let end = firstEnd; end <= until; end += DAY_MS) {
+      const value: Record<string, number> = {};
+      for (let hour = 0; hour < 24; hour++) {
+        const at = new Date(end - DAY_MS + hour * 3_600_000);
+        value[String(hour)] = online(at.getUTCDay() === 0 ? 7 : at.getUTCDay(), at.getUTCHours());
+      }
+      values.push({ value, end_time: graphTime(end) });
+    }
+    return {
+      json: {
+        data: [
+          {
+            name: 'online_followers',
+            period: 'lifetime',
+            values,
+            title: 'Followers online',
+            description: 'Total number of followers of the account that were online during the specified range',
+            id: `${account.id}/insights/online_followers/lifetime`,
+          },
+        ],
         paging: { previous: 'https://graph.example/previous', next: 'https://graph.example/next' },
       },
     };

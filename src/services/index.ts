@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import { AccountNotifier } from '../notify/account-notifier.ts';
 import { CommentNotifier } from '../notify/comment-notifier.ts';
 import { PostNotifier } from '../notify/post-notifier.ts';
+import { ResultsNotifier } from '../notify/results-notifier.ts';
 import { GraphClient } from '../platforms/graph-client.ts';
 import { createPlatformClients, type PlatformClients } from '../platforms/index.ts';
 import { MetaApp } from '../platforms/meta-app.ts';
@@ -15,6 +16,7 @@ import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
 import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
+import { BestTime } from './best-time.ts';
 import { CommentOwnership } from './comment-ownership.ts';
 import { CommentRouting } from './comment-routing.ts';
 import { CommentRules } from './comment-rules.ts';
@@ -25,6 +27,7 @@ import { InsightsService } from './insights.ts';
 import { InsightsPublisher } from './insights-publisher.ts';
 import { MediaStore } from './media-store.ts';
 import { OAuthStates } from './oauth-states.ts';
+import { PostResults } from './post-results.ts';
 import { Posts } from './posts.ts';
 import { Publisher } from './publisher.ts';
 import { ReplyApprovalPolicy } from './reply-approval.ts';
@@ -53,6 +56,10 @@ export interface Services {
   platforms: PlatformClients;
   insights: InsightsService;
   insightsPublisher: InsightsPublisher;
+  /** Figures 24 hours and 7 days after publishing, in each post's approval thread. */
+  postResults: PostResults;
+  /** `/wone besttime` and the draft modal's suggested times. */
+  bestTime: BestTime;
   comments: Comments;
   /** `COMMENT_ROUTES`: expert channels, and which comment a thread there is about. */
   commentRouting: CommentRouting;
@@ -85,8 +92,13 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
+<<<<<<< HEAD
   /** Whether media links are downloaded at all (the sandbox says no). */
   mediaLinks?: boolean;
+=======
+  /** The time now (tests pass their own). */
+  clock?: () => Date;
+>>>>>>> i22-results
 }): Services {
   const { config, logger, db, scheduler, slack } = deps;
   const platforms = createPlatformClients(config);
@@ -235,6 +247,22 @@ export function createServices(deps: {
     }),
     insights,
     insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger, new ResponseTimes(db)),
+    postResults: new PostResults({
+      db,
+      accounts,
+      posts,
+      clients: platforms,
+      sink: new ResultsNotifier(slack),
+      logger: logger.child({ component: 'post-results' }),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
+    bestTime: new BestTime({
+      db,
+      accounts,
+      clients: platforms,
+      logger,
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
     comments,
     commentRouting,
     replyDrafts,

@@ -226,4 +226,43 @@ describe('Graph fake: batch requests', () => {
     expect(items[0]).toBeNull();
     expect(items[1]?.code).toBe(200);
   });
+
+  type OnlineAnswer = {
+    data: { values: { value: Record<string, number>; end_time: string }[] }[];
+    error: { code: number };
+  };
+  it('serves online_followers with period lifetime only, per day from 07:00 UTC, over at most 30 days', async () => {
+    const until = Math.floor(fake.now() / 1000);
+    const since = until - 7 * 86_400;
+    const ask = (query: Record<string, string>) =>
+      fetch(
+        `${urls.instagramUrl}/v25.0/${igId}/insights?${new URLSearchParams({ access_token: token, ...query })}`,
+      ).then(async (res) => ({ status: res.status, body: (await res.json()) as OnlineAnswer }));
+    const answer = await ask({ metric: 'online_followers', period: 'lifetime', since: `${since}`, until: `${until}` });
+    expect(answer.status).toBe(200);
+    const values = answer.body.data[0]?.values ?? [];
+    expect(values.length).toBeGreaterThanOrEqual(6);
+    expect(values.every((v) => v.end_time.endsWith('T07:00:00+0000'))).toBe(true);
+    expect(Object.keys(values[0]?.value ?? {})).toHaveLength(24);
+    expect((await ask({ metric: 'online_followers', period: 'day' })).body.error.code).toBe(100);
+    expect((await ask({ metric: 'online_followers,reach', period: 'lifetime' })).body.error.code).toBe(100);
+    const tooLong = {
+      metric: 'online_followers',
+      period: 'lifetime',
+      since: `${until - 31 * 86_400}`,
+      until: `${until}`,
+    };
+    expect((await ask(tooLong)).body.error.code).toBe(100);
+    // Under 100 followers Instagram reports none: an empty data set, not zeros.
+    const small = fake.seedInstagramAccount({ followersCount: 99 }).id;
+    const smallToken = fake.issueToken({
+      kind: 'instagram_user',
+      subjects: [small],
+      scopes: ['instagram_business_basic', 'instagram_business_manage_insights'],
+    });
+    const none = await fetch(
+      `${urls.instagramUrl}/v25.0/${small}/insights?${new URLSearchParams({ access_token: smallToken, metric: 'online_followers', period: 'lifetime' })}`,
+    ).then((res) => res.json());
+    expect(none).toEqual({ data: [] });
+  });
 });
