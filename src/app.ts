@@ -34,15 +34,12 @@ export interface WoneAppOptions {
   jobPollInterval?: number;
   /** More HTTP routes on the app's port (the sandbox page); production adds none. */
   extraRoutes?: CustomRoute[];
-<<<<<<< HEAD
   /** The interface to listen on (HTTP mode); every interface when unset. */
   host?: string;
   /** Whether media links are downloaded (default true); the sandbox takes attached files only. */
   mediaLinks?: boolean;
-=======
   /** The time now, for the work that waits for a moment (results checkpoints); tests pass their own. */
   clock?: () => Date;
->>>>>>> i22-results
 }
 
 /** A running Wone Social: Slack app, HTTP routes, database and scheduler. */
@@ -105,11 +102,8 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
       db: database.db,
       scheduler,
       slack,
-<<<<<<< HEAD
       mediaLinks: options.mediaLinks ?? true,
-=======
       ...(options.clock ? { clock: options.clock } : {}),
->>>>>>> i22-results
     });
     defineJobs(scheduler, services);
 

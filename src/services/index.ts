@@ -92,13 +92,10 @@ export function createServices(deps: {
   db: Db;
   scheduler: Agenda;
   slack: WebClient;
-<<<<<<< HEAD
   /** Whether media links are downloaded at all (the sandbox says no). */
   mediaLinks?: boolean;
-=======
   /** The time now (tests pass their own). */
   clock?: () => Date;
->>>>>>> i22-results
 }): Services {
   const { config, logger, db, scheduler, slack } = deps;
   const platforms = createPlatformClients(config);
