@@ -46,13 +46,16 @@ export function engagementMetrics(platform: PlatformName): string[] {
 export const HISTORY_DAYS = 90;
 /** Fewer earlier posts of a type than this and a figure is shown without a comparison. */
 export const MIN_COMPARED_POSTS = 3;
+/** A checkpoint that failed this many times (platform down, Slack refusing the reply) is given up. */
+export const MAX_ATTEMPTS = 5;
 /** A claim left by an instance that died mid-run is taken over after this long. */
 const CLAIM_LEASE_MS = 10 * 60_000;
 
 /**
  * One checkpoint of one target. Inserting it is the claim (its `_id` is the one-time key), so with several instances
  * only one replies; it then moves by guarded updates: `posting` → `posted` | `noted` (the login was refused) |
- * `failed` (read again on the next run while the checkpoint is due) | `skipped` (no approval thread to answer in).
+ * `failed` (read again on the next run while the checkpoint is due, at most `MAX_ATTEMPTS` times) | `skipped` (no
+ * approval thread to answer in).
  * The figures of posted checkpoints are the history the comparisons and the best times are computed from.
  */
 export interface PostResultDoc {
@@ -220,7 +223,7 @@ export class PostResults {
     return candidates.filter((candidate) => {
       const doc = known.get(candidate.id);
       if (!doc) return true;
-      if (doc.state === 'failed') return true;
+      if (doc.state === 'failed') return doc.attempts < MAX_ATTEMPTS;
       return doc.state === 'posting' && doc.claimedAt.getTime() < now.getTime() - CLAIM_LEASE_MS;
     });
   }
@@ -254,7 +257,10 @@ export class PostResults {
       this.collection,
       item.id,
       {
-        $or: [{ state: 'failed' }, { state: 'posting', claimedAt: { $lt: new Date(now.getTime() - CLAIM_LEASE_MS) } }],
+        $or: [
+          { state: 'failed', attempts: { $lt: MAX_ATTEMPTS } },
+          { state: 'posting', claimedAt: { $lt: new Date(now.getTime() - CLAIM_LEASE_MS) } },
+        ],
       },
       { $set: { state: 'posting', claimedBy: this.instance, claimedAt: now }, $inc: { attempts: 1 } },
       CLAIM_LEASE_MS,

@@ -306,6 +306,24 @@ describe('results checkpoints in the approval thread', () => {
     expect(repliesIn(post, 'Results after 24 hours on Facebook')).toHaveLength(1);
   });
 
+  it('try a throttled read again on the next run, and still reply once', async () => {
+    const { post, target } = await publishedPost('Flash sale');
+    const published = target.publishedAt?.getTime() ?? 0;
+    graph.throttle('facebook', 32, { times: 1 });
+    now = published + 24 * HOUR + 60_000;
+    const first = await app().services.postResults.runDue();
+    expect(first).toMatchObject({ due: 1, claimed: 1, posted: 0, failed: 1 });
+    expect(repliesIn(post, 'Results')).toHaveLength(0);
+    now += 5 * 60_000;
+    const second = await bothRun();
+    expect(second.map((r) => r.posted).sort()).toEqual([0, 1]);
+    expect(repliesIn(post, 'Results after 24 hours')).toHaveLength(1);
+    const stored = await app()
+      .services.db.collection<PostResultDoc>('post_results')
+      .findOne({ _id: `${target._id}|24h` });
+    expect(stored).toMatchObject({ state: 'posted', attempts: 2 });
+  });
+
   it('run from the scheduled job after a restart, and note a refused login instead of failing', async () => {
     const { post, target } = await publishedPost('Gift guide');
     const published = target.publishedAt?.getTime() ?? 0;
