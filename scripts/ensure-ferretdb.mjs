@@ -77,15 +77,16 @@ const PATCHES = [
     '\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")',
     [
       "\t// Changed in Wone Social's build: an `_id` equality is pushed down whatever else the filter holds; the",
-      '\t// handlers re-test the whole filter on every returned document, so this only narrows the scan.',
-      '\tif params.Filter.Has("_id") {',
+      '\t// handlers re-test the whole filter on every returned document, so this only narrows the scan. An',
+      '\t// aggregation without $match has no filter at all (a nil document, whose Has would panic).',
+      '\tif params.Filter.Len() > 0 && params.Filter.Has("_id") {',
       '\t\tv, _ := params.Filter.Get("_id")',
     ].join('\n'),
     { count: 2 },
   ],
 ];
 /** Written beside the binary, so a binary built before a change of PATCHES is rebuilt. */
-const BUILD_ID = `${VERSION}+${PATCHES.length}-id-index-serial-writes-id-pushdown`;
+const BUILD_ID = `${VERSION}+${PATCHES.length}-id-index-serial-writes-id-pushdown-nil-filter`;
 const MODULE = 'github.com/FerretDB/FerretDB';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tools = join(root, '.tools');

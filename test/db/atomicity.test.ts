@@ -142,4 +142,22 @@ describe('single-document atomicity across connections', () => {
     }
     expect(rounds, `rounds where the job was locked other than once: ${rounds} of ${ROUNDS}`).toBe(0);
   });
+
+  it('answers an aggregation with no $match (no filter at all) and one anchored on _id with other keys', async () => {
+    const [states] = collections<{ _id: string; state: string }>('grouped');
+    await states?.insertMany([
+      { _id: 'a', state: 'queued' },
+      { _id: 'b', state: 'publishing' },
+      { _id: 'c', state: 'queued' },
+    ]);
+    const grouped = await states
+      ?.aggregate([{ $group: { _id: '$state', n: { $sum: 1 } } }, { $sort: { _id: 1 } }])
+      .toArray();
+    expect(grouped).toEqual([
+      { _id: 'publishing', n: 1 },
+      { _id: 'queued', n: 2 },
+    ]);
+    expect(await states?.findOne({ _id: 'c', state: 'queued' })).toEqual({ _id: 'c', state: 'queued' });
+    expect(await states?.findOne({ _id: 'c', state: 'publishing' })).toBeNull();
+  });
 });
