@@ -298,7 +298,8 @@ describe('Facebook comments', () => {
       `GET /${post}/comments`,
       `GET /${post}/comments`,
     ]);
-    for (let i = 0; i < 3; i += 1) meta.fake.seedComment({ itemId: post, text: `Late ${i}`, at: start + 200_000 + i * 1000 });
+    for (let i = 0; i < 3; i += 1)
+      meta.fake.seedComment({ itemId: post, text: `Late ${i}`, at: start + 200_000 + i * 1000 });
     meta.fake.facebook.calls.length = 0;
     const next = await meta.facebook.listComments(page, { itemIds: [post], cursor: all.cursor });
     expect(next.comments.map((c) => c.text)).toEqual(['Late 0', 'Late 1', 'Late 2']);
