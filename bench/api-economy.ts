@@ -414,7 +414,7 @@ async function measureAndReport(): Promise<void> {
     { caption: 'Behind the scenes' },
     [mp4('fbvideo')],
     1,
-    'the permalink read gives the link shown in Slack: the `/videos` answer carries the video id only',
+    'the `/videos` answer carries the video id only: its post (`post_id`, what comments and insights name) is read from the video, then the permalink shown in Slack',
   );
 
   // TikTok: the publisher sends videos from storage by FILE_UPLOAD and photos by PULL_FROM_URL; a video by
@@ -553,12 +553,9 @@ async function measureAndReport(): Promise<void> {
   const graphDigestWhy = (extra: string) =>
     `post figures and account figures are two batches, one per client method (\`getItemInsights\`, \`getAccountInsights\` of the \`PlatformClient\` interface); ${extra}the first digest reads the week before in a call of its own (later ones take it from the database; noted, not changed)`;
   const digestWhy: Record<Host, string> = {
-    instagram: graphDigestWhy(
-      'a story refuses the feed metric set (#100), so its own metrics are asked in one more batch (A.7); ',
-    ),
-    facebook: graphDigestWhy(
-      'a post that refuses a metric (here the video, kept by its video id) has its metrics asked one by one in one more batch; ',
-    ),
+    instagram:
+      'Instagram Login is served by graph.instagram.com, where Meta documents no batch requests: each read is a call of its own; a story refuses the feed metric set (#100), so its metrics are asked one by one (A.7); the first digest reads the week before in calls of its own (later ones take it from the database; noted, not changed)',
+    facebook: graphDigestWhy('the account batch also reads the weekly reach (`period=week`); '),
     tiktok:
       'the first digest reads the week before in a call of its own, where one `business/get` over both weeks would do (later ones take it from the database; noted, not changed)',
   };

@@ -5,6 +5,7 @@ import {
   afterCursor,
   answerOf,
   debugToken,
+  decodeCursor,
   finishLivePost,
   idSchema,
   insightsSchema,
@@ -101,7 +102,14 @@ const fbCommentSchema = z.object({
   is_hidden: z.boolean().optional(),
   parent: z.object({ id: z.string() }).optional(),
 });
-const commentsEdgeSchema = z.object({ data: z.array(fbCommentSchema) });
+const commentsEdgeSchema = z.object({
+  data: z.array(fbCommentSchema),
+  paging: z
+    .object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() })
+    .optional(),
+});
+/** Pages of one post's comments read per poll at most (50 each), beyond the first. */
+const MAX_COMMENT_PAGES = 20;
 const postsWithCommentsSchema = z.object({
   data: z.array(
     z.object({
@@ -409,18 +417,47 @@ export class FacebookClient implements PlatformClient {
         ...(post.permalink_url ? { permalink: post.permalink_url } : {}),
         ...(post.created_time ? { publishedAt: parseGraphTime(post.created_time) } : {}),
       });
-      comments.push(...(post.comments?.data ?? []).map((c) => toComment(account, post.id, c)));
+      const edge = post.comments ? await this.restOfComments(account, post.id, post.comments, query.cursor) : [];
+      comments.push(...edge.map((c) => toComment(account, post.id, c)));
     }
     // Videos and older posts are not in the recent published posts window: read them one by one.
     for (const itemId of wanted) {
       if (seen.has(itemId)) continue;
-      const edge = await this.graph.get(`${itemId}/comments`, commentsEdgeSchema, {
+      const first = await this.graph.get(`${itemId}/comments`, commentsEdgeSchema, {
         token: account.accessToken,
         params: { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', limit: 50 },
       });
-      comments.push(...edge.data.map((c) => toComment(account, itemId, c)));
+      const edge = await this.restOfComments(account, itemId, first, query.cursor);
+      comments.push(...edge.map((c) => toComment(account, itemId, c)));
     }
     return { ...afterCursor(comments, query.cursor), items, ...usageSince(this.graph, usageBefore) };
+  }
+
+  /**
+   * A post's comments beyond the first page: the pages are followed by their `after` cursor, newest first, until one
+   * reaches comments older than what the last poll saw (`cursor`), or there is no next page.
+   */
+  private async restOfComments(
+    account: AccountAccess,
+    itemId: string,
+    first: z.infer<typeof commentsEdgeSchema>,
+    cursor: string | undefined,
+  ): Promise<z.infer<typeof fbCommentSchema>[]> {
+    const seenUpTo = decodeCursor(cursor)?.at;
+    const all = [...first.data];
+    let page = first;
+    for (let pages = 0; pages < MAX_COMMENT_PAGES; pages += 1) {
+      const after = page.paging?.cursors?.after;
+      const oldest = page.data.at(-1);
+      if (!page.paging?.next || !after || !oldest) break;
+      if (seenUpTo !== undefined && parseGraphTime(oldest.created_time).getTime() < seenUpTo) break;
+      page = await this.graph.get(`${itemId}/comments`, commentsEdgeSchema, {
+        token: account.accessToken,
+        params: { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', limit: 50, after },
+      });
+      all.push(...page.data);
+    }
+    return all;
   }
 
   async replyToComment(

@@ -1679,9 +1679,19 @@ export class GraphFake {
     modifiers: Record<string, string>,
   ): Record<string, unknown> {
     const limit = modifiers.limit === undefined ? 25 : Number(modifiers.limit);
-    const data = items.slice(0, limit).map((item) => this.renderSpecs(item, children));
+    // Cursor-based paging: `after` is the opaque cursor of the last item served; `next` only while more remain.
+    const start = modifiers.after === undefined ? 0 : decodePagingCursor(modifiers.after);
+    const data = items.slice(start, start + limit).map((item) => this.renderSpecs(item, children));
     const out: Record<string, unknown> = { data };
-    if (data.length > 0) out.paging = { cursors: { before: 'QVFIU0', after: 'QVFIU1' } };
+    if (data.length > 0) {
+      const after = encodePagingCursor(start + data.length);
+      out.paging = {
+        cursors: { before: encodePagingCursor(start), after },
+        ...(start + data.length < items.length
+          ? { next: `https://graph.facebook.com/v25.0/next?limit=${limit}&after=${after}` }
+          : {}),
+      };
+    }
     if (modifiers.summary === 'true')
       out.summary = { total_count: items.length, order: modifiers.order ?? 'chronological' };
     return out;
@@ -1689,7 +1699,7 @@ export class GraphFake {
 
   private listEdge(object: GraphObject, edge: string, params: Params): FakeReply {
     const modifiers: Record<string, string> = {};
-    for (const key of ['limit', 'filter', 'order', 'summary']) {
+    for (const key of ['limit', 'filter', 'order', 'summary', 'after']) {
       const value = str(params[key]);
       if (value !== undefined) modifiers[key] = value;
     }
@@ -2451,6 +2461,15 @@ function batchOperation(operation: unknown, index: number): { method: string; ur
     return invalidParam(`(#100) batch[${index}]: body must be a form-encoded string`);
   const url = new URL(op.relative_url.replace(/^\/+/, ''), 'http://graph.invalid/');
   return { method, url, body: Object.fromEntries(new URLSearchParams(op.body ?? '')) };
+}
+
+function encodePagingCursor(index: number): string {
+  return Buffer.from(`cursor:${index}`).toString('base64url');
+}
+
+function decodePagingCursor(cursor: string): number {
+  const match = /^cursor:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : invalidParam('(#100) The after cursor is not valid.');
 }
 
 function str(value: unknown): string | undefined {

@@ -283,6 +283,29 @@ describe('Facebook comments', () => {
     expect(next.comments.map((c) => c.text)).toEqual(['Thanks!']);
   });
 
+  it('pages through a post’s comments by cursor: all of 120, then only the new ones without rereading the rest', async () => {
+    const post = await publish(text());
+    const start = meta.fake.now();
+    for (let i = 0; i < 120; i += 1)
+      meta.fake.seedComment({ itemId: post, text: `Comment ${i}`, at: start + i * 1000 });
+    meta.fake.facebook.calls.length = 0;
+    const all = await meta.facebook.listComments(page, { itemIds: [post] });
+    expect(all.comments).toHaveLength(120);
+    expect(new Set(all.comments.map((c) => c.text)).size).toBe(120);
+    // The posts list with the first 50 expanded, then two more pages of that post's comments.
+    expect(callList(meta.fake.facebook.calls)).toEqual([
+      `GET /${pageId}/published_posts`,
+      `GET /${post}/comments`,
+      `GET /${post}/comments`,
+    ]);
+    for (let i = 0; i < 3; i += 1)
+      meta.fake.seedComment({ itemId: post, text: `Late ${i}`, at: start + 200_000 + i * 1000 });
+    meta.fake.facebook.calls.length = 0;
+    const next = await meta.facebook.listComments(page, { itemIds: [post], cursor: all.cursor });
+    expect(next.comments.map((c) => c.text)).toEqual(['Late 0', 'Late 1', 'Late 2']);
+    expect(callList(meta.fake.facebook.calls)).toEqual([`GET /${pageId}/published_posts`]);
+  });
+
   it('reads comments of a video through its post', async () => {
     const postId = await publish(video());
     meta.fake.seedComment({ itemId: postId, text: 'Nice stitching' });
