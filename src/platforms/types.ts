@@ -66,6 +66,12 @@ export interface AccountAccess {
   /** Which login issued the token: decides the Graph host for Instagram. */
   login: 'facebook' | 'instagram' | 'tiktok';
   accessToken: string;
+  /**
+   * TikTok only: the account's own connection to the TikTok API for Business (comments, insights), when made. Its
+   * token comes from the Business authorization, never from Login Kit, and `businessId` is the id that authorization
+   * returned (not the Login Kit open_id).
+   */
+  business?: { businessId: string; accessToken: string };
 }
 
 /** What TikTok's `creator_info/query` says a creator may do; posts are checked against it. */
