@@ -336,7 +336,7 @@ export class TikTokClient implements PlatformClient {
         add('media', 'TikTok takes JPEG or WebP photos only.');
       }
       if ((options.photoTitle ?? '').length > MAX_PHOTO_TITLE) {
-        add('caption', `A TikTok photo title is at most ${MAX_PHOTO_TITLE} characters.`);
+        add('photo_title', `A TikTok photo title is at most ${MAX_PHOTO_TITLE} characters.`);
       }
       if (request.caption.length > MAX_PHOTO_DESCRIPTION) {
         add(
@@ -446,7 +446,7 @@ export class TikTokClient implements PlatformClient {
             description: request.caption,
             ...(direct ? { privacy_level: options.privacyLevel } : {}),
             disable_comment: options.disableComment,
-            auto_add_music: true,
+            auto_add_music: options.autoAddMusic === true,
             brand_content_toggle: options.brandContentToggle,
             brand_organic_toggle: options.brandOrganicToggle,
           },

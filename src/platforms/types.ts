@@ -44,6 +44,8 @@ export interface TikTokPostOptions {
   brandOrganicToggle: boolean;
   /** Photo posts only: a short title (at most 90 characters); the caption becomes the description. */
   photoTitle?: string;
+  /** Photo posts only: add TikTok's recommended music (the requester's choice, never forced). */
+  autoAddMusic?: boolean;
 }
 
 /** One post to one account. */
@@ -87,7 +89,16 @@ export interface CreatorInfo {
 
 /** A broken platform rule, named by the draft field it concerns so the modal can show it on the right input. */
 export interface RuleViolation {
-  field: 'post_type' | 'caption' | 'media' | 'link' | 'first_comment' | 'privacy_level' | 'interactions' | 'disclosure';
+  field:
+    | 'post_type'
+    | 'caption'
+    | 'media'
+    | 'link'
+    | 'first_comment'
+    | 'privacy_level'
+    | 'interactions'
+    | 'disclosure'
+    | 'photo_title';
   message: string;
 }
 

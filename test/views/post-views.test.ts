@@ -97,9 +97,10 @@ describe('draft modal', () => {
     const privacy = view.blocks.filter((b) => b.block_id?.startsWith('tiktok_privacy:'));
     expect(privacy).toHaveLength(2);
     for (const block of privacy) expect(JSON.stringify(block)).not.toContain('initial_option');
-    expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'tiktok_interactions'))).not.toContain(
-      'initial_options',
-    );
+    const interactions = view.blocks.filter((b) => b.block_id?.startsWith('tiktok_interactions:'));
+    expect(interactions).toHaveLength(2);
+    for (const block of interactions) expect(JSON.stringify(block)).not.toContain('initial_options');
+    expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'tiktok_disclose'))).not.toContain('initial_options');
     expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'media'))).toContain('"max_files":10');
   });
 
