@@ -138,6 +138,10 @@ describe('TikTok end to end against the strict simulator', () => {
     const photoPost = tiktok.postsOf(OPEN_ID).find((post) => post.kind === 'photo');
     expect(photoPost?.title).toBe('Autumn look');
     expect(photoPost?.sourceUrls[0]).toMatch(/^https:\/\/wone\.example\.com\/media\//);
+    const photoInit = tiktok.server.callsTo('POST', '/v2/post/publish/content/init/')[0]?.body as {
+      post_info: Record<string, unknown>;
+    };
+    expect(photoInit.post_info).toMatchObject({ title: 'Autumn look', auto_add_music: false, disable_comment: false });
 
     // Each published exactly once, even when the publish job runs again.
     for (const post of [first, second, third]) await t.app.services.publisher.run(post._id);

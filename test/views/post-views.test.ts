@@ -195,6 +195,24 @@ describe('approval message', () => {
     expect(ids(done)).toEqual([approvalActions.retry, approvalActions.confirmLive, approvalActions.publishAgain]);
     expect(JSON.stringify(done)).toContain('Asia/Tokyo (UTC+09:00) for <@UEDITOR>');
   });
+
+  it('says "Published with problems" only when something was published', () => {
+    const headline = (targets: TargetDoc[]) =>
+      JSON.stringify(
+        approvalMessage({
+          post: post({ state: 'needs_attention' }),
+          accounts,
+          thumbnails: [],
+          teamTimezone: 'UTC',
+          checks: [],
+          targets,
+        }).blocks[0],
+      );
+    expect(headline([target('failed', 1), target('published', 2)])).toContain('Published with problems');
+    expect(headline([target('failed', 1), target('failed', 2)])).toContain('Not published');
+    expect(headline([target('failed', 1), target('failed', 2)])).not.toContain('Published with problems');
+    expect(headline([target('unconfirmed', 1)])).toContain('Not confirmed as published');
+  });
 });
 
 describe('queue, Home tab and small modals', () => {
