@@ -133,9 +133,15 @@ export class AccountConnect {
 
   /** Logins that are off although their platform is on, and why (shown beside the links). */
   get switchedOff(): string[] {
-    return this.deps.metaLogin && !this.deps.metaLogin.instagramLoginEnabled
-      ? ['Instagram Login is off: it needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (see the README).']
-      : [];
+    const off: string[] = [];
+    if (this.deps.metaLogin && !this.deps.metaLogin.instagramLoginEnabled)
+      off.push('Instagram Login is off: it needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (see the README).');
+    if (this.deps.tiktok && !this.deps.tiktok.businessConfigured) {
+      off.push(
+        'TikTok comments and insights are off: they need the TikTok API for Business app, TIKTOK_BUSINESS_APP_ID and TIKTOK_BUSINESS_APP_SECRET (see the README).',
+      );
+    }
+    return off;
   }
 
   /** One start link per login, each with its own state bound to `slackUserId`. */

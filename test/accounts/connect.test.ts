@@ -510,9 +510,22 @@ describe('logins switched on by configuration', () => {
     const other = await startConnectApp({ INSTAGRAM_APP_ID: '', INSTAGRAM_APP_SECRET: '' });
     try {
       const links = await connectLinks(other.t, ADMIN);
-      expect(Object.keys(links).sort()).toEqual(['facebook', 'tiktok']);
+      expect(Object.keys(links).sort()).toEqual(['facebook', 'tiktok', 'tiktok_business']);
       const answer = await commandAnswer(other.t, ADMIN, 'connect');
       expect(JSON.stringify(answer.blocks)).toContain('Instagram Login is off');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('without TIKTOK_BUSINESS_APP_ID and TIKTOK_BUSINESS_APP_SECRET, TikTok comments and insights are off and /wone connect says so', async () => {
+    const other = await startConnectApp({ TIKTOK_BUSINESS_APP_ID: '', TIKTOK_BUSINESS_APP_SECRET: '' });
+    try {
+      const links = await connectLinks(other.t, ADMIN);
+      expect(Object.keys(links)).not.toContain('tiktok_business');
+      expect(Object.keys(links)).toContain('tiktok');
+      const answer = await commandAnswer(other.t, ADMIN, 'connect');
+      expect(JSON.stringify(answer.blocks)).toContain('TikTok comments and insights are off');
     } finally {
       await other.stop();
     }

@@ -343,7 +343,7 @@ describe('rules checked against creator info', () => {
     const png = photoPost(2, ok);
     png.media[1] = { ...(png.media[1] as MediaItem), mimeType: 'image/png' };
     expect(fields(png)).toEqual(['media']);
-    expect(fields(photoPost(1, { ...ok, photoTitle: 'x'.repeat(91) }))).toEqual(['caption']);
+    expect(fields(photoPost(1, { ...ok, photoTitle: 'x'.repeat(91) }))).toEqual(['photo_title']);
     expect(fields({ ...photoPost(1, ok), caption: 'x'.repeat(4001) })).toEqual(['caption']);
     expect(fields(photoPost(1, { ...ok, source: 'file_upload' }))).toEqual(['media']);
   });
