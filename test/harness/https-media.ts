@@ -8,11 +8,14 @@ import { Agent, type Dispatcher, getGlobalDispatcher, setGlobalDispatcher } from
 
 /**
  * A web server on 127.0.0.1 that serves files over https, as the sites people link large videos from do. Its
- * certificate is made for the run (openssl) and trusted by this process's `fetch` only while the server runs.
+ * certificate is made for the run (openssl). While it runs, this test process does not verify TLS certificates
+ * (`NODE_TLS_REJECT_UNAUTHORIZED=0`, restored on stop): the app's media fetcher uses its own connection pools, which
+ * cannot be given the run's certificate. Only servers of the test itself are reached meanwhile.
  */
 export class HttpsMediaServer {
   private server: Server | undefined;
   private previous: Dispatcher | undefined;
+  private previousTls: string | undefined;
   private readonly files = new Map<string, { bytes: Uint8Array; type: string }>();
   url = '';
 
@@ -55,6 +58,8 @@ export class HttpsMediaServer {
         res.end(file.bytes);
       });
       await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+      this.previousTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
       this.previous = getGlobalDispatcher();
       setGlobalDispatcher(new Agent({ connect: { ca: cert } }));
       this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -64,8 +69,15 @@ export class HttpsMediaServer {
     }
   }
 
+  /** `host:port` of the server, for `MEDIA_FETCH_ALLOW` (the app refuses loopback links otherwise). */
+  get hostPort(): string {
+    return new URL(this.url).host;
+  }
+
   async stop(): Promise<void> {
     if (this.previous) setGlobalDispatcher(this.previous);
+    if (this.previousTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = this.previousTls;
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

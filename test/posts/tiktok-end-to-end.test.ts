@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   media = new HttpsMediaServer();
   await media.start();
-  t = await startTestApp(tiktokBusinessEnvironment(tiktok));
+  t = await startTestApp({ ...tiktokBusinessEnvironment(tiktok), MEDIA_FETCH_ALLOW: media.hostPort });
 });
 afterAll(async () => {
   await t?.stop();
