@@ -209,6 +209,9 @@ export const configSchema = z.object({
           ),
       ),
     ),
+  /** The API for Business app (comments and insights): a separate app from the Login Kit one, optional. */
+  TIKTOK_BUSINESS_APP_ID: optional(z.string().min(4, 'the TikTok API for Business app id')),
+  TIKTOK_BUSINESS_APP_SECRET: optional(z.string().min(8, 'the TikTok API for Business app secret')),
   APPROVAL_CHANNEL_ID: channelId,
   COMMENTS_CHANNEL_ID: channelId,
   DIGEST_CHANNEL_ID: channelId,
@@ -361,6 +364,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ) {
     problems.push(
       'REPLY_APPROVAL is flagged but nothing is flagged: set REPLY_APPROVAL_KEYWORDS or REPLY_APPROVAL_ACCOUNTS, or use all or off',
+    );
+  }
+  const businessParts = ['TIKTOK_BUSINESS_APP_ID', 'TIKTOK_BUSINESS_APP_SECRET'].filter(given).length;
+  if (businessParts === 1) {
+    problems.push(
+      'TIKTOK_BUSINESS_APP_ID and TIKTOK_BUSINESS_APP_SECRET go together: set both, or neither to leave TikTok comments and insights off',
     );
   }
   if (problems.length > 0 || !value) throw new ConfigError(problems);

@@ -79,6 +79,9 @@ describe('configuration', () => {
     expect(problemsOf({ ...valid, TIKTOK_CLIENT_KEY: 'awkey123' }).join('\n')).toContain(
       'TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET go together',
     );
+    expect(problemsOf({ ...valid, TIKTOK_BUSINESS_APP_SECRET: 'business-secret' }).join('\n')).toContain(
+      'TIKTOK_BUSINESS_APP_ID and TIKTOK_BUSINESS_APP_SECRET go together',
+    );
   });
 
   it('stops startup with one message, a non-zero exit and no secret printed', async () => {

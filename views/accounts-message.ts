@@ -11,7 +11,7 @@ const statusText = {
   disconnected: ':white_circle: disconnected (no token kept)',
 } as const;
 
-/** Accounts shown per message: two blocks each, within Slack's 50-block limit. */
+/** Accounts shown per message: at most two blocks each, within Slack's 50-block limit. */
 const maxShown = 23;
 
 /** The `/wone accounts` answer: each account with its permissions, token expiry, health and a Reconnect button. */
@@ -44,19 +44,7 @@ export function accountsMessage(accounts: AccountSummary[]): { text: string; blo
         ...(account.status === 'ok' ? {} : { style: 'primary' as const }),
       },
     });
-    if (account.platform === 'tiktok' && !account.businessApi) {
-      blocks.push({
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text:
-              'No TikTok API for Business access for this account: publishing works, but comments and insights ' +
-              'are not available (they need a TikTok Business account and an approved Business API app).',
-          },
-        ],
-      });
-    }
+    if (account.platform === 'tiktok' && account.status !== 'disconnected') blocks.push(businessBlock(account));
   }
   if (accounts.length > maxShown) {
     blocks.push({
@@ -68,6 +56,40 @@ export function accountsMessage(accounts: AccountSummary[]): { text: string; blo
     .map((account) => `${escapeMrkdwn(account.name)} (${account.platform}, ${account.status})`)
     .join(', ');
   return { text: clip(`Connected accounts: ${summary}`, 3000), blocks };
+}
+
+/** TikTok: the state of the account's own API for Business connection (comments and insights). */
+function businessBlock(account: AccountSummary): KnownBlock {
+  const business = account.business;
+  const text = !business
+    ? '*Comments and insights:* not connected. They come through the TikTok API for Business (a TikTok Business account): an admin connects them with `/wone connect`.'
+    : business.status === 'ok'
+      ? `*Comments and insights:* connected (TikTok API for Business)${business.tokenExpiresAt ? `, token expires ${slackDate(business.tokenExpiresAt)}` : ''}`
+      : `*Comments and insights:* :warning: reconnect needed${business.problem ? ` (${escapeMrkdwn(business.problem)})` : ''}: \`/wone connect\`.`;
+  return {
+    type: 'section',
+    block_id: `business_${account._id}`.slice(0, 255),
+    text: { type: 'mrkdwn', text: clip(text, 3000) },
+    ...(business
+      ? {
+          accessory: {
+            type: 'button' as const,
+            action_id: 'disconnect_business',
+            text: { type: 'plain_text' as const, text: 'Disconnect comments and insights' },
+            value: account._id,
+            confirm: {
+              title: { type: 'plain_text' as const, text: 'Disconnect?' },
+              text: {
+                type: 'plain_text' as const,
+                text: 'Comments and insights of this account stop; its API for Business tokens are deleted and TikTok is asked to revoke them. Publishing is not affected.',
+              },
+              confirm: { type: 'plain_text' as const, text: 'Disconnect' },
+              deny: { type: 'plain_text' as const, text: 'Cancel' },
+            },
+          },
+        }
+      : {}),
+  };
 }
 
 function tokenExpiry(account: AccountSummary): string {

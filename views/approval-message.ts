@@ -45,6 +45,14 @@ const stateLines: Record<PostState, string> = {
   cancelled: ':wastebasket: Cancelled',
 };
 
+/** The headline, true to the targets: "Published with problems" only when something was published. */
+function stateLine(state: PostState, targets: TargetDoc[]): string {
+  if (state !== 'needs_attention' || targets.some((target) => target.state === 'published')) return stateLines[state];
+  return targets.some((target) => target.state === 'unconfirmed')
+    ? ':grey_question: Not confirmed as published: see below'
+    : ':x: Not published: see below';
+}
+
 const targetLines: Record<TargetState, string> = {
   queued: ':hourglass: queued',
   publishing: ':rocket: publishing',
@@ -65,7 +73,7 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
   blocks.push({
     type: 'section',
     block_id: `head:${key}`,
-    text: { type: 'mrkdwn', text: `*Post from <@${post.requestedBy}>*\n${stateLines[post.state]}` },
+    text: { type: 'mrkdwn', text: `*Post from <@${post.requestedBy}>*\n${stateLine(post.state, data.targets)}` },
   });
   blocks.push({
     type: 'section',

@@ -10,7 +10,12 @@ const labels: Record<LoginFlow, { button: string; explain: string }> = {
     button: 'Instagram (Instagram Login)',
     explain: '*Instagram Login*: an Instagram professional account without a Facebook Page.',
   },
-  tiktok: { button: 'TikTok', explain: '*TikTok*: a TikTok account (comments and insights need a Business account).' },
+  tiktok: { button: 'TikTok', explain: '*TikTok*: a TikTok account, for publishing (TikTok Login Kit).' },
+  tiktok_business: {
+    button: 'TikTok comments and insights',
+    explain:
+      '*TikTok comments and insights*: the TikTok API for Business for a TikTok account connected above (it must be a TikTok Business account; log in as that account).',
+  },
 };
 
 /**

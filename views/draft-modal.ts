@@ -103,7 +103,12 @@ export function draftModal(data: DraftModalData): ModalView {
           options,
           ...(chosen ? { initial_option: chosen } : {}),
         },
-        { optional: true, hint: `Needed when a ${platformLabels[platform]} account is chosen.` },
+        {
+          optional: true,
+          hint: `Needed when a ${platformLabels[platform]} account is chosen.`,
+          // TikTok's settings below depend on the type (photo posts take comments only).
+          ...(platform === 'tiktok' ? { dispatch: true } : {}),
+        },
       ),
     );
   }
@@ -224,86 +229,7 @@ export function draftModal(data: DraftModalData): ModalView {
   }
 
   const tiktokAccounts = data.accounts.filter((account) => account.platform === 'tiktok');
-  if (tiktokAccounts.length > 0) {
-    blocks.push({ type: 'header', text: plain('TikTok settings') });
-    for (const account of tiktokAccounts) {
-      const creator = data.creators[account.id];
-      if (!creator) {
-        blocks.push({
-          type: 'context',
-          elements: [
-            { type: 'mrkdwn', text: `Could not load ${escapeMrkdwn(account.name)}'s TikTok settings right now.` },
-          ],
-        });
-        continue;
-      }
-      const options = creator.privacyLevelOptions.map((level) => option(privacyLabels[level] ?? level, level));
-      const chosen = options.find((o) => o.value === initial?.tiktok.privacy[account.id]);
-      blocks.push(
-        input(
-          `tiktok_privacy:${account.id}`,
-          `Who can see it on ${account.name}`,
-          {
-            type: 'static_select',
-            action_id: draftValue,
-            placeholder: plain('Choose an audience'),
-            options,
-            ...(chosen ? { initial_option: chosen } : {}),
-          },
-          { optional: true, hint: 'Needed for posts made directly to this account.' },
-        ),
-      );
-    }
-    const interactionOptions = [
-      option('Allow comments', 'comment'),
-      option('Allow duets', 'duet'),
-      option('Allow stitches', 'stitch'),
-    ];
-    const allowed = interactionOptions.filter(
-      (o) =>
-        (o.value === 'comment' && initial?.tiktok.allowComment) ||
-        (o.value === 'duet' && initial?.tiktok.allowDuet) ||
-        (o.value === 'stitch' && initial?.tiktok.allowStitch),
-    );
-    blocks.push(
-      input(
-        'tiktok_interactions',
-        'Interactions',
-        {
-          type: 'checkboxes',
-          action_id: draftValue,
-          options: interactionOptions,
-          ...(allowed.length ? { initial_options: allowed } : {}),
-        },
-        { optional: true, hint: 'All off unless you turn them on.' },
-      ),
-    );
-    const disclosureOptions: Option[] = [
-      { ...option('Promotes our own brand', 'organic'), description: plain('Labelled "Promotional content"') },
-      { ...option('Paid partnership', 'branded'), description: plain('Labelled "Paid partnership"') },
-    ];
-    const disclosed = disclosureOptions.filter(
-      (o) =>
-        (o.value === 'organic' && initial?.tiktok.brandOrganic) ||
-        (o.value === 'branded' && initial?.tiktok.brandContent),
-    );
-    blocks.push(
-      input(
-        'tiktok_disclosure',
-        'Commercial content disclosure',
-        {
-          type: 'checkboxes',
-          action_id: draftValue,
-          options: disclosureOptions,
-          ...(disclosed.length ? { initial_options: disclosed } : {}),
-        },
-        {
-          optional: true,
-          hint: "By posting, you agree to TikTok's Music Usage Confirmation (and Branded Content Policy for paid partnerships).",
-        },
-      ),
-    );
-  }
+  if (tiktokAccounts.length > 0) blocks.push(...tiktokBlocks(tiktokAccounts, data.creators, initial));
 
   return {
     type: 'modal',
@@ -320,7 +246,7 @@ function input(
   blockId: string,
   label: string,
   element: InputBlock['element'],
-  options: { optional?: boolean; hint?: string } = {},
+  options: { optional?: boolean; hint?: string; dispatch?: boolean } = {},
 ): InputBlock {
   return {
     type: 'input',
@@ -329,5 +255,201 @@ function input(
     element,
     ...(options.optional ? { optional: true } : {}),
     ...(options.hint ? { hint: plain(options.hint) } : {}),
+    ...(options.dispatch ? { dispatch_action: true } : {}),
   };
+}
+
+const musicUsage = '<https://www.tiktok.com/legal/page/global/music-usage-confirmation/en|Music Usage Confirmation>';
+const brandedPolicy = '<https://www.tiktok.com/legal/page/global/bc-policy/en|Branded Content Policy>';
+
+/**
+ * TikTok's settings, as its content sharing guidelines ask them: per account the creator's nickname, an audience from
+ * the creator's own options with none preselected (never "Only me" with branded content), and the interactions the
+ * creator has not turned off (photo posts: comments only); then the photo title, the music choice, and the commercial
+ * content disclosure, off until turned on, with the label and declarations that go with it.
+ */
+function tiktokBlocks(
+  accounts: DraftModalAccount[],
+  creators: Record<string, CreatorInfo>,
+  initial: DraftContent | undefined,
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain('TikTok settings') }];
+  const photo = initial?.postTypes.tiktok === 'tiktok_photo';
+  const branded = initial?.tiktok.brandContent === true;
+  for (const account of accounts) {
+    const creator = creators[account.id];
+    if (!creator) {
+      blocks.push({
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: `Could not load ${escapeMrkdwn(account.name)}'s TikTok settings right now.` },
+        ],
+      });
+      continue;
+    }
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `Posting to *${escapeMrkdwn(creator.nickname)}* (@${escapeMrkdwn(creator.username)}) · videos up to ${creator.maxVideoPostDurationSec} seconds`,
+      },
+    });
+    const levels = creator.privacyLevelOptions.filter((level) => !(branded && level === 'SELF_ONLY'));
+    const options = levels.map((level) => option(privacyLabels[level] ?? level, level));
+    const chosen = options.find((o) => o.value === initial?.tiktok.privacy[account.id]);
+    blocks.push(
+      input(
+        `tiktok_privacy:${account.id}`,
+        `Who can see it on ${creator.nickname}`,
+        {
+          type: 'static_select',
+          action_id: draftValue,
+          placeholder: plain('Choose an audience'),
+          options,
+          ...(chosen ? { initial_option: chosen } : {}),
+        },
+        {
+          optional: true,
+          hint: branded
+            ? 'Branded content visibility cannot be set to private, so "Only me" is not offered.'
+            : 'Needed for posts made directly to this account. Nothing is chosen for you.',
+        },
+      ),
+    );
+    const allowed = initial?.tiktok.interactions?.[account.id] ?? {
+      comment: initial?.tiktok.allowComment ?? false,
+      duet: initial?.tiktok.allowDuet ?? false,
+      stitch: initial?.tiktok.allowStitch ?? false,
+    };
+    const kinds = [
+      { value: 'comment', label: 'Allow comment', off: creator.commentDisabled, photo: true },
+      { value: 'duet', label: 'Allow Duet', off: creator.duetDisabled, photo: false },
+      { value: 'stitch', label: 'Allow Stitch', off: creator.stitchDisabled, photo: false },
+    ] as const;
+    const offered = kinds.filter((kind) => !kind.off && (!photo || kind.photo));
+    const turnedOff = kinds.filter((kind) => kind.off && (!photo || kind.photo)).map((kind) => kind.label.slice(6));
+    if (offered.length > 0) {
+      const interactionOptions = offered.map((kind) => option(kind.label, kind.value));
+      const ticked = interactionOptions.filter((o) => allowed[o.value as 'comment' | 'duet' | 'stitch']);
+      blocks.push(
+        input(
+          `tiktok_interactions:${account.id}`,
+          `Interactions on ${creator.nickname}`,
+          {
+            type: 'checkboxes',
+            action_id: draftValue,
+            options: interactionOptions,
+            ...(ticked.length ? { initial_options: ticked } : {}),
+          },
+          { optional: true, hint: photo ? 'Photo posts take comments only.' : 'All off unless you turn them on.' },
+        ),
+      );
+    }
+    if (turnedOff.length > 0) {
+      blocks.push({
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `${turnedOff.join(', ')}: turned off in this account's TikTok settings, so not offered.`,
+          },
+        ],
+      });
+    }
+  }
+
+  blocks.push(
+    input(
+      'tiktok_photo_title',
+      'Photo title (TikTok photo posts)',
+      {
+        type: 'plain_text_input',
+        action_id: draftValue,
+        max_length: 90,
+        ...(initial?.tiktok.photoTitle ? { initial_value: initial.tiktok.photoTitle } : {}),
+      },
+      { optional: true, hint: 'Up to 90 characters; the caption becomes the description.' },
+    ),
+  );
+  const music = option('Add recommended music', 'music');
+  blocks.push(
+    input(
+      'tiktok_music',
+      'Music (TikTok photo posts)',
+      {
+        type: 'checkboxes',
+        action_id: draftValue,
+        options: [music],
+        ...(initial?.tiktok.autoAddMusic ? { initial_options: [music] } : {}),
+      },
+      { optional: true, hint: 'Off unless you turn it on: TikTok then adds music it recommends.' },
+    ),
+  );
+
+  const disclose = initial?.tiktok.disclose ?? Boolean(initial?.tiktok.brandOrganic || initial?.tiktok.brandContent);
+  const toggle: Option = {
+    ...option('Disclose commercial content', 'on'),
+    description: plain('Turn on if this promotes yourself, a brand, product or service.'),
+  };
+  blocks.push(
+    input(
+      'tiktok_disclose',
+      'Commercial content disclosure',
+      {
+        type: 'checkboxes',
+        action_id: draftValue,
+        options: [toggle],
+        ...(disclose ? { initial_options: [toggle] } : {}),
+      },
+      { optional: true, dispatch: true },
+    ),
+  );
+  if (disclose) {
+    const kinds: Option[] = [
+      {
+        ...option('Your brand', 'organic'),
+        description: plain('You are promoting yourself or your own business.'),
+      },
+      {
+        ...option('Branded content', 'branded'),
+        description: plain('You are promoting another brand or a third party.'),
+      },
+    ];
+    const ticked = kinds.filter(
+      (o) =>
+        (o.value === 'organic' && initial?.tiktok.brandOrganic) ||
+        (o.value === 'branded' && initial?.tiktok.brandContent),
+    );
+    blocks.push(
+      input(
+        'tiktok_disclosure',
+        'What the content promotes',
+        {
+          type: 'checkboxes',
+          action_id: draftValue,
+          options: kinds,
+          ...(ticked.length ? { initial_options: ticked } : {}),
+        },
+        { optional: true, dispatch: true, hint: 'Choose at least one.' },
+      ),
+    );
+    const label = branded
+      ? 'Your photo/video will be labeled as "Paid partnership".'
+      : initial?.tiktok.brandOrganic
+        ? 'Your photo/video will be labeled as "Promotional content".'
+        : 'You need to indicate if your content promotes yourself, a third party, or both.';
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: label }] });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: branded
+          ? `By posting, you agree to TikTok's ${brandedPolicy} and ${musicUsage}.`
+          : `By posting, you agree to TikTok's ${musicUsage}.`,
+      },
+    ],
+  });
+  return blocks;
 }

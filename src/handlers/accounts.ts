@@ -106,6 +106,27 @@ export function registerAccountActions(app: Listeners, services: Services): void
     });
   });
 
+  app.action<BlockButtonAction>('disconnect_business', async ({ ack, body, action, respond }) => {
+    await ack();
+    const user = body.user.id;
+    if (!(await authorizeClick(services, user, 'disconnect', `account:${action.value}`, respond))) return;
+    const result = await services.disconnect.disconnectBusiness(action.value ?? '', user);
+    const revoked = {
+      revoked: ' TikTok revoked that access too.',
+      failed: ' TikTok could not be reached to revoke it; the token it issued will expire on its own.',
+      not_supported: '',
+    };
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      ...noticeMessage(
+        result
+          ? `Disconnected the comments and insights of *${escapeMrkdwn(result.account.name)}*: its API for Business tokens are deleted.${revoked[result.revoked]} Publishing is not affected.`
+          : 'That account has no comments and insights connection. Nothing was changed.',
+      ),
+    });
+  });
+
   app.action<BlockButtonAction>('delete_account_data', async ({ ack, body, action, respond }) => {
     await ack();
     const user = body.user.id;

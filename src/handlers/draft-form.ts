@@ -109,8 +109,26 @@ export function readDraftForm(
     const value = field(`tiktok_privacy:${account.id}`)?.selected_option?.value;
     if (value) privacy[account.id] = value;
   }
-  const interactions = new Set(field('tiktok_interactions')?.selected_options?.map((o) => o.value) ?? []);
+  const legacy = new Set(field('tiktok_interactions')?.selected_options?.map((o) => o.value) ?? []);
+  const interactions: NonNullable<DraftContent['tiktok']['interactions']> = {};
+  for (const account of metadata.accounts.filter((a) => a.platform === 'tiktok')) {
+    const block = field(`tiktok_interactions:${account.id}`);
+    if (!block) continue;
+    const ticked = new Set(block.selected_options?.map((o) => o.value) ?? []);
+    interactions[account.id] = {
+      comment: ticked.has('comment'),
+      duet: ticked.has('duet'),
+      stitch: ticked.has('stitch'),
+    };
+  }
+  const any = (kind: 'comment' | 'duet' | 'stitch') =>
+    legacy.has(kind) || Object.values(interactions).some((allowed) => allowed[kind]);
   const disclosure = new Set(field('tiktok_disclosure')?.selected_options?.map((o) => o.value) ?? []);
+  const toggle = field('tiktok_disclose');
+  // Without the toggle in the form (an older form), a ticked kind is the disclosure.
+  const disclose = toggle ? (toggle.selected_options ?? []).some((o) => o.value === 'on') : disclosure.size > 0;
+  const photoTitle = text('tiktok_photo_title');
+  const music = (field('tiktok_music')?.selected_options ?? []).some((o) => o.value === 'music');
   const when = field('when')?.selected_option?.value === 'asap' ? 'asap' : 'at';
   // A suggested time, when one was picked, replaces the date and time pickers.
   const suggested = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(field('suggested_time')?.selected_option?.value ?? '');
@@ -134,11 +152,15 @@ export function readDraftForm(
           },
     tiktok: {
       privacy,
-      allowComment: interactions.has('comment'),
-      allowDuet: interactions.has('duet'),
-      allowStitch: interactions.has('stitch'),
-      brandOrganic: disclosure.has('organic'),
-      brandContent: disclosure.has('branded'),
+      allowComment: any('comment'),
+      allowDuet: any('duet'),
+      allowStitch: any('stitch'),
+      brandOrganic: disclose && disclosure.has('organic'),
+      brandContent: disclose && disclosure.has('branded'),
+      ...(Object.keys(interactions).length > 0 ? { interactions } : {}),
+      ...(disclose ? { disclose } : {}),
+      ...(photoTitle ? { photoTitle } : {}),
+      ...(music ? { autoAddMusic: true } : {}),
     },
   };
   const firstComment = text('first_comment');

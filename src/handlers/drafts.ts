@@ -1,6 +1,7 @@
+import type { BlockAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { approvalActions } from '../../views/approval-message.ts';
-import { type DraftModalData, draftModal, draftModalCallback } from '../../views/draft-modal.ts';
+import { type DraftModalData, draftModal, draftModalCallback, draftValue } from '../../views/draft-modal.ts';
 import type { SuggestedTime } from '../services/best-time.ts';
 import type { Services } from '../services/index.ts';
 import { type DraftContent, editableStates, type PostDoc } from '../services/posts.ts';
@@ -101,8 +102,38 @@ function contentOf(post: PostDoc): DraftContent {
   };
 }
 
+/**
+ * A change in the draft modal that changes what TikTok's settings offer (the TikTok post type, the disclosure toggle
+ * or its kinds): the modal is drawn again from what is in it, so the choices shown are the ones allowed before submit.
+ */
+async function redrawDraftModal(services: Services, client: WebClient, body: BlockAction): Promise<void> {
+  const view = body.view;
+  if (!view || view.callback_id !== draftModalCallback) return;
+  const metadata = decodeDraftMetadata(view.private_metadata);
+  const state = viewStateSchema.safeParse(view.state?.values ?? {});
+  if (!metadata || !state.success) return;
+  const { draft } = readDraftForm(state.data, metadata);
+  const modal = draftModal({
+    accounts: metadata.accounts,
+    creators: metadata.creators,
+    timezone: metadata.timezone,
+    suggested: suggestedTime(new Date(), metadata.timezone),
+    initial: draft,
+    keptMedia: metadata.keptMedia.map((m) => m.name),
+    privateMetadata: view.private_metadata,
+  });
+  await client.views
+    .update({ view_id: view.id, hash: view.hash, view: modal })
+    .catch((error) => services.logger.warn({ err: error }, 'draft modal redraw skipped'));
+}
+
 /** The draft modal's submission and the Edit button. */
 export function registerDraftHandlers(app: Listeners, services: Services): void {
+  app.action<BlockAction>(draftValue, async ({ ack, body, client }) => {
+    await ack();
+    await redrawDraftModal(services, client, body);
+  });
+
   app.view(draftModalCallback, async ({ ack, body, view, client }) => {
     if (!(await services.roles.can(body.user.id, 'draft'))) {
       await ack({

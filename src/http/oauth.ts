@@ -12,6 +12,7 @@ const text = (max: number) => z.string().min(1).max(max).optional();
 const callbackQuery = z.object({
   state: text(200),
   code: text(2048),
+  auth_code: text(2048),
   error: text(200),
 });
 const startQuery = z.object({ state: z.string().min(10).max(200) });
@@ -52,6 +53,7 @@ export function oauthRoutes(services: Services): CustomRoute[] {
     ['/oauth/meta/callback', 'facebook'],
     ['/oauth/instagram/callback', 'instagram'],
     ['/oauth/tiktok/callback', 'tiktok'],
+    ['/oauth/tiktok-business/callback', 'tiktok_business'],
   ];
   for (const [path, flow] of callbacks) {
     routes.push(

@@ -45,6 +45,9 @@ export function createPlatformClients(config: Config): PlatformClients {
       businessApiUrl: config.TIKTOK_BUSINESS_API_URL,
       clientKey: config.TIKTOK_CLIENT_KEY,
       clientSecret: config.TIKTOK_CLIENT_SECRET,
+      ...(config.TIKTOK_BUSINESS_APP_ID && config.TIKTOK_BUSINESS_APP_SECRET
+        ? { businessAppId: config.TIKTOK_BUSINESS_APP_ID, businessAppSecret: config.TIKTOK_BUSINESS_APP_SECRET }
+        : {}),
     });
   }
   return clients;

@@ -173,6 +173,24 @@ export function businessApiUnavailable(reason: string): PlatformError {
   });
 }
 
+/** The code of a refused API for Business token: only the comments and insights connection must be made again. */
+export const BUSINESS_RECONNECT_NEEDED = 'business_reconnect_needed';
+
+/**
+ * A Business API call refused the Business token (40102/40104/40105). Publishing uses the Login Kit token and is not
+ * affected, so this is not an `auth` error of the account: it names the connection to make again.
+ */
+export function businessReconnectNeeded(cause: PlatformError): PlatformError {
+  return new PlatformError({
+    kind: 'permanent',
+    platform: 'tiktok',
+    code: BUSINESS_RECONNECT_NEEDED,
+    message: `tiktok: API for Business token refused (${cause.code})`,
+    userMessage:
+      'TikTok no longer accepts the comments and insights connection of this account. An admin must connect it again with `/wone connect`.',
+  });
+}
+
 /** Reads `Retry-After` (seconds or an HTTP date), if the answer carries one. */
 export function retryAfterMs(headers: Record<string, string>, now: number = Date.now()): number | undefined {
   const value = headers['retry-after'];

@@ -3,8 +3,8 @@ import { PlatformError } from './errors.ts';
 import { PlatformHttp, type PlatformRequest, type PlatformResponse } from './http.ts';
 import { type ChunkPlan, chunkRange, DEFAULT_CHUNK_BYTES, planChunks } from './tiktok-chunks.ts';
 import {
-  BUSINESS_API_UNAVAILABLE,
   businessApiUnavailable,
+  businessReconnectNeeded,
   tiktokApiError,
   tiktokBusinessError,
   tiktokOAuthError,
@@ -52,6 +52,9 @@ export interface TikTokClientOptions {
   businessApiUrl?: string;
   clientKey: string;
   clientSecret: string;
+  /** The API for Business app (`TIKTOK_BUSINESS_APP_ID`/`_SECRET`), a separate app from the Login Kit one. */
+  businessAppId?: string;
+  businessAppSecret?: string;
   /** Preferred upload chunk size; the documented rules win where they disagree. */
   chunkSizeBytes?: number;
   statusPolling?: Partial<StatusPolling>;
@@ -60,12 +63,28 @@ export interface TikTokClientOptions {
   responseTimeoutMs?: number;
 }
 
-/** A TikTok login's public identity, and whether the API for Business serves it. */
+/** A TikTok login's public identity: display name (Display API) and @username (Content Posting `creator_info`). */
 export interface TikTokProfile {
   displayName: string;
-  username?: string;
-  businessApi: boolean;
+  username: string;
 }
+
+/** Tokens from the API for Business's Business authorization, and the id that API knows the account by. */
+export interface TikTokBusinessGrant extends RefreshedToken {
+  businessId: string;
+  scopes: string[];
+}
+
+/** API for Business scopes asked for: profile and username (to link the account), insights, comments. */
+export const TIKTOK_BUSINESS_SCOPES = [
+  'user.info.basic',
+  'user.info.username',
+  'user.insights',
+  'video.list',
+  'video.insights',
+  'comment.list',
+  'comment.list.manage',
+];
 
 /** Tokens from the code exchange that connects an account. */
 export interface TikTokGrant extends RefreshedToken {
@@ -169,6 +188,17 @@ const videoListSchema = business(
       .default([]),
     cursor: z.number().optional(),
     has_more: z.boolean().optional(),
+  }),
+);
+
+const businessTokenSchema = business(
+  z.object({
+    access_token: z.string().min(1),
+    expires_in: z.number(),
+    open_id: z.string().min(1),
+    refresh_token: z.string().min(1),
+    refresh_token_expires_in: z.number(),
+    scope: z.string().default(''),
   }),
 );
 
@@ -289,8 +319,6 @@ export class TikTokClient implements PlatformClient {
         if (creator && video.durationSec !== undefined && video.durationSec > creator.maxVideoPostDurationSec) {
           add('media', `This account can post videos up to ${creator.maxVideoPostDurationSec} seconds long.`);
         }
-        if (options.source === 'file_upload' && !video.readRange)
-          add('media', 'The video file is not available to upload.');
       }
       if (request.caption.length > MAX_VIDEO_TITLE) {
         add(
@@ -308,7 +336,7 @@ export class TikTokClient implements PlatformClient {
         add('media', 'TikTok takes JPEG or WebP photos only.');
       }
       if ((options.photoTitle ?? '').length > MAX_PHOTO_TITLE) {
-        add('caption', `A TikTok photo title is at most ${MAX_PHOTO_TITLE} characters.`);
+        add('photo_title', `A TikTok photo title is at most ${MAX_PHOTO_TITLE} characters.`);
       }
       if (request.caption.length > MAX_PHOTO_DESCRIPTION) {
         add(
@@ -418,7 +446,7 @@ export class TikTokClient implements PlatformClient {
             description: request.caption,
             ...(direct ? { privacy_level: options.privacyLevel } : {}),
             disable_comment: options.disableComment,
-            auto_add_music: true,
+            auto_add_music: options.autoAddMusic === true,
             brand_content_toggle: options.brandContentToggle,
             brand_organic_toggle: options.brandOrganicToggle,
           },
@@ -671,7 +699,7 @@ export class TikTokClient implements PlatformClient {
     return this.api.parse(tokenSchema, response.body, context);
   }
 
-  /** Revokes the account's access on disconnect, so TikTok forgets the grant as well. */
+  /** Revokes the account's access on disconnect (its API for Business grant too), so TikTok forgets them as well. */
   async revokeToken(account: AccountAccess): Promise<void> {
     const response = await this.api.send({
       method: 'POST',
@@ -686,11 +714,13 @@ export class TikTokClient implements PlatformClient {
     });
     const error = tiktokOAuthError(response, 'token revoke');
     if (error) throw error;
+    if (account.business) await this.revokeBusinessToken(account.business.accessToken);
   }
 
   /**
-   * Who the login belongs to, for choosing it when connecting: the display name (Display API), and the @username plus
-   * whether the TikTok API for Business serves this account (comments, insights), asked of the Business API.
+   * Who the login belongs to, for choosing it when connecting: the display name from the Display API
+   * (`user.info.basic`) and the @username from `creator_info` (`video.publish`). Only the Login Kit APIs are asked:
+   * the API for Business does not accept Login Kit tokens.
    */
   async getProfile(account: AccountAccess): Promise<TikTokProfile> {
     const response = await this.api.send({
@@ -702,27 +732,113 @@ export class TikTokClient implements PlatformClient {
     const error = tiktokApiError(response, 'user info');
     if (error) throw error;
     const user = this.api.parse(profileSchema, response.body, 'user info').data.user;
-    try {
-      const { data } = await this.business(
-        account,
-        businessProfileSchema,
-        'GET',
-        '/business/get/',
-        'business account',
-        {
-          query: { fields: JSON.stringify(['username', 'display_name']) },
-        },
-      );
-      return {
-        displayName: data.display_name ?? user.display_name ?? account.externalId,
-        ...(data.username ? { username: data.username } : {}),
-        businessApi: true,
-      };
-    } catch (businessError) {
-      if (!(businessError instanceof PlatformError) || businessError.code !== BUSINESS_API_UNAVAILABLE)
-        throw businessError;
-      return { displayName: user.display_name ?? account.externalId, businessApi: false };
-    }
+    const creator = await this.getCreatorInfo(account);
+    return { displayName: user.display_name || creator.nickname || creator.username, username: creator.username };
+  }
+
+  // ---- Business authorization (API for Business) ---------------------------------------------------------------
+
+  /** Whether the API for Business app is configured (its host, id and secret). */
+  get businessConfigured(): boolean {
+    return Boolean(this.businessApi && this.options.businessAppId && this.options.businessAppSecret);
+  }
+
+  /**
+   * The Business authorization page a TikTok account holder opens to grant the API for Business app access: TikTok's
+   * authorize page with the Business app's id as `client_key` and the Business scopes.
+   */
+  businessAuthorizeUrl(redirectUri: string, state: string): string {
+    const url = new URL('https://www.tiktok.com/v2/auth/authorize/');
+    url.search = new URLSearchParams({
+      client_key: this.businessAppIdOrThrow(),
+      scope: TIKTOK_BUSINESS_SCOPES.join(','),
+      response_type: 'code',
+      redirect_uri: redirectUri,
+      state,
+    }).toString();
+    return url.toString();
+  }
+
+  /** `tt_user/oauth2/token/`: the Business authorization's code (sent as `auth_code`) for the Business tokens. */
+  async exchangeBusinessCode(code: string, redirectUri: string): Promise<TikTokBusinessGrant> {
+    const { data } = await this.businessAuthCall('/tt_user/oauth2/token/', 'business code exchange', {
+      grant_type: 'authorization_code',
+      auth_code: code,
+      redirect_uri: redirectUri,
+    });
+    return {
+      ...this.businessRefreshed(data),
+      businessId: data.open_id,
+      scopes: data.scope.split(',').filter(Boolean),
+    };
+  }
+
+  /** `tt_user/oauth2/refresh_token/`: Business access tokens live a day; the answer's refresh token replaces the old. */
+  async refreshBusinessToken(refreshToken: string): Promise<RefreshedToken> {
+    const { data } = await this.businessAuthCall('/tt_user/oauth2/refresh_token/', 'business token refresh', {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+    });
+    return this.businessRefreshed(data);
+  }
+
+  /** `tt_user/oauth2/revoke/`: TikTok forgets the Business grant. */
+  async revokeBusinessToken(accessToken: string): Promise<void> {
+    if (!this.businessApi) throw businessApiUnavailable('the API for Business is not configured');
+    const response = await this.businessApi.send({
+      method: 'POST',
+      path: `${BUSINESS_PREFIX}/tt_user/oauth2/revoke/`,
+      body: { json: { ...this.businessApp(), access_token: accessToken } },
+    });
+    const error = tiktokBusinessError(response, 'business token revoke');
+    if (error) throw error;
+  }
+
+  /** The Business account's @username and display name, to link it to the Login Kit account it belongs to. */
+  async getBusinessProfile(account: AccountAccess): Promise<{ username?: string; displayName?: string }> {
+    const { data } = await this.business(account, businessProfileSchema, 'GET', '/business/get/', 'business account', {
+      query: { fields: JSON.stringify(['username', 'display_name']) },
+    });
+    return {
+      ...(data.username ? { username: data.username } : {}),
+      ...(data.display_name ? { displayName: data.display_name } : {}),
+    };
+  }
+
+  private businessAppIdOrThrow(): string {
+    if (!this.options.businessAppId) throw businessApiUnavailable('TIKTOK_BUSINESS_APP_ID is not configured');
+    return this.options.businessAppId;
+  }
+
+  private businessApp(): { client_id: string; client_secret: string } {
+    if (!this.options.businessAppSecret) throw businessApiUnavailable('TIKTOK_BUSINESS_APP_SECRET is not configured');
+    return { client_id: this.businessAppIdOrThrow(), client_secret: this.options.businessAppSecret };
+  }
+
+  private async businessAuthCall(
+    path: string,
+    context: string,
+    json: Record<string, string>,
+  ): Promise<z.infer<typeof businessTokenSchema>> {
+    if (!this.businessApi) throw businessApiUnavailable('the API for Business is not configured');
+    const response = await this.businessApi.send({
+      method: 'POST',
+      path: `${BUSINESS_PREFIX}${path}`,
+      body: { json: { ...this.businessApp(), ...json } },
+    });
+    const error = tiktokBusinessError(response, context);
+    if (error) throw error;
+    return this.businessApi.parse(businessTokenSchema, response.body, context);
+  }
+
+  private businessRefreshed(data: z.infer<typeof businessTokenSchema>['data']): RefreshedToken {
+    const now = this.now().getTime();
+    return {
+      accessToken: data.access_token,
+      expiresAt: new Date(now + data.expires_in * 1000),
+      refreshToken: data.refresh_token,
+      refreshExpiresAt: new Date(now + data.refresh_token_expires_in * 1000),
+    };
   }
 
   async checkToken(account: AccountAccess): Promise<TokenHealth> {
@@ -940,18 +1056,23 @@ export class TikTokClient implements PlatformClient {
     context: string,
     input: { query?: PlatformRequest['query']; json?: Record<string, unknown> },
   ): Promise<z.infer<T>> {
-    if (!this.businessApi) throw businessApiUnavailable('TIKTOK_BUSINESS_API_URL is not configured');
+    if (!this.businessApi) throw businessApiUnavailable('the API for Business is not configured');
+    const connection = account.business;
+    if (!connection) throw businessApiUnavailable('the account has no API for Business connection');
+    const businessId = connection.businessId;
     const request: PlatformRequest =
       method === 'GET'
-        ? { method, path: `${BUSINESS_PREFIX}${path}`, query: { business_id: account.externalId, ...input.query } }
+        ? { method, path: `${BUSINESS_PREFIX}${path}`, query: { business_id: businessId, ...input.query } }
         : {
             method,
             path: `${BUSINESS_PREFIX}${path}`,
-            body: { json: { business_id: account.externalId, ...input.json } },
+            body: { json: { business_id: businessId, ...input.json } },
           };
-    request.headers = { 'access-token': account.accessToken };
+    request.headers = { 'access-token': connection.accessToken };
     const response = await this.businessApi.send(request);
     const error = tiktokBusinessError(response, context);
+    // A refused Business token ends the comments and insights connection, not the account's Login Kit login.
+    if (error?.kind === 'auth') throw businessReconnectNeeded(error);
     if (error) throw error;
     return this.businessApi.parse(schema, response.body, context);
   }

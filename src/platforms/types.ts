@@ -44,6 +44,8 @@ export interface TikTokPostOptions {
   brandOrganicToggle: boolean;
   /** Photo posts only: a short title (at most 90 characters); the caption becomes the description. */
   photoTitle?: string;
+  /** Photo posts only: add TikTok's recommended music (the requester's choice, never forced). */
+  autoAddMusic?: boolean;
 }
 
 /** One post to one account. */
@@ -66,6 +68,12 @@ export interface AccountAccess {
   /** Which login issued the token: decides the Graph host for Instagram. */
   login: 'facebook' | 'instagram' | 'tiktok';
   accessToken: string;
+  /**
+   * TikTok only: the account's own connection to the TikTok API for Business (comments, insights), when made. Its
+   * token comes from the Business authorization, never from Login Kit, and `businessId` is the id that authorization
+   * returned (not the Login Kit open_id).
+   */
+  business?: { businessId: string; accessToken: string };
 }
 
 /** What TikTok's `creator_info/query` says a creator may do; posts are checked against it. */
@@ -81,7 +89,16 @@ export interface CreatorInfo {
 
 /** A broken platform rule, named by the draft field it concerns so the modal can show it on the right input. */
 export interface RuleViolation {
-  field: 'post_type' | 'caption' | 'media' | 'link' | 'first_comment' | 'privacy_level' | 'interactions' | 'disclosure';
+  field:
+    | 'post_type'
+    | 'caption'
+    | 'media'
+    | 'link'
+    | 'first_comment'
+    | 'privacy_level'
+    | 'interactions'
+    | 'disclosure'
+    | 'photo_title';
   message: string;
 }
 

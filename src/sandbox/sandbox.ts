@@ -51,6 +51,11 @@ export interface SandboxOptions {
    * any of its people, admin included.
    */
   host?: string;
+  /**
+   * The URL prefix the TikTok simulator treats as verified for pull-from-URL (TikTok's URL-prefix verification);
+   * default `<sandbox url>/media/`, where the app serves media. Media elsewhere is refused as TikTok would.
+   */
+  tiktokVerifiedPrefix?: string;
 }
 
 /** A running sandbox: the app against simulated Slack and platforms, and the page that plays the Slack client. */
@@ -81,7 +86,11 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
     simulators.slack.addUser({ id: person.id, name: person.name, tz: person.timezone });
   // The billing channel is an expert channel (COMMENT_ROUTES) the bot was invited to.
   simulators.slack.inviteBot('C0BILLING');
-  simulators.tiktok.verifiedUrlPrefixes = [`${url}/media/`];
+  simulators.tiktok.verifiedUrlPrefixes = [
+    options.tiktokVerifiedPrefix ?? env.SANDBOX_TIKTOK_VERIFIED_PREFIX ?? `${url}/media/`,
+  ];
+  // The sandbox serves its media over http on this machine; everything else about pulling is checked as TikTok does.
+  simulators.tiktok.requireHttps = false;
 
   const role = (name: string) =>
     sandboxPeople
@@ -110,6 +119,8 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
     TIKTOK_CLIENT_SECRET: simulators.tiktok.clientSecret,
     TIKTOK_API_URL: simulators.tiktok.url,
     TIKTOK_BUSINESS_API_URL: simulators.tiktok.url,
+    TIKTOK_BUSINESS_APP_ID: simulators.tiktok.businessAppId,
+    TIKTOK_BUSINESS_APP_SECRET: simulators.tiktok.businessAppSecret,
     APPROVAL_CHANNEL_ID: 'C0APPROVALS',
     COMMENTS_CHANNEL_ID: 'C0COMMENTS',
     DIGEST_CHANNEL_ID: 'C0DIGEST',
@@ -166,8 +177,22 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
         accessToken: account.accessToken,
         ...(account.refreshToken ? { refreshTokenValue: account.refreshToken } : {}),
         ...(account.tokenExpiresAt ? { tokenExpiresAt: account.tokenExpiresAt } : {}),
-        ...(account.businessApi === undefined ? {} : { businessApi: account.businessApi }),
       });
+      if (account.business) {
+        const { vault } = app.services;
+        await app.services.accounts.attachBusiness(
+          account.id,
+          {
+            businessId: account.business.businessId,
+            scopes: account.business.scopes,
+            status: 'ok',
+            tokenExpiresAt: account.business.tokenExpiresAt,
+            connectedBy: admin,
+            connectedAt: new Date(),
+          },
+          { token: vault.seal(account.business.accessToken), refreshToken: vault.seal(account.business.refreshToken) },
+        );
+      }
     }
     // The Webhooks product is set up as an operator would, and the accounts subscribed as connecting does: Meta
     // delivers comments only for subscribed objects.

@@ -2,7 +2,7 @@ import { FACEBOOK_LOGIN_SCOPES, INSTAGRAM_LOGIN_SCOPES } from '../platforms/meta
 import type { AccountDoc } from '../services/accounts.ts';
 import { FakeSlack } from './fake-slack.ts';
 import { GraphFake } from './graph-fake.ts';
-import { TikTokFake } from './tiktok-fake.ts';
+import { BUSINESS_SCOPES, TikTokFake } from './tiktok-fake.ts';
 
 /** A brand account on a simulated platform, with a token that platform's simulator accepts. */
 export interface SimulatedAccount {
@@ -16,7 +16,8 @@ export interface SimulatedAccount {
   accessToken: string;
   refreshToken?: string;
   tokenExpiresAt?: Date;
-  businessApi?: boolean;
+  /** TikTok: the account's API for Business connection (comments, insights), made for it in the simulator. */
+  business?: { businessId: string; scopes: string[]; accessToken: string; refreshToken: string; tokenExpiresAt: Date };
 }
 
 /** The simulated outside world: Slack's Web API, Meta's Graph API (both hosts), and TikTok's APIs. */
@@ -49,7 +50,9 @@ export async function startSimulators(options: { botToken: string; teamId: strin
     username: 'wonecommerce',
     nickname: 'Wone Commerce',
     followers: 980,
+    accountType: 'business',
   });
+  const businessTokens = tiktok.issueBusinessTokens(tiktokAccount.openId);
   const tiktokTokens = tiktok.issueTokens(tiktokAccount.openId, [
     'user.info.basic',
     'video.publish',
@@ -95,7 +98,13 @@ export async function startSimulators(options: { botToken: string; teamId: strin
       accessToken: tiktokTokens.accessToken,
       refreshToken: tiktokTokens.refreshToken,
       tokenExpiresAt: new Date(Date.now() + tiktok.accessTokenLifetimeSec * 1000),
-      businessApi: true,
+      business: {
+        businessId: businessTokens.businessId,
+        scopes: BUSINESS_SCOPES,
+        accessToken: businessTokens.accessToken,
+        refreshToken: businessTokens.refreshToken,
+        tokenExpiresAt: new Date(Date.now() + tiktok.accessTokenLifetimeSec * 1000),
+      },
     },
   ];
 

@@ -46,8 +46,12 @@ export interface FakeAccount {
   /** Direct posts allowed per rolling 24 h before spam_risk_too_many_posts. */
   dailyPostCap?: number;
   outcome: PublishOutcomeConfig;
-  /** A TikTok Business account the app may use the API for Business with. */
-  businessApi: boolean;
+  /**
+   * The account type in TikTok. Only a Business account can grant the API for Business app access (Business
+   * authorization); a personal account is refused there. Being a Business account alone grants nothing: the API for
+   * Business serves the account only with a token from that authorization.
+   */
+  accountType: 'personal' | 'business';
   followers: number;
   dailyMetrics: {
     date: string;
@@ -117,6 +121,15 @@ interface RefreshRecord {
   active: boolean;
 }
 
+/** A token of the API for Business app: its own app, its own ids (`businessId`), never a Login Kit token. */
+interface BusinessTokenRecord {
+  openId: string;
+  businessId: string;
+  scopes: string[];
+  expiresAt: number;
+  revoked: boolean;
+}
+
 interface PublishTask {
   publishId: string;
   openId: string;
@@ -151,6 +164,20 @@ const LOGIN_KIT_SCOPES = [
   'video.publish',
 ];
 
+/** Scopes the API for Business app may ask for on the Business authorization page (reference G.5). */
+export const BUSINESS_SCOPES = [
+  'user.info.basic',
+  'user.info.username',
+  'user.info.stats',
+  'user.account.type',
+  'user.insights',
+  'video.list',
+  'video.insights',
+  'comment.list',
+  'comment.list.manage',
+  'video.publish',
+];
+
 /** Per-token limits per minute (Content Posting API reference). */
 const LIMITS = { init: 6, creator_info: 20, status: 30 } as const;
 
@@ -158,12 +185,20 @@ export class TikTokFake {
   readonly server = new FakeHttpServer();
   readonly clientKey = 'wone-client-key';
   readonly clientSecret = 'wone-client-secret-0123';
+  /** The API for Business app: a separate app in a separate portal, with its own id and secret. */
+  readonly businessAppId = '7300000000000000999';
+  readonly businessAppSecret = 'wone-business-secret-0123';
   /** Apply TikTok's per-token, per-minute limits. */
   rateLimits = true;
   /** An app TikTok has not audited: only SELF_ONLY posts are allowed. */
   unaudited = false;
   /** URL prefixes verified in the developer portal, for PULL_FROM_URL. */
   verifiedUrlPrefixes = ['https://media.wone.example/'];
+  /**
+   * TikTok pulls only https URLs. The local sandbox serves its media over http on this machine, so it switches this
+   * off; the prefix check still applies.
+   */
+  requireHttps = true;
   accessTokenLifetimeSec = 86_400;
   refreshTokenLifetimeSec = 31_536_000;
 
@@ -171,6 +206,12 @@ export class TikTokFake {
   private readonly tokens = new Map<string, TokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshRecord>();
   private readonly authCodes = new Map<
+    string,
+    { openId: string; redirectUri: string; scopes: string[]; used: boolean }
+  >();
+  private readonly businessTokens = new Map<string, BusinessTokenRecord>();
+  private readonly businessRefreshTokens = new Map<string, BusinessTokenRecord & { active: boolean }>();
+  private readonly businessCodes = new Map<
     string,
     { openId: string; redirectUri: string; scopes: string[]; used: boolean }
   >();
@@ -191,6 +232,7 @@ export class TikTokFake {
     this.registerOAuth();
     this.registerContentPosting();
     this.registerDisplay();
+    this.registerBusinessAuth();
     this.registerBusiness();
     return this.server.start();
   }
@@ -221,7 +263,7 @@ export class TikTokFake {
       maxVideoPostDurationSec: 600,
       bannedFromPosting: false,
       outcome: { result: 'complete', processingPolls: 1, postIdLagPolls: 0 },
-      businessApi: true,
+      accountType: 'personal',
       followers: 0,
       dailyMetrics: [],
       ...partial,
@@ -290,7 +332,76 @@ export class TikTokFake {
     return back.toString();
   }
 
-  /** Whether TikTok still honours any token of this account (false once revoked). */
+  /**
+   * The API for Business's authorization page for a TikTok account holder (the "TikTok account holder authorization
+   * URL" of the Business app): same TikTok host, but the Business app's id as `client_key` and the Business scopes.
+   * Only a Business account can grant it; the redirect carries a single-use code for `tt_user/oauth2/token/`.
+   */
+  businessConsent(authorizeUrl: string, as: { openId: string; deny?: boolean }): string {
+    const url = new URL(authorizeUrl);
+    if (url.host !== 'www.tiktok.com' || url.pathname !== '/v2/auth/authorize/')
+      throw new Error(`not a TikTok authorize URL: ${url.origin}${url.pathname}`);
+    const q = Object.fromEntries(url.searchParams);
+    if (q.client_key !== this.businessAppId)
+      throw new Error('business authorize: client_key is not the Business app id');
+    if (q.response_type !== 'code') throw new Error('business authorize: response_type must be code');
+    if (!q.redirect_uri || !q.state) throw new Error('business authorize: redirect_uri and state are required');
+    const scopes = (q.scope ?? '').split(',').filter(Boolean);
+    const unknown = scopes.filter((scope) => !BUSINESS_SCOPES.includes(scope));
+    if (scopes.length === 0 || unknown.length > 0)
+      throw new Error(`business authorize: invalid scopes ${unknown.join(',')}`);
+    const back = new URL(q.redirect_uri);
+    if (as.deny || this.account(as.openId).accountType !== 'business') {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set(
+        'error_description',
+        as.deny ? 'The user denied the request.' : 'Only a TikTok Business account can authorize this app.',
+      );
+    } else {
+      const code = `bizcode-${randomBytes(8).toString('hex')}`;
+      this.businessCodes.set(code, { openId: as.openId, redirectUri: q.redirect_uri, scopes, used: false });
+      back.searchParams.set('code', code);
+      back.searchParams.set('scopes', scopes.join(','));
+    }
+    back.searchParams.set('state', q.state);
+    return back.toString();
+  }
+
+  /**
+   * An API for Business token pair as the Business authorization's code exchange would issue it (for seeding the
+   * sandbox; tests go through `businessConsent`). Only a Business account can have one.
+   */
+  issueBusinessTokens(
+    openId: string,
+    scopes: string[] = BUSINESS_SCOPES,
+  ): { accessToken: string; refreshToken: string; businessId: string } {
+    if (this.account(openId).accountType !== 'business') throw new Error(`${openId} is not a TikTok Business account`);
+    const accessToken = `act.biz.${randomBytes(12).toString('hex')}`;
+    const refreshToken = `rft.biz.${randomBytes(12).toString('hex')}`;
+    const businessId = this.businessIdOf(openId);
+    const record = { openId, businessId, scopes, revoked: false };
+    this.businessTokens.set(accessToken, { ...record, expiresAt: this.now() + this.accessTokenLifetimeSec * 1000 });
+    this.businessRefreshTokens.set(refreshToken, {
+      ...record,
+      expiresAt: this.now() + this.refreshTokenLifetimeSec * 1000,
+      active: true,
+    });
+    return { accessToken, refreshToken, businessId };
+  }
+
+  /** The id the API for Business knows this account by (`business_id`): not the Login Kit open_id. */
+  businessIdOf(openId: string): string {
+    return `-000${createHash('sha256').update(`business:${openId}`).digest('hex').slice(0, 28)}`;
+  }
+
+  /** Whether any API for Business token of this account still works (false once revoked). */
+  hasLiveBusinessGrant(openId: string): boolean {
+    return [...this.businessTokens.values()].some(
+      (record) => record.openId === openId && !record.revoked && record.expiresAt > this.now(),
+    );
+  }
+
+  /** Whether any token of this account still works (false once revoked). */
   hasLiveGrant(openId: string): boolean {
     return [...this.tokens.entries()].some(([token, record]) => record.openId === openId && this.isTokenUsable(token));
   }
@@ -696,7 +807,7 @@ export class TikTokFake {
   }
 
   private urlRefusal(url: unknown): FakeReply | undefined {
-    if (typeof url !== 'string' || !url.startsWith('https://')) {
+    if (typeof url !== 'string' || !(url.startsWith('https://') || (!this.requireHttps && url.startsWith('http://')))) {
       return this.fail(400, 'invalid_param', 'The media URL must be an https URL.');
     }
     if (!this.verifiedUrlPrefixes.some((prefix) => url.startsWith(prefix))) {
@@ -870,16 +981,75 @@ export class TikTokFake {
     return { status: 200, json: { code, message, request_id: this.logId(), data: {} } };
   }
 
-  private businessAuth(req: FakeRequest, businessId: unknown): FakeReply | FakeAccount {
+  /**
+   * The API for Business's token check: only tokens from the Business authorization work here. A Login Kit token is
+   * unknown to it (40105, as TikTok answers), and `business_id` must be the id that authorization returned.
+   */
+  private businessAuth(req: FakeRequest, businessId: unknown, scope: string): FakeReply | FakeAccount {
     const token = req.headers['access-token'];
     if (!token) return this.businessFail(40104, 'Access token is null.');
-    if (!this.isTokenUsable(token)) return this.businessFail(40105, 'Access token is incorrect or has been revoked.');
-    const record = this.tokens.get(token);
-    if (!record || businessId !== record.openId)
-      return this.businessFail(40002, 'business_id does not match the access token.');
-    const account = this.account(record.openId);
-    if (!account.businessApi) return this.businessFail(40001, 'No permission to operate this TikTok account.');
-    return account;
+    const record = this.businessTokens.get(token);
+    if (!record || record.revoked || record.expiresAt <= this.now())
+      return this.businessFail(40105, 'Access token is incorrect or has been revoked.');
+    if (businessId !== record.businessId) return this.businessFail(40002, 'business_id is invalid.');
+    if (!record.scopes.includes(scope))
+      return this.businessFail(40001, `No permission to operate this TikTok account (scope ${scope} not granted).`);
+    return this.account(record.openId);
+  }
+
+  private registerBusinessAuth(): void {
+    const json = (req: FakeRequest) => (req.headers['content-type'] ?? '').startsWith('application/json');
+    const appOk = (body: Record<string, unknown>) =>
+      body.client_id === this.businessAppId && body.client_secret === this.businessAppSecret;
+    const issue = (grant: { openId: string; scopes: string[] }): FakeReply => {
+      const issued = this.issueBusinessTokens(grant.openId, grant.scopes);
+      return this.businessOk({
+        access_token: issued.accessToken,
+        expires_in: this.accessTokenLifetimeSec,
+        open_id: issued.businessId,
+        refresh_token: issued.refreshToken,
+        refresh_token_expires_in: this.refreshTokenLifetimeSec,
+        scope: grant.scopes.join(','),
+        token_type: 'Bearer',
+      });
+    };
+
+    this.server.route('POST', `${BUSINESS}/tt_user/oauth2/token/`, (req) => {
+      if (!json(req)) return this.businessFail(40002, 'Content-Type must be application/json.');
+      const body = this.body(req);
+      if (!appOk(body)) return this.businessFail(40001, 'client_id or client_secret is invalid.');
+      if (body.grant_type !== 'authorization_code') return this.businessFail(40002, 'grant_type is invalid.');
+      const code = typeof body.auth_code === 'string' ? this.businessCodes.get(body.auth_code) : undefined;
+      if (!code || code.used || code.redirectUri !== body.redirect_uri)
+        return this.businessFail(40002, 'Authorization code is expired or invalid.');
+      code.used = true;
+      return issue(code);
+    });
+
+    this.server.route('POST', `${BUSINESS}/tt_user/oauth2/refresh_token/`, (req) => {
+      if (!json(req)) return this.businessFail(40002, 'Content-Type must be application/json.');
+      const body = this.body(req);
+      if (!appOk(body)) return this.businessFail(40001, 'client_id or client_secret is invalid.');
+      if (body.grant_type !== 'refresh_token') return this.businessFail(40002, 'grant_type is invalid.');
+      const record =
+        typeof body.refresh_token === 'string' ? this.businessRefreshTokens.get(body.refresh_token) : undefined;
+      if (!record?.active || record.revoked || record.expiresAt <= this.now())
+        return this.businessFail(40105, 'Refresh token is incorrect or has been revoked.');
+      record.active = false;
+      return issue(record);
+    });
+
+    this.server.route('POST', `${BUSINESS}/tt_user/oauth2/revoke/`, (req) => {
+      if (!json(req)) return this.businessFail(40002, 'Content-Type must be application/json.');
+      const body = this.body(req);
+      if (!appOk(body)) return this.businessFail(40001, 'client_id or client_secret is invalid.');
+      const record = typeof body.access_token === 'string' ? this.businessTokens.get(body.access_token) : undefined;
+      if (!record) return this.businessFail(40105, 'Access token is incorrect or has been revoked.');
+      for (const token of this.businessTokens.values()) if (token.openId === record.openId) token.revoked = true;
+      for (const refresh of this.businessRefreshTokens.values())
+        if (refresh.openId === record.openId) refresh.active = false;
+      return this.businessOk({});
+    });
   }
 
   private ownedVideo(account: FakeAccount, videoId: unknown): VideoStats | undefined {
@@ -889,7 +1059,14 @@ export class TikTokFake {
 
   private registerBusiness(): void {
     this.server.route('GET', `${BUSINESS}/business/get/`, (req) => {
-      const account = this.businessAuth(req, req.query.business_id);
+      const wantsInsights = /followers_count|video_views|profile_views|likes|comments|shares/.test(
+        req.query.fields ?? '',
+      );
+      const account = this.businessAuth(
+        req,
+        req.query.business_id,
+        wantsInsights ? 'user.insights' : 'user.info.basic',
+      );
       if (isReply(account)) return account;
       const fields = parseJsonArray(req.query.fields);
       if (!fields) return this.businessFail(40002, 'fields must be a JSON array of strings.');
@@ -912,7 +1089,7 @@ export class TikTokFake {
     });
 
     this.server.route('GET', `${BUSINESS}/business/video/list/`, (req) => {
-      const account = this.businessAuth(req, req.query.business_id);
+      const account = this.businessAuth(req, req.query.business_id, 'video.insights');
       if (isReply(account)) return account;
       const fields = parseJsonArray(req.query.fields);
       if (!fields) return this.businessFail(40002, 'fields must be a JSON array of strings.');
@@ -939,7 +1116,7 @@ export class TikTokFake {
     });
 
     this.server.route('GET', `${BUSINESS}/business/comment/list/`, (req) => {
-      const account = this.businessAuth(req, req.query.business_id);
+      const account = this.businessAuth(req, req.query.business_id, 'comment.list');
       if (isReply(account)) return account;
       if (!this.ownedVideo(account, req.query.video_id)) return this.businessFail(40002, 'video_id is invalid.');
       const maxCount = Number(req.query.max_count ?? 20);
@@ -965,7 +1142,7 @@ export class TikTokFake {
 
     this.server.route('POST', `${BUSINESS}/business/comment/reply/create/`, (req) => {
       const body = this.body(req);
-      const account = this.businessAuth(req, body.business_id);
+      const account = this.businessAuth(req, body.business_id, 'comment.list.manage');
       if (isReply(account)) return account;
       if (!this.ownedVideo(account, body.video_id)) return this.businessFail(40002, 'video_id is invalid.');
       const parent = this.commentsOn(String(body.video_id)).find((comment) => comment.comment_id === body.comment_id);
@@ -977,7 +1154,7 @@ export class TikTokFake {
       const reply = this.seedComment(parent.video_id, {
         text: body.text,
         owner: true,
-        user_id: account.openId,
+        user_id: this.businessIdOf(account.openId),
         username: account.username,
         parent_comment_id: parent.comment_id,
       });
@@ -991,7 +1168,7 @@ export class TikTokFake {
 
     this.server.route('POST', `${BUSINESS}/business/comment/hide/`, (req) => {
       const body = this.body(req);
-      const account = this.businessAuth(req, body.business_id);
+      const account = this.businessAuth(req, body.business_id, 'comment.list.manage');
       if (isReply(account)) return account;
       if (!this.ownedVideo(account, body.video_id)) return this.businessFail(40002, 'video_id is invalid.');
       const comment = this.commentsOn(String(body.video_id)).find(

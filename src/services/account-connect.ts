@@ -33,9 +33,10 @@ export interface PendingCandidate {
   tokenExpiresAt?: Date;
   refreshToken?: SealedSecret;
   refreshExpiresAt?: Date;
-  businessApi?: boolean;
   /** Instagram through Facebook Login: the Page linked to it (its comment webhooks need that Page subscribed). */
   linkedPageId?: string;
+  /** TikTok API for Business connection: linked to the connected account `accountId`, not a new account. */
+  business?: { businessId: string };
   alreadyConnected: boolean;
 }
 
@@ -73,6 +74,8 @@ export type ChoiceOutcome =
 export interface CallbackQuery {
   state?: string;
   code?: string;
+  /** The API for Business's name for the code, accepted in its place. */
+  auth_code?: string;
   error?: string;
 }
 
@@ -124,14 +127,21 @@ export class AccountConnect {
     if (this.deps.metaLogin) flows.push('facebook');
     if (this.deps.metaLogin?.instagramLoginEnabled) flows.push('instagram');
     if (this.deps.tiktok) flows.push('tiktok');
+    if (this.deps.tiktok?.businessConfigured) flows.push('tiktok_business');
     return flows;
   }
 
   /** Logins that are off although their platform is on, and why (shown beside the links). */
   get switchedOff(): string[] {
-    return this.deps.metaLogin && !this.deps.metaLogin.instagramLoginEnabled
-      ? ['Instagram Login is off: it needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (see the README).']
-      : [];
+    const off: string[] = [];
+    if (this.deps.metaLogin && !this.deps.metaLogin.instagramLoginEnabled)
+      off.push('Instagram Login is off: it needs INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET (see the README).');
+    if (this.deps.tiktok && !this.deps.tiktok.businessConfigured) {
+      off.push(
+        'TikTok comments and insights are off: they need the TikTok API for Business app, TIKTOK_BUSINESS_APP_ID and TIKTOK_BUSINESS_APP_SECRET (see the README).',
+      );
+    }
+    return off;
   }
 
   /** One start link per login, each with its own state bound to `slackUserId`. */
@@ -169,12 +179,18 @@ export class AccountConnect {
       }).toString();
       return { ok: true, flow: check.flow, url: url.toString() };
     }
+    if (check.flow === 'tiktok_business' && this.deps.tiktok?.businessConfigured) {
+      return { ok: true, flow: check.flow, url: this.deps.tiktok.businessAuthorizeUrl(redirectUri, state) };
+    }
     return { ok: false, reason: 'unavailable' };
   }
 
   /** Where each platform sends the browser back. */
   redirectUri(flow: LoginFlow): string {
-    return `${this.base}/oauth/${flow === 'facebook' ? 'meta' : flow}/callback`;
+    const path = { facebook: 'meta', instagram: 'instagram', tiktok: 'tiktok', tiktok_business: 'tiktok-business' }[
+      flow
+    ];
+    return `${this.base}/oauth/${path}/callback`;
   }
 
   /**
@@ -191,17 +207,21 @@ export class AccountConnect {
       await this.deps.audit.record({ actor: check.slackUserId, action: 'connect_declined', details: { flow } });
       return { kind: 'denied', flow };
     }
-    if (!query.code) return { kind: 'refused', reason: 'missing' };
+    const code = query.code ?? query.auth_code;
+    if (!code) return { kind: 'refused', reason: 'missing' };
     let reached: { candidates: Omit<PendingCandidate, 'alreadyConnected'>[]; metaUserId?: string };
     try {
-      reached = await this.exchange(flow, query.code);
+      reached = await this.exchange(flow, code);
     } catch (error) {
       if (!(error instanceof PlatformError)) throw error;
       this.deps.logger.warn({ err: error, flow }, 'login code exchange failed');
       return { kind: 'failed', flow, message: error.userMessage ?? 'The platform refused the login.' };
     }
     if (reached.candidates.length === 0) return { kind: 'nothing_found', flow };
-    const connected = await this.deps.accounts.connectedIds(reached.candidates.map((c) => c.accountId));
+    const connected =
+      flow === 'tiktok_business'
+        ? await this.businessConnectedIds(reached.candidates.map((c) => c.accountId))
+        : await this.deps.accounts.connectedIds(reached.candidates.map((c) => c.accountId));
     const createdAt = this.now();
     const pending: PendingConnectionDoc = {
       _id: randomBytes(16).toString('base64url'),
@@ -233,6 +253,10 @@ export class AccountConnect {
     const chosen = taken.candidates.filter((candidate) => chosenIds.includes(candidate.accountId));
     const connectedAt = this.now();
     for (const candidate of chosen) {
+      if (candidate.business) {
+        await this.attachBusiness(candidate, slackUserId, connectedAt);
+        continue;
+      }
       await this.deps.accounts.saveSealed({
         _id: candidate.accountId,
         platform: candidate.platform,
@@ -246,7 +270,6 @@ export class AccountConnect {
         ...(candidate.refreshToken ? { refreshToken: candidate.refreshToken } : {}),
         ...(candidate.refreshExpiresAt ? { refreshExpiresAt: candidate.refreshExpiresAt } : {}),
         ...(taken.metaUserId ? { metaUserId: taken.metaUserId } : {}),
-        ...(candidate.businessApi === undefined ? {} : { businessApi: candidate.businessApi }),
         ...(candidate.linkedPageId ? { linkedPageId: candidate.linkedPageId } : {}),
         connectedBy: slackUserId,
         connectedAt,
@@ -299,6 +322,41 @@ export class AccountConnect {
     await this.deps.accounts.setLiveComments(candidate.accountId, live);
   }
 
+  private async attachBusiness(candidate: PendingCandidate, slackUserId: string, connectedAt: Date): Promise<void> {
+    if (!candidate.business) return;
+    const attached = await this.deps.accounts.attachBusiness(
+      candidate.accountId,
+      {
+        businessId: candidate.business.businessId,
+        scopes: candidate.scopes,
+        status: 'ok',
+        ...(candidate.tokenExpiresAt ? { tokenExpiresAt: candidate.tokenExpiresAt } : {}),
+        ...(candidate.refreshExpiresAt ? { refreshExpiresAt: candidate.refreshExpiresAt } : {}),
+        connectedBy: slackUserId,
+        connectedAt,
+      },
+      { token: candidate.token, ...(candidate.refreshToken ? { refreshToken: candidate.refreshToken } : {}) },
+    );
+    if (!attached) return;
+    await this.deps.audit.record({
+      actor: slackUserId,
+      action: 'connect',
+      subject: `account:${candidate.accountId}`,
+      details: {
+        name: candidate.name,
+        platform: 'tiktok',
+        login: 'tiktok_business',
+        reconnect: candidate.alreadyConnected,
+      },
+    });
+  }
+
+  /** Among `ids`, the TikTok accounts whose API for Business connection is made now. */
+  private async businessConnectedIds(ids: string[]): Promise<Set<string>> {
+    const accounts = await Promise.all(ids.map((id) => this.deps.accounts.get(id)));
+    return new Set(accounts.filter((a) => a?.business !== undefined).map((a) => a?._id ?? ''));
+  }
+
   /** Drops a pending choice (only its own admin may). */
   async cancel(pendingId: string, slackUserId: string): Promise<boolean> {
     return (await this.pending.deleteOne({ _id: pendingId, slackUserId })).deletedCount === 1;
@@ -306,6 +364,49 @@ export class AccountConnect {
 
   private get base(): string {
     return this.deps.config.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  }
+
+  /**
+   * The Business authorization's account, linked to the connected TikTok (Login Kit) account it belongs to by its
+   * @username: the two APIs know the account by different ids, so the username is what they share.
+   */
+  private async businessCandidates(
+    tiktok: TikTokClient,
+    code: string,
+    redirectUri: string,
+  ): Promise<Omit<PendingCandidate, 'alreadyConnected'>[]> {
+    const { vault } = this.deps;
+    const grant = await tiktok.exchangeBusinessCode(code, redirectUri);
+    const profile = await tiktok.getBusinessProfile({
+      platform: 'tiktok',
+      login: 'tiktok',
+      externalId: grant.businessId,
+      accessToken: grant.accessToken,
+      business: { businessId: grant.businessId, accessToken: grant.accessToken },
+    });
+    const wanted = profile.username?.toLowerCase();
+    const account = wanted
+      ? (await this.deps.accounts.list()).find(
+          (candidate) => candidate.platform === 'tiktok' && candidate.name.replace(/^@/, '').toLowerCase() === wanted,
+        )
+      : undefined;
+    if (!account) throw new BusinessAccountNotConnected(profile.username);
+    return [
+      {
+        accountId: account._id,
+        platform: 'tiktok',
+        login: 'tiktok',
+        externalId: account.externalId,
+        name: account.name,
+        describe: 'TikTok comments and insights (API for Business)',
+        scopes: grant.scopes,
+        token: vault.seal(grant.accessToken),
+        ...(grant.expiresAt ? { tokenExpiresAt: grant.expiresAt } : {}),
+        ...(grant.refreshToken ? { refreshToken: vault.seal(grant.refreshToken) } : {}),
+        ...(grant.refreshExpiresAt ? { refreshExpiresAt: grant.refreshExpiresAt } : {}),
+        business: { businessId: grant.businessId },
+      },
+    ];
   }
 
   private async exchange(
@@ -385,19 +486,36 @@ export class AccountConnect {
             platform: 'tiktok',
             login: 'tiktok',
             externalId: grant.openId,
-            name: profile.username ? `@${profile.username}` : profile.displayName,
-            describe: profile.businessApi ? 'TikTok' : 'TikTok (no API for Business: no comments or insights)',
+            name: `@${profile.username}`,
+            describe: `TikTok: ${profile.displayName}, for publishing`,
             scopes: grant.scopes,
             token: vault.seal(grant.accessToken),
             ...(grant.expiresAt ? { tokenExpiresAt: grant.expiresAt } : {}),
             ...(grant.refreshToken ? { refreshToken: vault.seal(grant.refreshToken) } : {}),
             ...(grant.refreshExpiresAt ? { refreshExpiresAt: grant.refreshExpiresAt } : {}),
-            businessApi: profile.businessApi,
           },
         ],
       };
     }
+    if (flow === 'tiktok_business' && this.deps.tiktok?.businessConfigured) {
+      return { candidates: await this.businessCandidates(this.deps.tiktok, code, redirectUri) };
+    }
     throw new LoginUnavailableError(flow);
+  }
+}
+
+/** Thrown when a Business authorization belongs to no connected TikTok account. */
+class BusinessAccountNotConnected extends PlatformError {
+  constructor(username: string | undefined) {
+    super({
+      kind: 'permanent',
+      platform: 'tiktok',
+      code: 'business_account_not_connected',
+      message: 'tiktok: the Business authorization matches no connected TikTok account',
+      userMessage: username
+        ? `The TikTok Business login is @${username}, which is not connected to Wone Social. Connect it with “TikTok” first, then connect its comments and insights.`
+        : 'TikTok did not say which account this Business login is. Nothing was connected.',
+    });
   }
 }
 

@@ -64,6 +64,36 @@ export class AccountDisconnect {
   }
 
   /**
+   * Disconnects a TikTok account's comments and insights (its API for Business connection) and nothing else: the
+   * Business tokens are deleted first, then TikTok is asked to revoke the grant. `undefined` when there was none.
+   */
+  async disconnectBusiness(
+    accountId: string,
+    by: string,
+  ): Promise<{ account: AccountSummary; revoked: DisconnectResult['revoked'] } | undefined> {
+    const removed = await this.accounts.detachBusiness(accountId);
+    if (!removed) return undefined;
+    let revoked: DisconnectResult['revoked'] = 'not_supported';
+    const platform = this.platforms[removed.account.platform];
+    if (platform?.revokeBusinessToken) {
+      try {
+        await platform.revokeBusinessToken(removed.accessToken);
+        revoked = 'revoked';
+      } catch (error) {
+        this.logger.warn({ err: error, accountId }, 'TikTok did not revoke the API for Business token');
+        revoked = 'failed';
+      }
+    }
+    await this.audit.record({
+      actor: by,
+      action: 'disconnect',
+      subject: `account:${accountId}`,
+      details: { name: removed.account.name, platform: 'tiktok', login: 'tiktok_business', revoked },
+    });
+    return { account: removed.account, revoked };
+  }
+
+  /**
    * Meta: the webhook subscription goes when no connected account still needs it (a Page serves its own posts and
    * its Instagram account's), then the Facebook login is revoked at Meta when it was the last account it connected
    * (`DELETE /{user-id}/permissions`). Instagram Login has no documented revocation: its token is only deleted here.

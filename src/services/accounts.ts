@@ -8,6 +8,24 @@ import type { SealedSecret, TokenVault } from './token-vault.ts';
 /** `ok`: usable. `reconnect_needed`: the platform refused its token. `disconnected`: its tokens are deleted. */
 export type AccountStatus = 'ok' | 'reconnect_needed' | 'disconnected';
 
+/**
+ * TikTok: the account's connection to the TikTok API for Business (comments, insights). Made by its own Business
+ * authorization with its own app, linked to the Login Kit account it belongs to. Its tokens are sealed like the
+ * account's, kept beside it (`businessToken`, `businessRefreshToken`), and removed when it is disconnected.
+ */
+export interface BusinessConnection {
+  /** The id the API for Business knows the account by (`open_id` of the Business token answer), not the Login Kit open_id. */
+  businessId: string;
+  scopes: string[];
+  status: 'ok' | 'reconnect_needed';
+  tokenExpiresAt?: Date;
+  refreshExpiresAt?: Date;
+  /** What went wrong with it last, in words safe to show. */
+  problem?: string;
+  connectedBy: string;
+  connectedAt: Date;
+}
+
 /** A connected brand account. Its tokens are sealed; disconnecting deletes them (the fields are removed). */
 export interface AccountDoc {
   /** `<platform>:<externalId>`, e.g. `instagram:17841400000000000`. */
@@ -37,14 +55,18 @@ export interface AccountDoc {
   lastHealthProblem?: string;
   /** The expiry the admins were last warned about, so each expiry is announced once. */
   expiryWarnedFor?: Date;
-  /** TikTok: whether the TikTok API for Business (comments, insights) is available for this account. */
+  /** TikTok: whether the TikTok API for Business connection (comments, insights) is made for this account. */
   businessApi?: boolean;
+  /** TikTok: the API for Business connection, when made. */
+  business?: BusinessConnection;
+  businessToken?: SealedSecret;
+  businessRefreshToken?: SealedSecret;
   disconnectedAt?: Date;
   disconnectedBy?: string;
 }
 
 /** An account as everything outside this module sees it: never with its sealed tokens. */
-export type AccountSummary = Omit<AccountDoc, 'token' | 'refreshToken'>;
+export type AccountSummary = Omit<AccountDoc, 'token' | 'refreshToken' | 'businessToken' | 'businessRefreshToken'>;
 
 /** What `save` takes: the account with its tokens in clear, sealed on the way in. */
 export type NewAccount = Omit<AccountDoc, 'token' | 'refreshToken'> & {
@@ -65,7 +87,9 @@ export class AccountNotConnectedError extends Error {
   }
 }
 
-const withoutSecrets = { projection: { token: 0, refreshToken: 0 } } as const;
+const withoutSecrets = {
+  projection: { token: 0, refreshToken: 0, businessToken: 0, businessRefreshToken: 0 },
+} as const;
 
 /** Connected accounts, and the only way to a usable token: decrypted just before a platform call. */
 export class Accounts {
@@ -126,7 +150,74 @@ export class Accounts {
   async access(id: string): Promise<AccountAccess> {
     const account = await this.collection.findOne({ _id: id });
     if (!account?.token || account.status !== 'ok') throw new AccountNotConnectedError(id);
-    return this.accessOf(account, account.token);
+    return this.accessOf(account, account.token, account.business?.status === 'ok');
+  }
+
+  /**
+   * Links an API for Business connection to a connected TikTok account (replacing an earlier one). False when the
+   * account is not connected (any more).
+   */
+  async attachBusiness(
+    id: string,
+    connection: BusinessConnection,
+    tokens: { token: SealedSecret; refreshToken?: SealedSecret },
+  ): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: id, platform: 'tiktok', status: { $ne: 'disconnected' } },
+      {
+        $set: {
+          business: connection,
+          businessApi: true,
+          businessToken: tokens.token,
+          ...(tokens.refreshToken ? { businessRefreshToken: tokens.refreshToken } : {}),
+        },
+        ...(tokens.refreshToken ? {} : { $unset: { businessRefreshToken: '' } }),
+      },
+    );
+    return result.matchedCount === 1;
+  }
+
+  /**
+   * Removes the API for Business connection (its tokens with it) in one update, and hands its token back once so
+   * TikTok can be asked to revoke it. `undefined` when there was none.
+   */
+  async detachBusiness(id: string): Promise<{ account: AccountSummary; accessToken: string } | undefined> {
+    const before = await this.collection.findOneAndUpdate(
+      { _id: id, business: { $exists: true } },
+      { $unset: { business: '', businessToken: '', businessRefreshToken: '' }, $set: { businessApi: false } },
+      { returnDocument: ReturnDocument.BEFORE },
+    );
+    if (!before?.businessToken) return undefined;
+    const { token: _t, refreshToken: _r, businessToken, businessRefreshToken: _br, business: _b, ...rest } = before;
+    return { account: { ...rest, businessApi: false }, accessToken: this.vault.open(businessToken) };
+  }
+
+  /** Marks the API for Business connection as refused by TikTok; publishing (Login Kit) is not affected. */
+  async markBusinessReconnectNeeded(id: string, problem: string): Promise<boolean> {
+    const result = await this.collection.updateOne(
+      { _id: id, 'business.status': 'ok' },
+      { $set: { 'business.status': 'reconnect_needed', 'business.problem': problem } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /**
+   * Refreshes the API for Business token with its refresh token, guarded by the token it replaces (one refresh per
+   * token: TikTok rotates refresh tokens). False if there is nothing to refresh or another refresh won.
+   */
+  async refreshBusinessWith(id: string, refresh: (refreshToken: string) => Promise<RefreshedToken>): Promise<boolean> {
+    const account = await this.collection.findOne({ _id: id });
+    const token = account?.businessToken;
+    if (!token || !account?.businessRefreshToken || account.business?.status !== 'ok') return false;
+    const key = `refresh-business:${id}:${createHash('sha256').update(token.data).digest('hex')}`;
+    if (!(await claimOnce(this.db, key))) return false;
+    const refreshed = await refresh(this.vault.open(account.businessRefreshToken));
+    const set: Record<string, unknown> = { businessToken: this.vault.seal(refreshed.accessToken) };
+    if (refreshed.expiresAt) set['business.tokenExpiresAt'] = refreshed.expiresAt;
+    if (refreshed.refreshToken) set.businessRefreshToken = this.vault.seal(refreshed.refreshToken);
+    if (refreshed.refreshExpiresAt) set['business.refreshExpiresAt'] = refreshed.refreshExpiresAt;
+    const result = await this.collection.updateOne({ _id: id, 'businessToken.data': token.data }, { $set: set });
+    return result.modifiedCount === 1;
   }
 
   /** Stores (or replaces) an account with freshly sealed tokens. */
@@ -145,7 +236,13 @@ export class Accounts {
    * they go from one sealed record to another without being opened.
    */
   async saveSealed(account: AccountDoc): Promise<void> {
-    await this.collection.replaceOne({ _id: account._id }, account, { upsert: true });
+    // Reconnecting a TikTok login keeps the account's API for Business connection, which has tokens of its own.
+    const kept = await this.collection.findOne(
+      { _id: account._id, status: { $ne: 'disconnected' }, business: { $exists: true } },
+      { projection: { business: 1, businessApi: 1, businessToken: 1, businessRefreshToken: 1 } },
+    );
+    const { _id: _keptId, ...business } = kept ?? { _id: '' };
+    await this.collection.replaceOne({ _id: account._id }, { ...account, ...business }, { upsert: true });
   }
 
   /** Ids of the accounts that are connected now, among `ids`. */
@@ -210,7 +307,7 @@ export class Accounts {
       return false;
     }
     const refreshToken = account.refreshToken ? this.vault.open(account.refreshToken) : undefined;
-    const refreshed = await refresh(this.accessOf(account, account.token), refreshToken);
+    const refreshed = await refresh(this.accessOf(account, account.token, false), refreshToken);
     const set: Partial<AccountDoc> = { token: this.vault.seal(refreshed.accessToken), status: 'ok' };
     if (refreshed.expiresAt) set.tokenExpiresAt = refreshed.expiresAt;
     if (refreshed.refreshToken) set.refreshToken = this.vault.seal(refreshed.refreshToken);
@@ -244,14 +341,17 @@ export class Accounts {
           refreshExpiresAt: '',
           expiryWarnedFor: '',
           liveComments: '',
+          business: '',
+          businessToken: '',
+          businessRefreshToken: '',
         },
-        $set: { status: 'disconnected', disconnectedAt: new Date(), disconnectedBy: by },
+        $set: { status: 'disconnected', disconnectedAt: new Date(), disconnectedBy: by, businessApi: false },
       },
       { returnDocument: ReturnDocument.BEFORE },
     );
     if (!before) return undefined;
-    const { token, refreshToken: _refresh, ...account } = before;
-    return { account, ...(token ? { revocable: this.accessOf(before, token) } : {}) };
+    const { token, refreshToken: _refresh, businessToken: _bt, businessRefreshToken: _brt, ...account } = before;
+    return { account, ...(token ? { revocable: this.accessOf(before, token, true) } : {}) };
   }
 
   /** Deletes accounts entirely (data deletion). Returns how many were deleted. */
@@ -260,12 +360,16 @@ export class Accounts {
     return (await this.collection.deleteMany({ _id: { $in: ids } })).deletedCount;
   }
 
-  private accessOf(account: AccountDoc, token: SealedSecret): AccountAccess {
+  private accessOf(account: AccountDoc, token: SealedSecret, withBusiness: boolean): AccountAccess {
+    const business = withBusiness ? account.business : undefined;
     return {
       platform: account.platform,
       externalId: account.externalId,
       login: account.login,
       accessToken: this.vault.open(token),
+      ...(business && account.businessToken
+        ? { business: { businessId: business.businessId, accessToken: this.vault.open(account.businessToken) } }
+        : {}),
     };
   }
 }

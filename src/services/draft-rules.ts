@@ -30,8 +30,11 @@ export type DraftField =
   | 'date'
   | 'time'
   | `tiktok_privacy:${string}`
+  | `tiktok_interactions:${string}`
   | 'tiktok_interactions'
-  | 'tiktok_disclosure';
+  | 'tiktok_disclose'
+  | 'tiktok_disclosure'
+  | 'tiktok_photo_title';
 
 export type DraftErrors = Partial<Record<DraftField, string>>;
 
@@ -122,18 +125,24 @@ export function checkDraft(input: DraftCheckInput): DraftErrors {
     }
     if (draft.tiktokMode === 'direct' && !privacy) add(field, 'Choose who can see this post.');
     else if (privacy && !creator.privacyLevelOptions.includes(privacy)) add(field, 'This account does not offer that.');
-    if (draft.tiktok.allowComment && creator.commentDisabled) {
-      add('tiktok_interactions', `${account.name} has comments turned off in TikTok.`);
+    const allowed = interactionsOf(draft, account._id);
+    const interactionsField: DraftField = `tiktok_interactions:${account._id}`;
+    if (allowed.comment && creator.commentDisabled) {
+      add(interactionsField, `${account.name} has comments turned off in TikTok.`);
     }
-    if (draft.tiktok.allowDuet && creator.duetDisabled) {
-      add('tiktok_interactions', `${account.name} has duets turned off in TikTok.`);
+    if (allowed.duet && creator.duetDisabled) add(interactionsField, `${account.name} has duets turned off in TikTok.`);
+    if (allowed.stitch && creator.stitchDisabled) {
+      add(interactionsField, `${account.name} has stitches turned off in TikTok.`);
     }
-    if (draft.tiktok.allowStitch && creator.stitchDisabled) {
-      add('tiktok_interactions', `${account.name} has stitches turned off in TikTok.`);
+    if (draft.postTypes.tiktok === 'tiktok_photo' && (allowed.duet || allowed.stitch)) {
+      add(interactionsField, 'TikTok photo posts take comments only: untick Duet and Stitch.');
     }
     if (draft.tiktok.brandContent && privacy === 'SELF_ONLY') {
-      add('tiktok_disclosure', 'Branded content cannot be private. Choose another audience.');
+      add(field, 'Branded content visibility cannot be set to private.');
     }
+  }
+  if (tiktokAccounts.length > 0 && draft.tiktok.disclose && !draft.tiktok.brandOrganic && !draft.tiktok.brandContent) {
+    add('tiktok_disclosure', 'You need to indicate if your content promotes yourself, a third party, or both.');
   }
 
   const media = [...input.files.map(fileAsMedia), ...draft.mediaUrls.map(urlAsMedia)];
@@ -173,18 +182,33 @@ export function publishRequestOf(
   return request;
 }
 
+/** The interactions the requester allowed on one TikTok account. */
+function interactionsOf(draft: DraftContent, accountId: string): { comment: boolean; duet: boolean; stitch: boolean } {
+  return (
+    draft.tiktok.interactions?.[accountId] ?? {
+      comment: draft.tiktok.allowComment,
+      duet: draft.tiktok.allowDuet,
+      stitch: draft.tiktok.allowStitch,
+    }
+  );
+}
+
 function tiktokOptions(draft: DraftContent, accountId: string, postType: PostType): TikTokPostOptions {
   const privacy = draft.tiktok.privacy[accountId];
+  const allowed = interactionsOf(draft, accountId);
+  const photo = postType === 'tiktok_photo';
   return {
     mode: draft.tiktokMode,
     // Videos are uploaded from storage (no domain verification needed); TikTok takes photos by URL only.
     source: postType === 'tiktok_video' ? 'file_upload' : 'pull_from_url',
     ...(privacy ? { privacyLevel: privacy } : {}),
-    disableComment: !draft.tiktok.allowComment,
-    disableDuet: !draft.tiktok.allowDuet,
-    disableStitch: !draft.tiktok.allowStitch,
+    disableComment: !allowed.comment,
+    disableDuet: !allowed.duet,
+    disableStitch: !allowed.stitch,
     brandContentToggle: draft.tiktok.brandContent,
     brandOrganicToggle: draft.tiktok.brandOrganic,
+    ...(photo && draft.tiktok.photoTitle ? { photoTitle: draft.tiktok.photoTitle } : {}),
+    ...(photo ? { autoAddMusic: draft.tiktok.autoAddMusic === true } : {}),
   };
 }
 
@@ -197,9 +221,11 @@ function fieldOf(violation: RuleViolation, account: ConnectedAccount, mediaFromF
     case 'privacy_level':
       return `tiktok_privacy:${account._id}`;
     case 'interactions':
-      return 'tiktok_interactions';
+      return `tiktok_interactions:${account._id}`;
     case 'disclosure':
-      return 'tiktok_disclosure';
+      return `tiktok_privacy:${account._id}`;
+    case 'photo_title':
+      return 'tiktok_photo_title';
     default:
       return violation.field;
   }

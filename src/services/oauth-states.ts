@@ -4,7 +4,7 @@ import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 
 /** Which login a state was made for. */
-export type LoginFlow = 'facebook' | 'instagram' | 'tiktok';
+export type LoginFlow = 'facebook' | 'instagram' | 'tiktok' | 'tiktok_business';
 
 /** How long an authorize link works. */
 export const STATE_LIFETIME_MS = 10 * 60_000;

@@ -84,6 +84,14 @@ export interface TikTokChoices {
   allowStitch: boolean;
   brandOrganic: boolean;
   brandContent: boolean;
+  /** Per TikTok account id: the interactions allowed on it (the modal asks per account); else the flags above. */
+  interactions?: Record<string, { comment: boolean; duet: boolean; stitch: boolean }>;
+  /** The commercial content disclosure toggle (off by default); when on, one of the two kinds must be chosen. */
+  disclose?: boolean;
+  /** Photo posts: their title (at most 90 characters); the caption is the description. */
+  photoTitle?: string;
+  /** Photo posts: add TikTok's recommended music, if the requester chose to. */
+  autoAddMusic?: boolean;
 }
 
 /** Everything the requester typed in the draft modal, kept verbatim so an edit reopens it unchanged. */

@@ -4,7 +4,7 @@ import { PlatformError } from '../platforms/errors.ts';
 import type { AccountSummary, Accounts } from './accounts.ts';
 import type { AuditLog } from './audit.ts';
 import type { TargetHolds } from './target-holds.ts';
-import type { TokenPlatforms } from './token-platforms.ts';
+import type { TokenPlatform, TokenPlatforms } from './token-platforms.ts';
 
 const DAY_MS = 86_400_000;
 /** Admins hear about an expiry this long before it. */
@@ -102,6 +102,8 @@ export class TokenHealthMonitor {
       }
     }
 
+    await this.refreshBusiness(account, client, now);
+
     let health: Awaited<ReturnType<typeof client.checkToken>>;
     try {
       health = await client.checkToken(await this.accounts.access(account._id));
@@ -127,6 +129,28 @@ export class TokenHealthMonitor {
       ...(current?.tokenExpiresAt ? { expiresAt: current.tokenExpiresAt } : {}),
       warned,
     };
+  }
+
+  /**
+   * TikTok: the API for Business token (comments, insights) lives a day and is renewed with its own refresh token. A
+   * refusal ends only that connection: publishing goes on, and the admins are told to connect it again.
+   */
+  private async refreshBusiness(account: AccountSummary, client: TokenPlatform, now: Date): Promise<void> {
+    const business = account.business;
+    const refresh = client.refreshBusinessToken?.bind(client);
+    if (business?.status !== 'ok' || !refresh) return;
+    const expires = business.tokenExpiresAt?.getTime();
+    if (expires !== undefined && expires - now.getTime() >= TIKTOK_REFRESH_WITHIN_MS) return;
+    try {
+      await this.accounts.refreshBusinessWith(account._id, refresh);
+    } catch (error) {
+      if (!(error instanceof PlatformError) || error.kind === 'transient' || error.kind === 'rate_limited') throw error;
+      const problem = 'TikTok refused to renew the comments and insights connection.';
+      if (!(await this.accounts.markBusinessReconnectNeeded(account._id, problem))) return;
+      await this.notifier.tellAdmins({
+        text: `:warning: The comments and insights of *${account.name}* (TikTok) stopped: ${problem} Connect them again with \`/wone connect\`.`,
+      });
+    }
   }
 
   private dueForRefresh(account: AccountSummary, now: Date): boolean {

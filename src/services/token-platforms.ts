@@ -7,6 +7,10 @@ export interface TokenPlatform {
   refreshToken?(account: AccountAccess, refreshToken: string): Promise<RefreshedToken>;
   /** Where the platform can forget a grant (TikTok). */
   revokeToken?(account: AccountAccess): Promise<void>;
+  /** TikTok: refreshes the API for Business token of the account's comments and insights connection. */
+  refreshBusinessToken?(refreshToken: string): Promise<RefreshedToken>;
+  /** TikTok: asks the API for Business to forget that connection's grant. */
+  revokeBusinessToken?(accessToken: string): Promise<void>;
 }
 
 /** The token side of each platform that is switched on. */

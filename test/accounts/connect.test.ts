@@ -5,7 +5,9 @@ import type { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
 import {
   choiceFor,
   connectLinks,
+  connectTikTokByConsent,
   followStart,
+  PUBLIC_BASE,
   pressConnect,
   returnToApp,
   startConnectApp,
@@ -52,7 +54,7 @@ describe('Facebook Login: Pages and their Instagram accounts', () => {
     const person = graph.seedMetaUser({ pageIds: [shop.id, outlet.id, notGranted.id] });
 
     const links = await connectLinks(t, ADMIN);
-    expect(Object.keys(links).sort()).toEqual(['facebook', 'instagram', 'tiktok']);
+    expect(Object.keys(links).sort()).toEqual(['facebook', 'instagram', 'tiktok', 'tiktok_business']);
     const start = await followStart(t, links.facebook ?? '');
     expect(start.status).toBe(302);
     const dialog = new URL(start.location);
@@ -233,8 +235,8 @@ describe('Instagram Login', () => {
 });
 
 describe('TikTok', () => {
-  it('end to end: access and refresh tokens, the Business API note, then disconnect revokes at TikTok', async () => {
-    tiktok.seedAccount({ openId: 'open-wone', username: 'wone_tt', businessApi: false });
+  it('end to end: Login Kit connects for publishing only, and disconnect revokes at TikTok', async () => {
+    tiktok.seedAccount({ openId: 'open-wone', username: 'wone_tt', nickname: 'Wone TT' });
     const start = await followStart(t, (await connectLinks(t, ADMIN)).tiktok ?? '');
     expect(new URL(start.location).searchParams.get('scope')).toBe(
       'user.info.basic,video.publish,video.upload,video.list',
@@ -245,9 +247,11 @@ describe('TikTok', () => {
     expect((await returnToApp(t, redirect, start.cookie)).status).toBe(200);
     const choice = await choiceFor(t, ADMIN, before);
     await pressConnect(t, ADMIN, choice.pendingId, ['tiktok:open-wone']);
+    // Only the Login Kit APIs were asked: the API for Business does not take Login Kit tokens.
+    expect(tiktok.server.calls.filter((call) => call.path.startsWith('/open_api/'))).toEqual([]);
     const stored = await accountsCollection().findOne({ _id: 'tiktok:open-wone' as never });
-    // Without the Business API only the display name is known.
-    expect(stored).toMatchObject({ platform: 'tiktok', login: 'tiktok', businessApi: false, name: 'Wone' });
+    expect(stored).toMatchObject({ platform: 'tiktok', login: 'tiktok', name: '@wone_tt' });
+    expect(stored).not.toHaveProperty('business');
     expect(stored?.tokenExpiresAt).toBeInstanceOf(Date);
     expect(stored?.refreshExpiresAt).toBeInstanceOf(Date);
     expect(stored?.refreshToken?.keyId).toBe(t.app.services.vault.currentKeyId);
@@ -255,7 +259,7 @@ describe('TikTok', () => {
     secrets.push(refresh);
     const access = await tokenOf('tiktok:open-wone');
     expect(tiktok.isTokenUsable(access)).toBe(true);
-    expect(textOf(await commandAnswer(t, ADMIN, 'accounts'))).toContain('No TikTok API for Business access');
+    expect(textOf(await commandAnswer(t, ADMIN, 'accounts'))).toContain('Comments and insights:* not connected');
 
     await commandAnswer(t, ADMIN, 'disconnect tiktok:open-wone');
     const { responseUrl } = await click(t, ADMIN, 'disconnect_account', 'tiktok:open-wone');
@@ -266,6 +270,69 @@ describe('TikTok', () => {
     expect(after).not.toHaveProperty('token');
     expect(after).not.toHaveProperty('refreshToken');
     expect(JSON.stringify(after)).not.toContain(access);
+  });
+
+  it('the API for Business is a connection of its own: Business authorization, own tokens and id, disconnect revokes it', async () => {
+    tiktok.seedAccount({ openId: 'open-biz', username: 'wone_biz', accountType: 'business' });
+    await connectTikTokByConsent(t, tiktok, ADMIN, 'open-biz');
+    const business = await followStart(t, (await connectLinks(t, ADMIN)).tiktok_business ?? '');
+    const authorize = new URL(business.location);
+    expect(authorize.searchParams.get('client_key')).toBe(tiktok.businessAppId);
+    expect(authorize.searchParams.get('scope')?.split(',')).toEqual(
+      expect.arrayContaining(['comment.list', 'comment.list.manage', 'video.insights', 'user.insights']),
+    );
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${PUBLIC_BASE}/oauth/tiktok-business/callback`);
+    const before = t.slack.callsOf('chat.postMessage').length;
+    await returnToApp(t, tiktok.businessConsent(business.location, { openId: 'open-biz' }), business.cookie);
+    const choice = await choiceFor(t, ADMIN, before);
+    expect(choice.offered).toEqual(['tiktok:open-biz']);
+    await pressConnect(t, ADMIN, choice.pendingId, ['tiktok:open-biz']);
+    expect(tiktok.server.callsTo('POST', '/open_api/v1.3/tt_user/oauth2/token/')).toHaveLength(1);
+
+    const stored = await accountsCollection().findOne({ _id: 'tiktok:open-biz' as never });
+    expect(stored?.business).toMatchObject({ status: 'ok', businessId: tiktok.businessIdOf('open-biz') });
+    expect(stored?.business.businessId).not.toBe('open-biz');
+    expect(stored?.businessRefreshToken?.keyId).toBe(t.app.services.vault.currentKeyId);
+    const access = await t.app.services.accounts.access('tiktok:open-biz');
+    secrets.push(access.business?.accessToken ?? 'missing');
+    // The Login Kit token is refused by the API for Business, the Business token is not a Login Kit token.
+    expect(access.business?.accessToken).not.toBe(access.accessToken);
+    expect(tiktok.isTokenUsable(access.business?.accessToken ?? '')).toBe(false);
+    expect(textOf(await commandAnswer(t, ADMIN, 'accounts'))).toContain('Comments and insights:* connected');
+
+    const { responseUrl } = await click(t, ADMIN, 'disconnect_business', 'tiktok:open-biz');
+    expect(textOf(await t.slack.waitFor(() => answersTo(t, responseUrl)[0]))).toContain('TikTok revoked that access');
+    expect(tiktok.hasLiveBusinessGrant('open-biz')).toBe(false);
+    expect(tiktok.hasLiveGrant('open-biz')).toBe(true);
+    const after = await accountsCollection().findOne({ _id: 'tiktok:open-biz' as never });
+    expect(after).toMatchObject({ status: 'ok' });
+    expect(after).not.toHaveProperty('business');
+    expect(after).not.toHaveProperty('businessToken');
+  });
+
+  it('a Business login of an account that is not connected, or a personal account, connects nothing', async () => {
+    tiktok.seedAccount({ openId: 'open-stranger', username: 'stranger', accountType: 'business' });
+    tiktok.seedAccount({ openId: 'open-personal', username: 'personal' });
+    const first = await followStart(t, (await connectLinks(t, ADMIN)).tiktok_business ?? '');
+    const refused = await returnToApp(
+      t,
+      tiktok.businessConsent(first.location, { openId: 'open-stranger' }),
+      first.cookie,
+    );
+    expect(refused.html).toContain('@stranger, which is not connected');
+    const second = await followStart(t, (await connectLinks(t, ADMIN)).tiktok_business ?? '');
+    const declined = await returnToApp(
+      t,
+      tiktok.businessConsent(second.location, { openId: 'open-personal' }),
+      second.cookie,
+    );
+    expect(declined.html).toContain('You declined');
+    expect(
+      await accountsCollection().countDocuments({
+        business: { $exists: true },
+        externalId: { $in: ['open-stranger', 'open-personal'] },
+      } as never),
+    ).toBe(0);
   });
 
   it('denied consent at TikTok is explained and stores nothing', async () => {
@@ -443,9 +510,22 @@ describe('logins switched on by configuration', () => {
     const other = await startConnectApp({ INSTAGRAM_APP_ID: '', INSTAGRAM_APP_SECRET: '' });
     try {
       const links = await connectLinks(other.t, ADMIN);
-      expect(Object.keys(links).sort()).toEqual(['facebook', 'tiktok']);
+      expect(Object.keys(links).sort()).toEqual(['facebook', 'tiktok', 'tiktok_business']);
       const answer = await commandAnswer(other.t, ADMIN, 'connect');
       expect(JSON.stringify(answer.blocks)).toContain('Instagram Login is off');
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('without TIKTOK_BUSINESS_APP_ID and TIKTOK_BUSINESS_APP_SECRET, TikTok comments and insights are off and /wone connect says so', async () => {
+    const other = await startConnectApp({ TIKTOK_BUSINESS_APP_ID: '', TIKTOK_BUSINESS_APP_SECRET: '' });
+    try {
+      const links = await connectLinks(other.t, ADMIN);
+      expect(Object.keys(links)).not.toContain('tiktok_business');
+      expect(Object.keys(links)).toContain('tiktok');
+      const answer = await commandAnswer(other.t, ADMIN, 'connect');
+      expect(JSON.stringify(answer.blocks)).toContain('TikTok comments and insights are off');
     } finally {
       await other.stop();
     }

@@ -7,6 +7,7 @@ import { seedAccount, seedQueuedPost } from '../harness/account-fixtures.ts';
 import { startConnectApp } from '../harness/connect-harness.ts';
 import { instagramTokenByConsent, pageTokenByConsent } from '../harness/meta-consent.ts';
 import { ADMIN, type TestApp } from '../harness/test-app.ts';
+import { attachBusinessByConsent } from '../harness/tiktok-business.ts';
 
 const DAY = 86_400_000;
 let t: TestApp;
@@ -59,6 +60,43 @@ describe('the daily token health job', () => {
     });
     expect(((await reuse.json()) as { error: string }).error).toBe('invalid_grant');
     expect(t.logs()).not.toContain(newRefresh);
+  });
+
+  it('renews the API for Business token with its own refresh token; a refusal stops only comments and insights', async () => {
+    tiktok.seedAccount({ openId: 'open-biz-health', username: 'biz_health', accountType: 'business' });
+    const issued = tiktok.issueTokens('open-biz-health');
+    await seedAccount(t.app.services, {
+      _id: 'tiktok:open-biz-health',
+      name: '@biz_health',
+      accessToken: issued.accessToken,
+      refreshTokenValue: issued.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + 30 * DAY),
+      refreshExpiresAt: new Date(Date.now() + 300 * DAY),
+    });
+    const grant = await attachBusinessByConsent(t.app.services, tiktok, 'tiktok:open-biz-health', 'open-biz-health');
+    await t.app.services.tokenHealth.checkAll();
+    const after = await raw('tiktok:open-biz-health');
+    const renewed = t.app.services.vault.open(after?.businessToken);
+    expect(renewed).not.toBe(grant.accessToken);
+    expect(t.app.services.vault.open(after?.businessRefreshToken)).not.toBe(grant.refreshToken);
+    expect(after?.business).toMatchObject({ status: 'ok' });
+    expect((await t.app.services.accounts.access('tiktok:open-biz-health')).business?.accessToken).toBe(renewed);
+
+    // TikTok withdraws the Business grant: the next renewal is refused.
+    const client = t.app.services.platforms.tiktok;
+    await client?.revokeBusinessToken(renewed);
+    const before = dmsToAdmin().length;
+    await t.app.services.tokenHealth.checkAll();
+    const refused = await raw('tiktok:open-biz-health');
+    expect(refused?.business).toMatchObject({ status: 'reconnect_needed' });
+    expect(refused?.status).toBe('ok');
+    expect(
+      dmsToAdmin()
+        .slice(before)
+        .map((m) => m.text)
+        .join('\n'),
+    ).toContain('comments and insights of *@biz_health* (TikTok) stopped');
+    expect((await t.app.services.accounts.access('tiktok:open-biz-health')).business).toBeUndefined();
   });
 
   it('refreshes a token once when two instances refresh it at the same moment, and the account stays connected', async () => {

@@ -5,6 +5,7 @@ import { commentIntakeNote } from '../../src/services/comments.ts';
 import { connectAccount, publishedTarget } from '../harness/comment-fixtures.ts';
 import { clickCommentButton, submitReplyModal } from '../harness/comment-interactions.ts';
 import { APPROVER, COMMENTS_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';
+import { attachBusinessByConsent, tiktokBusinessEnvironment } from '../harness/tiktok-business.ts';
 
 let fake: TikTokFake;
 let t: TestApp;
@@ -17,30 +18,24 @@ const commentListCalls = () => fake.server.callsTo('GET', '/open_api/v1.3/busine
 beforeAll(async () => {
   fake = new TikTokFake();
   await fake.start();
-  fake.seedAccount({ openId: 'open-biz', username: 'wone.tiktok', businessApi: true });
-  fake.seedAccount({ openId: 'open-creator', username: 'wone.creator', businessApi: false });
+  fake.seedAccount({ openId: 'open-biz', username: 'wone.tiktok', accountType: 'business' });
+  fake.seedAccount({ openId: 'open-creator', username: 'wone.creator' });
   for (const video of ['v-new-1', 'v-new-2', 'v-old']) fake.seedVideo('open-biz', video);
   fake.seedVideo('open-creator', 'v-creator');
-  t = await startTestApp({
-    TIKTOK_CLIENT_KEY: fake.clientKey,
-    TIKTOK_CLIENT_SECRET: fake.clientSecret,
-    TIKTOK_API_URL: fake.url,
-    TIKTOK_BUSINESS_API_URL: fake.url,
-  });
+  t = await startTestApp(tiktokBusinessEnvironment(fake));
   const services = t.app.services;
   businessAccount = await connectAccount(services, {
     platform: 'tiktok',
     externalId: 'open-biz',
     name: '@wone.tiktok',
     accessToken: fake.issueTokens('open-biz').accessToken,
-    businessApi: true,
   });
+  await attachBusinessByConsent(services, fake, businessAccount, 'open-biz');
   creatorAccount = await connectAccount(services, {
     platform: 'tiktok',
     externalId: 'open-creator',
     name: '@wone.creator',
     accessToken: fake.issueTokens('open-creator').accessToken,
-    businessApi: false,
   });
   const db = services.db;
   await publishedTarget(db, { accountId: businessAccount, platform: 'tiktok', remoteId: 'v-new-1' });

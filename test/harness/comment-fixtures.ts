@@ -11,7 +11,6 @@ export async function connectAccount(
     externalId: string;
     name: string;
     accessToken?: string;
-    businessApi?: boolean;
     login?: 'facebook' | 'instagram' | 'tiktok';
   },
 ): Promise<string> {
@@ -27,7 +26,6 @@ export async function connectAccount(
     connectedBy: 'UADMIN',
     connectedAt: new Date(),
     accessToken: input.accessToken ?? `token-${input.externalId}`,
-    ...(input.businessApi === undefined ? {} : { businessApi: input.businessApi }),
   });
   return id;
 }

@@ -26,6 +26,8 @@ export async function startConnectApp(overrides: Record<string, string> = {}, gr
     TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
     TIKTOK_API_URL: tiktok.url,
     TIKTOK_BUSINESS_API_URL: tiktok.url,
+    TIKTOK_BUSINESS_APP_ID: tiktok.businessAppId,
+    TIKTOK_BUSINESS_APP_SECRET: tiktok.businessAppSecret,
     ...overrides,
   });
   // The operator's Webhooks product setup: Meta checks the callback before it keeps it.
@@ -137,4 +139,32 @@ export async function pressConnect(t: TestApp, user: string, pendingId: string, 
   });
   expect(response.status).toBe(200);
   return t.slack.waitFor(() => answersTo(t, responseUrl)[0]);
+}
+
+/**
+ * Connects a TikTok account the way an admin does: `/wone connect` → TikTok (Login Kit) consent → the choice in
+ * Slack; with `business`, then → "TikTok comments and insights" → the Business authorization → the choice.
+ */
+export async function connectTikTokByConsent(
+  t: TestApp,
+  tiktok: TikTokFake,
+  admin: string,
+  openId: string,
+  options: { business?: boolean } = {},
+): Promise<string> {
+  const accountId = `tiktok:${openId}`;
+  const start = await followStart(t, (await connectLinks(t, admin)).tiktok ?? '');
+  let before = t.slack.callsOf('chat.postMessage').length;
+  expect((await returnToApp(t, tiktok.consent(start.location, { openId }), start.cookie)).status).toBe(200);
+  let choice = await choiceFor(t, admin, before);
+  await pressConnect(t, admin, choice.pendingId, [accountId]);
+  if (!options.business) return accountId;
+  const business = await followStart(t, (await connectLinks(t, admin)).tiktok_business ?? '');
+  before = t.slack.callsOf('chat.postMessage').length;
+  const page = await returnToApp(t, tiktok.businessConsent(business.location, { openId }), business.cookie);
+  expect(page.status).toBe(200);
+  choice = await choiceFor(t, admin, before);
+  expect(choice.offered).toEqual([accountId]);
+  await pressConnect(t, admin, choice.pendingId, [accountId]);
+  return accountId;
 }

@@ -5,6 +5,7 @@ import type { Services } from '../../src/services/index.ts';
 import { periodEnding, type ReportPeriod } from '../../src/services/insights.ts';
 import type { TargetDoc } from '../../src/services/targets.ts';
 import { ADMIN } from '../harness/test-app.ts';
+import { attachBusinessByConsent } from '../harness/tiktok-business.ts';
 
 export const ZONE = 'Europe/Berlin';
 
@@ -15,6 +16,8 @@ export function tiktokEnvironment(fake: TikTokFake): Record<string, string> {
     TIKTOK_CLIENT_SECRET: fake.clientSecret,
     TIKTOK_API_URL: fake.url,
     TIKTOK_BUSINESS_API_URL: fake.url,
+    TIKTOK_BUSINESS_APP_ID: fake.businessAppId,
+    TIKTOK_BUSINESS_APP_SECRET: fake.businessAppSecret,
   };
 }
 
@@ -36,12 +39,15 @@ export function weeks(now = new Date()) {
   return { current, previous };
 }
 
-/** Connects a TikTok account as the OAuth flow would leave it. */
+/** Connects a TikTok account as the OAuth flows would leave it: Login Kit, then its API for Business connection. */
 export async function connectTikTok(services: Services, fake: TikTokFake, openId: string, name: string) {
+  const account = fake.account(openId);
+  account.accountType = 'business';
   const { accessToken, refreshToken } = fake.issueTokens(openId, [
     'user.info.basic',
-    'video.insights',
-    'user.insights',
+    'video.publish',
+    'video.upload',
+    'video.list',
   ]);
   await services.accounts.save({
     _id: `tiktok:${openId}`,
@@ -50,13 +56,13 @@ export async function connectTikTok(services: Services, fake: TikTokFake, openId
     externalId: openId,
     name,
     status: 'ok',
-    scopes: ['video.insights', 'user.insights'],
+    scopes: ['user.info.basic', 'video.publish', 'video.upload', 'video.list'],
     connectedBy: ADMIN,
     connectedAt: new Date(),
-    businessApi: true,
     accessToken,
     refreshTokenValue: refreshToken,
   });
+  await attachBusinessByConsent(services, fake, `tiktok:${openId}`, openId);
   return `tiktok:${openId}`;
 }
 

@@ -14,6 +14,7 @@ import type {
 } from '../../src/platforms/types.ts';
 import type { FakeRequest } from '../../src/sandbox/fake-http-server.ts';
 import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
+import { businessGrantByConsent } from '../harness/tiktok-business.ts';
 
 const MEDIA = 'https://media.wone.example/m/';
 const INIT_PATHS = /^\/v2\/post\/publish\/(video|inbox\/video|content)\/init\/$/;
@@ -111,7 +112,7 @@ function callsTo(method: string, path: string | RegExp): FakeRequest[] {
 beforeEach(async () => {
   fake = new TikTokFake();
   await fake.start();
-  fake.seedAccount({ openId: 'open-wone', username: 'wonecommerce' });
+  fake.seedAccount({ openId: 'open-wone', username: 'wonecommerce', accountType: 'business' });
   const tokens = fake.issueTokens('open-wone');
   refreshToken = tokens.refreshToken;
   account = { platform: 'tiktok', externalId: 'open-wone', login: 'tiktok', accessToken: tokens.accessToken };
@@ -342,7 +343,7 @@ describe('rules checked against creator info', () => {
     const png = photoPost(2, ok);
     png.media[1] = { ...(png.media[1] as MediaItem), mimeType: 'image/png' };
     expect(fields(png)).toEqual(['media']);
-    expect(fields(photoPost(1, { ...ok, photoTitle: 'x'.repeat(91) }))).toEqual(['caption']);
+    expect(fields(photoPost(1, { ...ok, photoTitle: 'x'.repeat(91) }))).toEqual(['photo_title']);
     expect(fields({ ...photoPost(1, ok), caption: 'x'.repeat(4001) })).toEqual(['caption']);
     expect(fields(photoPost(1, { ...ok, source: 'file_upload' }))).toEqual(['media']);
   });
@@ -613,8 +614,16 @@ describe('limits and tokens', () => {
   });
 });
 
+/** The account with its API for Business connection made through the Business authorization. */
+async function withBusiness(): Promise<AccountAccess> {
+  const grant = await businessGrantByConsent(fake, 'open-wone');
+  account = { ...account, business: { businessId: grant.businessId, accessToken: grant.accessToken } };
+  return account;
+}
+
 describe('comments through the API for Business', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
+    await withBusiness();
     fake.seedVideo('open-wone', '7300000000000000001');
     const start = Math.floor(fake.now() / 1000) - 10_000;
     for (let i = 0; i < 35; i += 1) {
@@ -628,8 +637,9 @@ describe('comments through the API for Business', () => {
     expect(first.comments[0]).toMatchObject({ text: 'comment 34', itemId: '7300000000000000001', fromOwner: false });
     expect(callsTo('GET', '/open_api/v1.3/business/comment/list/')).toHaveLength(1);
     const call = callsTo('GET', '/open_api/v1.3/business/comment/list/')[0];
-    expect(call?.headers['access-token']).toBe(account.accessToken);
-    expect(call?.query.business_id).toBe('open-wone');
+    expect(call?.headers['access-token']).toBe(account.business?.accessToken);
+    expect(call?.query.business_id).toBe(fake.businessIdOf('open-wone'));
+    expect(call?.query.business_id).not.toBe('open-wone');
 
     fake.seedComment('7300000000000000001', { text: 'love it' });
     fake.seedComment('7300000000000000001', { text: 'where to buy?' });
@@ -668,12 +678,11 @@ describe('comments through the API for Business', () => {
     expect(callsTo('POST', '/open_api/v1.3/business/comment/reply/create/')).toHaveLength(1);
   });
 
-  it('says clearly when the account has no API for Business access', async () => {
-    fake.account('open-wone').businessApi = false;
-    await expect(client.listComments(account, { itemIds: ['7300000000000000001'] })).rejects.toMatchObject({
+  it('says clearly when the account has no API for Business connection', async () => {
+    const { business: _none, ...loginKitOnly } = account;
+    await expect(client.listComments(loginKitOnly, { itemIds: ['7300000000000000001'] })).rejects.toMatchObject({
       kind: 'permanent',
       code: 'business_api_unavailable',
-      status: 200,
     });
     const noBusiness = new TikTokClient({
       apiUrl: fake.url,
@@ -686,14 +695,83 @@ describe('comments through the API for Business', () => {
     await noBusiness.close();
   });
 
-  it('reports a dead token on the Business API as an auth problem', async () => {
+  it('the API for Business refuses a Login Kit token (40105): only that connection needs making again', async () => {
+    const wrong = {
+      ...account,
+      business: { businessId: fake.businessIdOf('open-wone'), accessToken: account.accessToken },
+    };
+    await expect(client.listComments(wrong, { itemIds: ['7300000000000000001'] })).rejects.toMatchObject({
+      kind: 'permanent',
+      code: 'business_reconnect_needed',
+    });
+    const calls = callsTo('GET', '/open_api/v1.3/business/comment/list/');
+    expect(calls).toHaveLength(1);
+    expect(JSON.stringify(fake.server.calls.at(-1))).not.toContain('"code":0');
+  });
+
+  it('the API for Business knows the account by its business id, not the Login Kit open_id', async () => {
+    const byOpenId = {
+      ...account,
+      business: { businessId: 'open-wone', accessToken: account.business?.accessToken ?? '' },
+    };
+    await expect(client.listComments(byOpenId, { itemIds: ['7300000000000000001'] })).rejects.toMatchObject({
+      code: '40002',
+    });
+  });
+
+  it('reports a dead Business token as that connection needing to be made again', async () => {
     await expect(
-      client.listComments({ ...account, accessToken: 'act.gone' }, { itemIds: ['7300000000000000001'] }),
-    ).rejects.toMatchObject({ kind: 'auth', code: '40105' });
+      client.listComments(
+        { ...account, business: { businessId: fake.businessIdOf('open-wone'), accessToken: 'act.gone' } },
+        { itemIds: ['7300000000000000001'] },
+      ),
+    ).rejects.toMatchObject({ code: 'business_reconnect_needed' });
+  });
+});
+
+describe('Login Kit connect asks only Login Kit APIs', () => {
+  it('reads the profile from the Display API and creator_info, never the API for Business', async () => {
+    const profile = await client.getProfile(account);
+    expect(profile).toEqual({ displayName: 'Wone', username: 'wonecommerce' });
+    expect(fake.server.calls.filter((call) => call.path.startsWith('/open_api/'))).toEqual([]);
+  });
+
+  it('refreshes and revokes the Business grant with the Business app', async () => {
+    const grant = await businessGrantByConsent(fake, 'open-wone');
+    const business = new TikTokClient({
+      apiUrl: fake.url,
+      businessApiUrl: fake.url,
+      clientKey: fake.clientKey,
+      clientSecret: fake.clientSecret,
+      businessAppId: fake.businessAppId,
+      businessAppSecret: fake.businessAppSecret,
+    });
+    try {
+      const refreshed = await business.refreshBusinessToken(grant.refreshToken as string);
+      expect(refreshed.accessToken).not.toBe(grant.accessToken);
+      await expect(business.refreshBusinessToken(grant.refreshToken as string)).rejects.toMatchObject({
+        code: '40105',
+      });
+      expect(fake.hasLiveBusinessGrant('open-wone')).toBe(true);
+      await business.revokeBusinessToken(refreshed.accessToken);
+      expect(fake.hasLiveBusinessGrant('open-wone')).toBe(false);
+      expect(fake.hasLiveGrant('open-wone')).toBe(true);
+    } finally {
+      await business.close();
+    }
+  });
+
+  it('a personal account cannot grant the Business authorization', async () => {
+    fake.seedAccount({ openId: 'open-personal', username: 'personal' });
+    await expect(businessGrantByConsent(fake, 'open-personal')).rejects.toThrow(/refused/);
   });
 });
 
 describe('insights through the API for Business', () => {
+  beforeEach(async () => {
+    await withBusiness();
+  });
+
   it('maps item metrics to the digest names, one call for many posts', async () => {
     fake.seedVideo('open-wone', '7300000000000000011', {
       video_views: 1200,

@@ -109,7 +109,7 @@ describe('every rule shows on its own input', () => {
       }),
     );
     expect(errors.first_comment).toContain('no first comment');
-    expect(errors.tiktok_disclosure).toMatch(/[Bb]randed content/);
+    expect(errors[`tiktok_privacy:${TT}`]).toMatch(/[Bb]randed content visibility cannot be set to private/);
   });
 
   it('names the platform when several are chosen, e.g. a PNG for Instagram', async () => {

@@ -44,7 +44,7 @@ describe('draft → approval → schedule → publish', () => {
     expect(privacyBlock.element.initial_option).toBeUndefined();
     expect(privacyBlock.element.options.map((o) => o.value)).toContain('PUBLIC_TO_EVERYONE');
     const interactions = (filled.view.blocks as Record<string, unknown>[]).find(
-      (b) => b.block_id === 'tiktok_interactions',
+      (b) => b.block_id === `tiktok_interactions:${TT}`,
     ) as { element: { initial_options?: unknown[] } };
     expect(interactions.element.initial_options).toBeUndefined();
 
@@ -66,8 +66,8 @@ describe('draft → approval → schedule → publish', () => {
       date: input.date(day),
       time: input.time('10:30'),
       [`tiktok_privacy:${TT}`]: input.select(undefined),
-      tiktok_interactions: input.checks([]),
-      tiktok_disclosure: input.checks([]),
+      [`tiktok_interactions:${TT}`]: input.checks([]),
+      tiktok_disclose: input.checks([]),
     });
     expect(submitted.status).toBe(200);
     expect(submitted.body).toEqual({});

@@ -187,4 +187,97 @@ describe('TikTok fake: status and OAuth', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ code: 40105 });
   });
+
+  it('refuses a Login Kit token on the API for Business with 40105, even for a Business account', async () => {
+    fake.account('open-1').accountType = 'business';
+    for (const businessId of ['open-1', fake.businessIdOf('open-1')]) {
+      const res = await fetch(
+        `${fake.url}/open_api/v1.3/business/get/?business_id=${businessId}&fields=${encodeURIComponent('["username"]')}`,
+        { headers: { 'access-token': token } },
+      );
+      expect(await res.json()).toMatchObject({
+        code: 40105,
+        message: 'Access token is incorrect or has been revoked.',
+      });
+    }
+  });
+
+  it('issues Business tokens only through the Business authorization of a Business account, for its business_id', async () => {
+    const redirect = 'https://wone.example.com/oauth/tiktok-business/callback';
+    const authorize = (openId: string) =>
+      new URL(
+        fake.businessConsent(
+          `https://www.tiktok.com/v2/auth/authorize/?${new URLSearchParams({
+            client_key: fake.businessAppId,
+            scope: 'user.info.basic,comment.list',
+            response_type: 'code',
+            redirect_uri: redirect,
+            state: 's',
+          })}`,
+          { openId },
+        ),
+      );
+    expect(authorize('open-1').searchParams.get('error')).toBe('access_denied');
+    fake.account('open-1').accountType = 'business';
+    const code = authorize('open-1').searchParams.get('code') ?? '';
+    const exchange = (body: Record<string, string>) =>
+      fetch(`${fake.url}/open_api/v1.3/tt_user/oauth2/token/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((res) => res.json() as Promise<{ code: number; data: Record<string, string> }>);
+    const app = { client_id: fake.businessAppId, client_secret: fake.businessAppSecret };
+    // A Login Kit code, or the Login Kit app, is not accepted here.
+    const loginKitCode = fake.issueAuthCode('open-1', redirect);
+    expect(
+      await exchange({ ...app, grant_type: 'authorization_code', auth_code: loginKitCode, redirect_uri: redirect }),
+    ).toMatchObject({ code: 40002 });
+    expect(
+      await exchange({
+        client_id: fake.clientKey,
+        client_secret: fake.clientSecret,
+        grant_type: 'authorization_code',
+        auth_code: code,
+        redirect_uri: redirect,
+      }),
+    ).toMatchObject({ code: 40001 });
+    const granted = await exchange({
+      ...app,
+      grant_type: 'authorization_code',
+      auth_code: code,
+      redirect_uri: redirect,
+    });
+    expect(granted.code).toBe(0);
+    expect(granted.data.open_id).toBe(fake.businessIdOf('open-1'));
+    expect(granted.data.open_id).not.toBe('open-1');
+    const read = (businessId: string) =>
+      fetch(
+        `${fake.url}/open_api/v1.3/business/get/?business_id=${businessId}&fields=${encodeURIComponent('["username"]')}`,
+        {
+          headers: { 'access-token': granted.data.access_token ?? '' },
+        },
+      ).then((res) => res.json());
+    expect(await read(fake.businessIdOf('open-1'))).toMatchObject({ code: 0, data: { username: 'wone_open-1' } });
+    expect(await read('open-1')).toMatchObject({ code: 40002 });
+    // The Business token is no Login Kit token either.
+    const creator = await post(
+      '/v2/post/publish/creator_info/query/',
+      {},
+      {
+        authorization: `Bearer ${granted.data.access_token}`,
+      },
+    );
+    expect(creator.status).toBe(401);
+  });
+
+  it('refuses pull-from-URL for a prefix that is not verified, and http unless switched off for the sandbox', async () => {
+    fake.verifiedUrlPrefixes = ['https://media.wone.example/'];
+    const pull = (url: string) => videoInit({ source: 'PULL_FROM_URL', video_url: url });
+    expect((await pull('https://elsewhere.example/v.mp4')).body.error.code).toBe('url_ownership_unverified');
+    expect((await pull('https://media.wone.example/v.mp4')).status).toBe(200);
+    fake.verifiedUrlPrefixes = ['http://localhost:3000/media/'];
+    expect((await pull('http://localhost:3000/media/v.mp4')).body.error.code).toBe('invalid_param');
+    fake.requireHttps = false;
+    expect((await pull('http://localhost:3000/media/v.mp4')).status).toBe(200);
+  });
 });

@@ -97,9 +97,10 @@ describe('draft modal', () => {
     const privacy = view.blocks.filter((b) => b.block_id?.startsWith('tiktok_privacy:'));
     expect(privacy).toHaveLength(2);
     for (const block of privacy) expect(JSON.stringify(block)).not.toContain('initial_option');
-    expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'tiktok_interactions'))).not.toContain(
-      'initial_options',
-    );
+    const interactions = view.blocks.filter((b) => b.block_id?.startsWith('tiktok_interactions:'));
+    expect(interactions).toHaveLength(2);
+    for (const block of interactions) expect(JSON.stringify(block)).not.toContain('initial_options');
+    expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'tiktok_disclose'))).not.toContain('initial_options');
     expect(JSON.stringify(view.blocks.find((b) => b.block_id === 'media'))).toContain('"max_files":10');
   });
 
@@ -193,6 +194,24 @@ describe('approval message', () => {
     });
     expect(ids(done)).toEqual([approvalActions.retry, approvalActions.confirmLive, approvalActions.publishAgain]);
     expect(JSON.stringify(done)).toContain('Asia/Tokyo (UTC+09:00) for <@UEDITOR>');
+  });
+
+  it('says "Published with problems" only when something was published', () => {
+    const headline = (targets: TargetDoc[]) =>
+      JSON.stringify(
+        approvalMessage({
+          post: post({ state: 'needs_attention' }),
+          accounts,
+          thumbnails: [],
+          teamTimezone: 'UTC',
+          checks: [],
+          targets,
+        }).blocks[0],
+      );
+    expect(headline([target('failed', 1), target('published', 2)])).toContain('Published with problems');
+    expect(headline([target('failed', 1), target('failed', 2)])).toContain('Not published');
+    expect(headline([target('failed', 1), target('failed', 2)])).not.toContain('Published with problems');
+    expect(headline([target('unconfirmed', 1)])).toContain('Not confirmed as published');
   });
 });
 

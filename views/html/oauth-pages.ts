@@ -2,7 +2,12 @@ import type { CallbackOutcome } from '../../src/services/account-connect.ts';
 import type { LoginFlow } from '../../src/services/oauth-states.ts';
 import { messagePage } from './page.ts';
 
-const platformName: Record<LoginFlow, string> = { facebook: 'Facebook', instagram: 'Instagram', tiktok: 'TikTok' };
+const platformName: Record<LoginFlow, string> = {
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  tiktok: 'TikTok',
+  tiktok_business: 'TikTok API for Business',
+};
 
 const refusals: Record<Extract<CallbackOutcome, { kind: 'refused' }>['reason'] | 'unavailable', string> = {
   missing: 'The link back from the platform was incomplete.',
