@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { PostType } from '../src/platforms/types.ts';
 import type { Checkpoint, PostResultFacts, PostResultNoteFacts, ResultFigure } from '../src/services/post-results.ts';
-import { escapeMrkdwn, platformLabel, truncate } from './slack-text.ts';
+import { escapeMrkdwn, platformLabel, slackLink, truncate } from './slack-text.ts';
 
 /** Short words for the figures a results reply shows. */
 const figureLabels: Record<string, string> = {
@@ -55,7 +55,7 @@ const number = (value: number) => Math.round(value).toLocaleString('en-US');
 export function postResultsMessage(facts: PostResultFacts): { text: string; blocks: KnownBlock[] } {
   const where = `${platformLabel[facts.platform]} ${escapeMrkdwn(truncate(facts.accountName, 80))}`;
   const heading = `*Results ${checkpointWords[facts.checkpoint]}* on ${where}`;
-  const link = facts.permalink ? ` · <${facts.permalink}|open the post>` : '';
+  const link = facts.permalink ? ` · ${slackLink(facts.permalink, 'open the post')}` : '';
   const lines = facts.figures.map((figure) => {
     const comparison = comparisonText(figure, facts.postType);
     const usual =
@@ -83,7 +83,7 @@ export function postResultsMessage(facts: PostResultFacts): { text: string; bloc
   if (context.length > 0) {
     blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn' as const, text })) });
   }
-  const text = `Results ${checkpointWords[facts.checkpoint]} on ${platformLabel[facts.platform]} ${facts.accountName}`;
+  const text = `Results ${checkpointWords[facts.checkpoint]} on ${where}`;
   return { text: truncate(text, 3000), blocks };
 }
 
@@ -92,7 +92,7 @@ export function postResultsNote(facts: PostResultNoteFacts): { text: string; blo
   const where = `${platformLabel[facts.platform]} ${escapeMrkdwn(truncate(facts.accountName, 80))}`;
   const text = `No results ${checkpointWords[facts.checkpoint]} on ${where}: ${escapeMrkdwn(truncate(facts.problem, 500))}`;
   return {
-    text: `No results ${checkpointWords[facts.checkpoint]} on ${platformLabel[facts.platform]} ${facts.accountName}`,
+    text: `No results ${checkpointWords[facts.checkpoint]} on ${where}`,
     blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }],
   };
 }

@@ -90,7 +90,8 @@ describe.skipIf(!hasChromium())('the sandbox page in a browser', () => {
     const preview = ui.message('Summer is here');
     await preview.getByRole('button', { name: 'Approve' }).waitFor();
     expect(await preview.locator('b').count()).toBe(0);
-    expect(await preview.textContent()).toContain('#wone');
+    // Zero-width spaces keep Slack from turning the caption's marks into markup; the reader sees the text as typed.
+    expect((await preview.textContent())?.replace(/\u200B/g, '')).toContain('#wone');
 
     // The approver approves; the post goes out when the publish job runs.
     await ui.actAs('April');

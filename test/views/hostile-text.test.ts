@@ -14,6 +14,7 @@ import { commentThreadParent } from '../../views/comment-thread-parent.ts';
 import { confirmAccountAction } from '../../views/confirm-account-action.ts';
 import { draftModal } from '../../views/draft-modal.ts';
 import { insightsReportMessage } from '../../views/insights-report.ts';
+import { postResultsMessage, postResultsNote } from '../../views/post-results-message.ts';
 import { homeTab, queueMessage } from '../../views/queue-message.ts';
 import { escapeMrkdwn, slackLink } from '../../views/slack-text.ts';
 
@@ -239,5 +240,20 @@ describe('text from outside is shown in Slack exactly as written', () => {
       totals: { current: { posts: 1, failed: 1, views: 1, followers: 10 }, previous: { posts: 1, views: 1 } },
     };
     expectShownAsWritten('insights', insightsReportMessage(report, { kind: 'on_demand', shareValue: 'abc' }), 3);
+  });
+
+  it('the results reply and note in a post thread', () => {
+    const results = postResultsMessage({
+      checkpoint: '24h',
+      accountName: hostile,
+      platform: 'instagram',
+      postType: 'instagram_feed',
+      permalink: 'https://www.instagram.com/p/x|<!channel>/',
+      figures: [{ metric: 'reach', value: 10, compared: 0 }],
+      refused: [],
+    });
+    expectShownAsWritten('results', results, 1);
+    const note = postResultsNote({ checkpoint: '7d', accountName: hostile, platform: 'facebook', problem: hostile });
+    expectShownAsWritten('results note', note, 2);
   });
 });
