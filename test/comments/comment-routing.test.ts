@@ -6,6 +6,7 @@ import type { ReplyDraftDoc } from '../../src/services/reply-drafts.ts';
 import { connectAccount, publishedTarget } from '../harness/comment-fixtures.ts';
 import { clickCommentButton, submitReplyModal } from '../harness/comment-interactions.ts';
 import { answerInThread } from '../harness/expert-channel.ts';
+import { forgetLoginCalls, instagramTokenByConsent, pageTokenByConsent } from '../harness/meta-consent.ts';
 import { META_VERIFY_TOKEN } from '../harness/meta-webhook.ts';
 import { ADMIN, APPROVER, COMMENTS_CHANNEL, EDITOR, startTestApp, type TestApp } from '../harness/test-app.ts';
 import { GRAPH_VERSION, jpeg, type MetaHarness, progressStore, startMeta } from '../platforms/meta-harness.ts';
@@ -41,8 +42,9 @@ beforeAll(async () => {
   meta = await startMeta();
   const igUser = meta.fake.seedInstagramAccount({ username: 'wone.shop' }).id;
   const pageId = meta.fake.seedPage({ name: 'Wone Shop' }).id;
-  const igToken = meta.fake.issueToken({ kind: 'instagram_user', subjects: [igUser], expiresInSec: 60 * 86_400 });
-  const pageToken = meta.fake.issueToken({ kind: 'page', subjects: [pageId] });
+  const igToken = await instagramTokenByConsent(meta.fake, igUser);
+  const pageToken = await pageTokenByConsent(meta.fake, pageId);
+  forgetLoginCalls(meta.fake);
   const igAccess: AccountAccess = {
     platform: 'instagram',
     externalId: igUser,

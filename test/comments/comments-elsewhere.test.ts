@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountAccess } from '../../src/platforms/types.ts';
 import type { CommentDoc } from '../../src/services/comment-docs.ts';
 import { connectAccount } from '../harness/comment-fixtures.ts';
+import { forgetLoginCalls, instagramTokenByConsent } from '../harness/meta-consent.ts';
 import { META_VERIFY_TOKEN } from '../harness/meta-webhook.ts';
 import { COMMENTS_CHANNEL, startTestApp, type TestApp } from '../harness/test-app.ts';
 import { GRAPH_VERSION, jpeg, type MetaHarness, progressStore, startMeta } from '../platforms/meta-harness.ts';
@@ -18,7 +19,8 @@ beforeAll(async () => {
   // Instagram app itself, not through Wone Social.
   meta = await startMeta({ startAt: Date.now() - 30 * day });
   const igUser = meta.fake.seedInstagramAccount({ username: 'wone.shop' }).id;
-  const token = meta.fake.issueToken({ kind: 'instagram_user', subjects: [igUser], expiresInSec: 60 * 86_400 });
+  const token = await instagramTokenByConsent(meta.fake, igUser);
+  forgetLoginCalls(meta.fake);
   const access: AccountAccess = { platform: 'instagram', externalId: igUser, login: 'instagram', accessToken: token };
   const publish = async (caption: string) => {
     const outcome = await meta.instagram.publish(
