@@ -56,6 +56,7 @@ export function registerExpertAnswerHandlers(app: Listeners, services: Services)
         writtenBy: message.user,
         channel: message.channel,
         ts: message.ts,
+        threadTs: message.thread_ts,
       });
     } catch (error) {
       services.logger.error({ err: error, channel: message.channel }, 'expert answer not taken in');
