@@ -135,6 +135,7 @@ export class ReplyDrafts {
     await this.deps.roles.require(input.userId, 'reply_comment');
     const comment = await this.deps.comments.get(input.key);
     if (!comment) throw new CommentActionError('not_found', 'This comment is no longer known to Wone Social.');
+    if (comment.removed) throw new CommentActionError('removed', 'This comment was removed, so it cannot be answered.');
     if (input.replaces) await this.retire(input.replaces, input.key, input.viewId);
     const reason = this.deps.policy.reasonFor(comment, await this.deps.accounts.get(comment.accountId));
     if (!reason) {
