@@ -234,6 +234,7 @@ export class ReplyDrafts {
 
   /** Who may open "Edit first" / "Edit" on a draft, and what it holds. */
   async forEdit(id: string, userId: string): Promise<ReplyDraftDoc> {
+    await this.deps.roles.require(userId, 'reply_comment');
     const draft = await this.get(id);
     if (!draft) throw new CommentActionError('not_found', 'This reply is no longer known.');
     await this.deps.roles.require(userId, draft.state === 'awaiting_approval' ? 'approve' : 'reply_comment');
