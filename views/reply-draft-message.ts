@@ -36,6 +36,22 @@ const reasonWords = (reason: ApprovalReason | undefined): string => {
   return ` (the comment mentions “${escapeMrkdwn(truncate(reason.keyword, 60))}”)`;
 };
 
+/** The line in the expert channel's thread that tells the expert what became of their answer. */
+export function expertThreadNote(
+  input: { writtenBy: string; platform: PlatformName } & (
+    | { outcome: 'offered' }
+    | { outcome: 'sent'; sentBy?: string }
+  ),
+): { text: string } {
+  if (input.outcome === 'offered') {
+    return {
+      text: `:speech_balloon: Thanks <@${input.writtenBy}>: your answer is offered to the social team as the reply.`,
+    };
+  }
+  const by = input.sentBy ? ` by <@${input.sentBy}>` : '';
+  return { text: `:white_check_mark: Your answer was sent as the reply on ${platformLabel[input.platform]}${by}.` };
+}
+
 /** The message in a comment's thread for a reply on its way: what will be sent, by whom, and what can be done. */
 export function replyDraftMessage(input: ReplyDraftMessageInput): { text: string; blocks: KnownBlock[] } {
   const platform = platformLabel[input.platform];

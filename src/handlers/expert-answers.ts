@@ -14,11 +14,12 @@ const threadMessageSchema = z.object({
 
 /**
  * The reply a Slack message stands for, in plain text as the platform shows it: Slack's escapes undone, links as their
- * address, channel names kept and person or group mentions left out (they mean nothing on the platform).
+ * address (after their label when they have one), channel names kept and person or group mentions left out (they
+ * mean nothing on the platform).
  */
 export function plainTextOfSlackMessage(text: string): string {
   return text
-    .replace(/<(?:https?|mailto):[^|>]*\|([^>]*)>/g, (_, label: string) => label)
+    .replace(/<((?:https?|mailto):[^|>]*)\|([^>]*)>/g, (_, url: string, label: string) => linkText(url, label))
     .replace(/<((?:https?|mailto):[^>]*)>/g, (_, url: string) => url.replace(/^mailto:/, ''))
     .replace(/<#[A-Z0-9]+\|([^>]*)>/g, (_, name: string) => `#${name}`)
     .replace(/<[@!][^>]*>/g, '')
@@ -27,6 +28,13 @@ export function plainTextOfSlackMessage(text: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')
     .trim();
+}
+
+/** A labelled link as plain text: the label, followed by the address unless the label already is it. */
+function linkText(url: string, label: string): string {
+  const address = url.replace(/^mailto:/, '');
+  const bare = (text: string) => text.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  return bare(address) === bare(label) ? label : `${label} (${address})`;
 }
 
 /** Answers written in an expert channel's thread under a routed comment come back to its thread as proposed replies. */
@@ -48,6 +56,7 @@ export function registerExpertAnswerHandlers(app: Listeners, services: Services)
         writtenBy: message.user,
         channel: message.channel,
         ts: message.ts,
+        threadTs: message.thread_ts,
       });
     } catch (error) {
       services.logger.error({ err: error, channel: message.channel }, 'expert answer not taken in');

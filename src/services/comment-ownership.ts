@@ -25,6 +25,8 @@ export const unansweredFilter = {
   removed: false,
   slackState: 'posted',
   firstResponseAt: { $exists: false },
+  // Comments answered before first-response times were stored have replies but no time.
+  replies: { $size: 0 },
   doneAt: { $exists: false },
 } as const;
 

@@ -1,5 +1,5 @@
 import { type Db, MongoServerError } from 'mongodb';
-import { type ReplyDraftMessageInput, replyDraftMessage } from '../../views/reply-draft-message.ts';
+import { expertThreadNote, type ReplyDraftMessageInput, replyDraftMessage } from '../../views/reply-draft-message.ts';
 import { guardedUpdate, type Versioned } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { Logger } from '../logger.ts';
@@ -33,7 +33,8 @@ export interface ReplyDraftDoc extends Versioned {
   /** The state a send started from, to go back to if it fails. */
   sendingFrom?: ReplyDraftState;
   approval?: ApprovalReason;
-  expert?: { channel: string; ts: string };
+  /** Where the expert wrote it: their message, and the thread (the routed comment) it is in. */
+  expert?: { channel: string; ts: string; threadTs?: string };
   slackChannel?: string;
   slackTs?: string;
   decidedBy?: string;
@@ -81,7 +82,14 @@ export class ReplyDrafts {
   }
 
   /** An answer written in an expert channel's thread under a routed comment: shown in the comment's thread. */
-  async propose(input: { commentKey: string; text: string; writtenBy: string; channel: string; ts: string }) {
+  async propose(input: {
+    commentKey: string;
+    text: string;
+    writtenBy: string;
+    channel: string;
+    ts: string;
+    threadTs: string;
+  }) {
     const text = input.text.trim();
     if (!text) return undefined;
     const comment = await this.deps.comments.get(input.commentKey);
@@ -95,7 +103,7 @@ export class ReplyDrafts {
       origin: 'expert',
       writtenBy: input.writtenBy,
       state: 'proposed',
-      expert: { channel: input.channel, ts: input.ts },
+      expert: { channel: input.channel, ts: input.ts, threadTs: input.threadTs },
       createdAt: now,
       updatedAt: now,
     };
@@ -106,6 +114,10 @@ export class ReplyDrafts {
       throw error;
     }
     await this.post(draft, comment);
+    await this.tellExpert(
+      draft,
+      expertThreadNote({ outcome: 'offered', writtenBy: draft.writtenBy, platform: comment.platform }),
+    );
     return draft;
   }
 
@@ -123,6 +135,7 @@ export class ReplyDrafts {
     await this.deps.roles.require(input.userId, 'reply_comment');
     const comment = await this.deps.comments.get(input.key);
     if (!comment) throw new CommentActionError('not_found', 'This comment is no longer known to Wone Social.');
+    if (comment.removed) throw new CommentActionError('removed', 'This comment was removed, so it cannot be answered.');
     if (input.replaces) await this.retire(input.replaces, input.key, input.viewId);
     const reason = this.deps.policy.reasonFor(comment, await this.deps.accounts.get(comment.accountId));
     if (!reason) {
@@ -221,6 +234,7 @@ export class ReplyDrafts {
 
   /** Who may open "Edit first" / "Edit" on a draft, and what it holds. */
   async forEdit(id: string, userId: string): Promise<ReplyDraftDoc> {
+    await this.deps.roles.require(userId, 'reply_comment');
     const draft = await this.get(id);
     if (!draft) throw new CommentActionError('not_found', 'This reply is no longer known.');
     await this.deps.roles.require(userId, draft.state === 'awaiting_approval' ? 'approve' : 'reply_comment');
@@ -246,7 +260,18 @@ export class ReplyDrafts {
         $set: { state: 'sent', updatedAt: new Date() },
         $unset: { sendingFrom: '' },
       });
-      if (sent) await this.refresh(sent);
+      if (sent) {
+        await this.refresh(sent);
+        await this.tellExpert(
+          sent,
+          expertThreadNote({
+            outcome: 'sent',
+            writtenBy: sent.writtenBy,
+            platform: comment.platform,
+            sentBy: senderId,
+          }),
+        );
+      }
       return comment;
     } catch (error) {
       const message = error instanceof CommentActionError ? error.message : 'Something went wrong. Nothing was sent.';
@@ -301,6 +326,14 @@ export class ReplyDrafts {
     } catch (error) {
       this.deps.logger.warn({ err: error, draft: draft._id }, 'could not show the reply in Slack');
     }
+  }
+
+  /** A line in the expert's thread; a failure is logged (the answer itself is safe). */
+  private async tellExpert(draft: ReplyDraftDoc, note: { text: string }): Promise<void> {
+    if (!draft.expert?.threadTs) return;
+    await this.deps.notifier
+      .postTo(draft.expert.channel, note, draft.expert.threadTs)
+      .catch((error) => this.deps.logger.warn({ err: error, draft: draft._id }, 'could not tell the expert'));
   }
 
   private async refresh(draft: ReplyDraftDoc): Promise<void> {

@@ -152,6 +152,11 @@ describe('routing to expert channels', () => {
     expect(shown(proposal)).toContain('Send as reply');
     expect(shown(proposal)).toContain('Edit first');
     expect(repliesOn(igMedia, question)).toHaveLength(0);
+    const expertThread = () => inChannel(BILLING).filter((m) => m.thread_ts === routed.ts && !m.user);
+    await t.slack.waitFor(() => expertThread().length > 0);
+    expect(expertThread().map((m) => m.text)).toEqual([
+      `:speech_balloon: Thanks <@${EXPERT}>: your answer is offered to the social team as the reply.`,
+    ]);
 
     // A double click on "Send as reply".
     const clicks = await Promise.all([
@@ -167,6 +172,10 @@ describe('routing to expert channels', () => {
     expect(shown(proposal)).not.toContain('reply_draft_send');
     const stored = await comments().findOne({ commentId: question });
     expect(stored?.replies.map((r) => r.text)).toEqual([expected]);
+    await t.slack.waitFor(() => expertThread().length === 2);
+    expect(expertThread()[1]?.text).toBe(
+      `:white_check_mark: Your answer was sent as the reply on Instagram by <@${EDITOR}>.`,
+    );
     // First-response time: from the comment's platform time to our reply.
     expect(stored?.firstResponseMs).toBe((stored?.replies[0]?.at.getTime() ?? 0) - (stored?.createdAt.getTime() ?? 0));
   });
