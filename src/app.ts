@@ -38,7 +38,10 @@ export interface WoneAppOptions {
   host?: string;
   /** Whether media links are downloaded (default true); the sandbox takes attached files only. */
   mediaLinks?: boolean;
-  /** The time now, for the work that waits for a moment (results checkpoints); tests pass their own. */
+  /**
+   * The time now, for the work that waits for a moment (results checkpoints) and the approval rules (deadlines, what a
+   * freeze held past its time); tests pass their own.
+   */
   clock?: () => Date;
 }
 

@@ -145,6 +145,59 @@ const commentRules = z
     return rules;
   });
 
+/** One approval step: `any` is done with one approval, `all` when every named person has approved. */
+export interface ApprovalStepConfig {
+  name: string;
+  rule: 'any' | 'all';
+  /** Slack user ids (U…, W…). */
+  users: string[];
+  /** Slack user group ids (S…), only in `any` steps. */
+  groups: string[];
+}
+
+const stepsFormat = 'steps written Name=any|all:ids;Name=any|all:ids (e.g. Brand=any:U0AAA,S0GROUP;Legal=all:U0CCC)';
+
+/** `APPROVAL_STEPS`: ordered steps; each problem names the step by its number, never echoes the value. */
+const approvalSteps = z
+  .string()
+  .optional()
+  .transform((value, context): ApprovalStepConfig[] | undefined => {
+    if (value === undefined || value.trim() === '') return undefined;
+    const steps: ApprovalStepConfig[] = [];
+    const fail = (message: string) => {
+      context.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    };
+    const parts = value.split(';').map((part) => part.trim());
+    for (const [index, part] of parts.entries()) {
+      const number = index + 1;
+      const match = /^([^=:;,]+)=([a-z]+):(.*)$/.exec(part);
+      if (!match) return fail(`${stepsFormat}; step ${number} does not fit`);
+      const [, rawName = '', rule = '', rawIds = ''] = match;
+      const name = rawName.trim();
+      if (rule !== 'any' && rule !== 'all') return fail(`any or all as the rule of step ${number}`);
+      if (name.length > 40) return fail(`a step name of at most 40 characters (step ${number})`);
+      if (steps.some((step) => step.name.toLowerCase() === name.toLowerCase())) {
+        return fail(`a different name for each step (step ${number} repeats one)`);
+      }
+      const ids = rawIds
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean);
+      if (ids.length === 0) return fail(`at least one approver in step ${number}`);
+      const users = ids.filter((id) => /^[UW][A-Z0-9]{2,}$/.test(id));
+      const groups = ids.filter((id) => /^S[A-Z0-9]{2,}$/.test(id));
+      if (users.length + groups.length !== ids.length) {
+        return fail(`Slack user ids (U…, W…) or user group ids (S…) as the approvers of step ${number}`);
+      }
+      if (rule === 'all' && groups.length > 0) {
+        return fail(`only user ids in step ${number}: an all step names each person, user groups go in any steps`);
+      }
+      steps.push({ name, rule, users: [...new Set(users)], groups: [...new Set(groups)] });
+    }
+    return steps;
+  });
+
 /** Every setting the operator can give, read from the environment (and `.env`). */
 export const configSchema = z.object({
   PORT: z.coerce
@@ -218,6 +271,15 @@ export const configSchema = z.object({
   ADMIN_USER_IDS: userIds(),
   APPROVER_USER_IDS: userIds(),
   APPROVER_USERGROUP_ID: optional(slackId('S', 'a Slack user group id such as S0123ABCDEF')),
+  /** Ordered approval steps; unset: one step whose approvers are the admins, approvers and approver group. */
+  APPROVAL_STEPS: approvalSteps,
+  /** A post must be fully approved this long before its time, or it expires; 0 turns deadlines off. */
+  APPROVAL_DEADLINE_MINUTES: z.coerce
+    .number({ error: 'a whole number of minutes' })
+    .int('a whole number of minutes')
+    .min(0, 'zero (no deadline) or more minutes')
+    .max(7 * 24 * 60, 'at most a week, in minutes')
+    .default(15),
   /** When set, only these people (besides admins and approvers) are editors; empty: every workspace member is. */
   EDITOR_USER_IDS: userIds(),
   TEAM_TIMEZONE: timezone.default('UTC'),

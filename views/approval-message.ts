@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { platformLabels } from '../src/platforms/index.ts';
 import type { PlatformName } from '../src/platforms/types.ts';
+import type { StepStatus } from '../src/services/approval-steps.ts';
 import { postTypeLabel } from '../src/services/post-types.ts';
 import type { PostDoc, PostState } from '../src/services/posts.ts';
 import { formatInZone } from '../src/services/schedule-time.ts';
@@ -30,6 +31,10 @@ export interface ApprovalMessageData {
   /** Each platform's rule check: empty `problems` means it passed. */
   checks: { platform: PlatformName; problems: string[] }[];
   targets: TargetDoc[];
+  /** Each approval step and where the post is in it (shown when there is more than one step). */
+  steps?: StepStatus[];
+  /** When the post must be fully approved by (shown while it waits). */
+  deadline?: Date;
 }
 
 const stateLines: Record<PostState, string> = {
@@ -43,6 +48,8 @@ const stateLines: Record<PostState, string> = {
   published: ':tada: Published',
   needs_attention: ':warning: Published with problems: see below',
   cancelled: ':wastebasket: Cancelled',
+  expired:
+    ':hourglass: Expired: not fully approved in time, so it will not be published. Edit it to choose a new time.',
 };
 
 /** The headline, true to the targets: "Published with problems" only when something was published. */
@@ -73,7 +80,7 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
   blocks.push({
     type: 'section',
     block_id: `head:${key}`,
-    text: { type: 'mrkdwn', text: `*Post from <@${post.requestedBy}>*\n${stateLine(post.state, data.targets)}` },
+    text: { type: 'mrkdwn', text: `*Post from <@${post.requestedBy}>*\n${stateLineOf(post, data.targets)}` },
   });
   blocks.push({
     type: 'section',
@@ -118,6 +125,17 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(lines.join('\n'), 2900) }] });
   }
 
+  if (data.steps && data.steps.length > 1) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(stepsText(data.steps), 2900) } });
+  }
+  if (data.deadline && post.state === 'pending_approval') {
+    const by = formatInZone(data.deadline, data.teamTimezone);
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:alarm_clock: Needs every approval by ${by}, or it expires.` }],
+    });
+  }
+
   const targetActions: Button[] = [];
   if (data.targets.length > 0) {
     const lines = data.targets.map((target) => {
@@ -149,8 +167,47 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
       elements: [{ type: 'mrkdwn', text: clip(decisionText(last.action, last.by, last.note), 2900) }],
     });
   }
-  const text = `Post from <@${post.requestedBy}>: ${stateLines[post.state].replace(/^:[a-z_]+: /, '')}`;
+  const text = `Post from <@${post.requestedBy}>: ${stateLineOf(post, data.targets).replace(/^:[a-z_]+: /, '')}`;
   return { text, blocks };
+}
+
+/** The state line, with what the brand freeze did to the post when it did something. */
+function stateLineOf(post: PostDoc, targets: TargetDoc[]): string {
+  if (post.state === 'scheduled' && post.heldByFreeze) {
+    return ':double_vertical_bar: Approved; held while publishing is frozen';
+  }
+  if (post.state === 'overdue' && post.decisions.at(-1)?.action === 'held_past') {
+    return ':double_vertical_bar: Its time passed while publishing was frozen. Publish it now, reschedule or cancel?';
+  }
+  return stateLine(post.state, targets);
+}
+
+const stepMarks: Record<StepStatus['state'], string> = {
+  done: ':white_check_mark:',
+  current: ':eyes:',
+  waiting: ':white_circle:',
+};
+
+/** The approval steps: who approved each, and who is still awaited at the current one. */
+export function stepsText(steps: StepStatus[]): string {
+  const lines = steps.map((step, index) => {
+    const head = `${stepMarks[step.state]} ${index + 1}. *${step.name}* (${step.rule === 'all' ? 'everyone' : 'anyone'})`;
+    const parts: string[] = [];
+    if (step.approvedBy.length > 0) parts.push(`approved by ${step.approvedBy.map((id) => `<@${id}>`).join(', ')}`);
+    const awaited = [
+      ...step.awaitedUsers.map((id) => `<@${id}>`),
+      ...step.awaitedGroups.map((id) => `<!subteam^${id}>`),
+    ];
+    if (step.state !== 'done' && awaited.length > 0) {
+      parts.push(
+        `${step.state === 'current' ? 'awaiting' : 'then'} ${awaited.join(step.rule === 'all' ? ', ' : ' or ')}`,
+      );
+    } else if (step.state === 'current' && awaited.length === 0) {
+      parts.push('no one left who may approve it');
+    }
+    return parts.length > 0 ? `${head}: ${parts.join(' · ')}` : head;
+  });
+  return `*Approval steps*\n${lines.join('\n')}`;
 }
 
 function buttonsFor(post: PostDoc): Button[] {
@@ -173,6 +230,7 @@ function buttonsFor(post: PostDoc): Button[] {
         button('Edit', approvalActions.edit, value),
       ];
     case 'changes_requested':
+    case 'expired':
       return [button('Edit', approvalActions.edit, value)];
     case 'scheduled':
       return [
@@ -250,6 +308,8 @@ export function decisionText(action: string, by: string, note?: string): string 
     overdue: 'flagged this post: it missed its time while the app was down',
     publish_now: 'chose to publish this post now',
     media_refused: 'could not use the media',
+    expired: 'let this post expire: it was not fully approved by',
+    held_past: 'held this post through the brand freeze; its time passed',
   };
   return `${who} ${words[action] ?? action}${note ? `: ${escapeMrkdwn(note)}` : ''}`;
 }

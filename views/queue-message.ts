@@ -1,10 +1,12 @@
 import type { Button, HomeView, KnownBlock } from '@slack/types';
 import { platformLabels } from '../src/platforms/index.ts';
 import type { PlatformName } from '../src/platforms/types.ts';
+import type { FreezeState } from '../src/services/brand-freeze.ts';
 import type { PostDoc } from '../src/services/posts.ts';
 import { formatInZone } from '../src/services/schedule-time.ts';
 import type { TargetDoc } from '../src/services/targets.ts';
 import { approvalActions, button, cancelButton } from './approval-message.ts';
+import { freezeBanner } from './freeze-message.ts';
 import { escapeMrkdwn, slackLink } from './slack-text.ts';
 
 export const queuePageAction = 'queue_page';
@@ -18,6 +20,10 @@ export interface QueueData {
   accounts: { id: string; platform: PlatformName; name: string }[];
   /** The viewer's own zone. */
   timezone: string;
+  /** The brand freeze in force, shown first. */
+  freeze?: FreezeState;
+  /** Posts that expired waiting for approval (not edited since), each with Edit. */
+  expired?: PostDoc[];
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
@@ -28,7 +34,12 @@ function postLine(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'>)
     .map((a) => (a ? `${platformLabels[a.platform]} · ${escapeMrkdwn(a.name)}` : 'a disconnected account'))
     .join(', ');
   const when = post.dueAt ? formatInZone(post.dueAt, data.timezone) : 'when approved';
-  const flag = post.state === 'overdue' ? ':warning: *Missed its time; waiting for a decision.* ' : '';
+  const flag =
+    post.state === 'overdue'
+      ? ':warning: *Missed its time; waiting for a decision.* '
+      : post.heldByFreeze
+        ? ':double_vertical_bar: *Held by the freeze.* '
+        : '';
   const caption = post.caption ? escapeMrkdwn(clip(post.caption.replace(/\s+/g, ' '), 140)) : '_No caption_';
   return `${flag}*${when}* · ${clip(accounts, 400)}\n${caption} · from <@${post.requestedBy}>`;
 }
@@ -44,14 +55,39 @@ function postBlocks(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'
   ];
 }
 
-/** `/wone queue`: upcoming posts, a page at a time, each with Reschedule and Cancel. */
+/** Posts that expired waiting for approval, each with Edit (to choose a new time and send it again). */
+function expiredBlocks(posts: PostDoc[], timezone: string): KnownBlock[] {
+  if (posts.length === 0) return [];
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Expired: not approved in time (${posts.length})` } },
+  ];
+  for (const post of posts) {
+    const when = post.dueAt ? formatInZone(post.dueAt, timezone) : 'no time';
+    const caption = post.caption ? escapeMrkdwn(clip(post.caption.replace(/\s+/g, ' '), 140)) : '_No caption_';
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:hourglass: *was due ${when}*\n${caption} · from <@${post.requestedBy}>` },
+      accessory: button('Edit', approvalActions.edit, `${post._id}:${post.revision}`),
+    });
+  }
+  return blocks;
+}
+
+/** `/wone queue`: the freeze (if any), upcoming posts a page at a time with Reschedule and Cancel, expired posts. */
 export function queueMessage(data: QueueData): { text: string; blocks: KnownBlock[] } {
   const pages = Math.max(1, Math.ceil(data.total / queuePageSize));
+  const top: KnownBlock[] = data.freeze ? [freezeBanner(data.freeze, data.timezone)] : [];
+  const expired = expiredBlocks(data.expired ?? [], data.timezone);
+  const frozenText = data.freeze ? 'Publishing is frozen. ' : '';
   if (data.total === 0) {
     const text = 'Nothing is scheduled. Draft a post with `/wone schedule`.';
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    return {
+      text: `${frozenText}${text}`,
+      blocks: [...top, { type: 'section', text: { type: 'mrkdwn', text } }, ...expired],
+    };
   }
   const blocks: KnownBlock[] = [
+    ...top,
     { type: 'header', text: { type: 'plain_text', text: `Upcoming posts (${data.total})` } },
   ];
   for (const post of data.posts) blocks.push(...postBlocks(post, data), { type: 'divider' });
@@ -63,7 +99,8 @@ export function queueMessage(data: QueueData): { text: string; blocks: KnownBloc
     elements: [{ type: 'mrkdwn', text: `Page ${data.page + 1} of ${pages} · times in ${data.timezone}` }],
   });
   if (paging.length > 0) blocks.push({ type: 'actions', block_id: `queue_pages:${data.page}`, elements: paging });
-  return { text: `Upcoming posts: ${data.total}`, blocks };
+  blocks.push(...expired);
+  return { text: `${frozenText}Upcoming posts: ${data.total}`, blocks };
 }
 
 export interface HomeData {
@@ -72,6 +109,8 @@ export interface HomeData {
   recent: { post: PostDoc; targets: TargetDoc[] }[];
   accounts: QueueData['accounts'];
   timezone: string;
+  freeze?: FreezeState;
+  expired?: PostDoc[];
 }
 
 const resultWords: Record<TargetDoc['state'], string> = {
@@ -85,7 +124,8 @@ const resultWords: Record<TargetDoc['state'], string> = {
 
 /** The App Home tab: the next posts in the queue and the latest results. */
 export function homeTab(data: HomeData): HomeView {
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'Upcoming posts' } }];
+  const blocks: KnownBlock[] = data.freeze ? [freezeBanner(data.freeze, data.timezone)] : [];
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Upcoming posts' } });
   if (data.queue.length === 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nothing is scheduled. Use `/wone schedule`.' } });
   }
@@ -96,6 +136,7 @@ export function homeTab(data: HomeData): HomeView {
       elements: [{ type: 'mrkdwn', text: `${data.queueTotal - data.queue.length} more: \`/wone queue\`` }],
     });
   }
+  blocks.push(...expiredBlocks(data.expired ?? [], data.timezone));
   blocks.push({ type: 'divider' }, { type: 'header', text: { type: 'plain_text', text: 'Recent results' } });
   if (data.recent.length === 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nothing has been published yet.' } });

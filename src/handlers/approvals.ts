@@ -18,7 +18,7 @@ export function registerApprovalHandlers(app: Listeners, services: Services): vo
   decide(approvalActions.reject, (postId, revision, by) => services.approvals.reject(postId, revision, by));
 
   onPostButton(app, services, approvalActions.requestChanges, async ({ target, click, client }) => {
-    await services.roles.require(click.user.id, 'approve');
+    await services.approvals.mayDecide(target.postId, click.user.id);
     await client.views.open({
       trigger_id: click.trigger_id,
       view: requestChangesModal(JSON.stringify({ ...target, channel: click.channel?.id })),

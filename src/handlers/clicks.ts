@@ -3,7 +3,7 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { decisionText } from '../../views/approval-message.ts';
-import { OwnPostError, StaleRevisionError } from '../services/approvals.ts';
+import { ApprovalStepError, OwnPostError, StaleRevisionError } from '../services/approvals.ts';
 import type { Services } from '../services/index.ts';
 import { PostStateError } from '../services/posts.ts';
 import { PermissionDeniedError, permissions } from '../services/roles.ts';
@@ -107,6 +107,16 @@ export async function explainFailure(
       subject: context.subject,
       details: { reason: 'own_post' },
     });
+    text = `${error.message} Nothing was changed.`;
+  } else if (error instanceof ApprovalStepError) {
+    if (error.reason === 'not_this_step') {
+      await services.audit.record({
+        actor: click.user.id,
+        action: 'role_denied',
+        subject: context.subject,
+        details: { reason: 'not_this_step' },
+      });
+    }
     text = `${error.message} Nothing was changed.`;
   } else if (error instanceof StaleRevisionError) {
     text = error.message;

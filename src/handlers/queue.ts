@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
+import { freezeBanner } from '../../views/freeze-message.ts';
 import { homeCommentBlocks } from '../../views/home-comments.ts';
 import { homeTab, noAccessHomeTab, queueMessage, queuePageAction, queuePageSize } from '../../views/queue-message.ts';
 import { rescheduleCallback, rescheduleModal } from '../../views/reschedule-modal.ts';
@@ -26,11 +27,17 @@ async function renderQueue(services: Services, client: WebClient, userId: string
   const total = await services.posts.countQueue();
   const last = Math.max(0, Math.ceil(total / queuePageSize) - 1);
   const current = Math.min(Math.max(0, page), last);
-  const posts = await services.posts.queue({ skip: current * queuePageSize, limit: queuePageSize });
+  const [posts, freeze, expired] = await Promise.all([
+    services.posts.queue({ skip: current * queuePageSize, limit: queuePageSize }),
+    services.freeze.current(),
+    current === 0 ? services.posts.expired(5) : Promise.resolve([]),
+  ]);
   return queueMessage({
     posts,
     page: current,
     total,
+    ...(freeze ? { freeze } : {}),
+    expired,
     accounts: await accountNames(services),
     timezone: await zoneOf(services, client, userId),
   });
@@ -50,22 +57,26 @@ export const queueSubcommand: Subcommand = {
 
 /** Refreshes a person's App Home tab. */
 export async function publishHome(services: Services, client: WebClient, userId: string): Promise<void> {
-  const [queue, queueTotal, recentPosts, accounts, timezone, commentWork] = await Promise.all([
+  const [queue, queueTotal, recentPosts, accounts, timezone, commentWork, freeze, expired] = await Promise.all([
     services.posts.queue({ limit: 10 }),
     services.posts.countQueue(),
     services.posts.recent(5),
     accountNames(services),
     zoneOf(services, client, userId),
     services.commentOwnership.workFor(userId),
+    services.freeze.current(),
+    services.posts.expired(5),
   ]);
   const recent = await Promise.all(
     recentPosts.map(async (post) => ({ post, targets: await services.targets.ofPost(post) })),
   );
-  const home = homeTab({ queue, queueTotal, recent, accounts, timezone });
+  const home = homeTab({ queue, queueTotal, recent, accounts, timezone, expired });
   const comments = homeCommentBlocks(commentWork);
+  // A brand freeze is the first thing anyone sees.
+  const top = freeze ? [freezeBanner(freeze, timezone)] : [];
   await client.views.publish({
     user_id: userId,
-    view: { ...home, blocks: [...comments, ...home.blocks].slice(0, 100) },
+    view: { ...home, blocks: [...top, ...comments, ...home.blocks].slice(0, 100) },
   });
 }
 

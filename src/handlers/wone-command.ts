@@ -9,6 +9,7 @@ import { auditSubcommand } from './audit.ts';
 import { bestTimeSubcommand } from './best-time.ts';
 import { connectSubcommand } from './connect.ts';
 import { scheduleSubcommand } from './drafts.ts';
+import { freezeSubcommand, unfreezeSubcommand } from './freeze.ts';
 import { insightsSubcommand } from './insights.ts';
 import { queueSubcommand } from './queue.ts';
 import type { Listeners } from './router.ts';
@@ -33,6 +34,8 @@ export const subcommands: Subcommand[] = [
   disconnectSubcommand,
   deleteDataSubcommand,
   auditSubcommand,
+  freezeSubcommand,
+  unfreezeSubcommand,
   help,
 ];
 

@@ -1,6 +1,7 @@
 import type { Agenda } from 'agenda';
 import type { Services } from '../services/index.ts';
 import { defineCheckTokenHealth, scheduleCheckTokenHealth } from './check-token-health.ts';
+import { defineExpireApprovals, scheduleExpireApprovals } from './expire-approvals.ts';
 import { definePollComments, schedulePollComments } from './poll-comments.ts';
 import { definePostResults, schedulePostResults } from './post-results.ts';
 import { definePruneClaims, pruneClaimsJobName } from './prune-claims.ts';
@@ -19,6 +20,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   definePollComments(agenda, services);
   defineCheckTokenHealth(agenda, services);
   definePostResults(agenda, services);
+  defineExpireApprovals(agenda, services);
 }
 
 /** Repeating jobs and startup checks, once the scheduler runs (idempotent: every instance may call it). */
@@ -30,5 +32,6 @@ export async function startRecurringJobs(agenda: Agenda, services: Services): Pr
   await schedulePostResults(agenda, services);
   await scheduleCheckTokenHealth(agenda, services.config.TEAM_TIMEZONE);
   await schedulePublishWatchdog(agenda, services);
+  await scheduleExpireApprovals(agenda, services);
   await services.scheduling.reconcile();
 }

@@ -1,9 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { approvalActions, approvalMessage, button, decisionText } from '../../views/approval-message.ts';
-import type { Config } from '../config.ts';
+import type { ApprovalStepConfig, Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Accounts } from '../services/accounts.ts';
+import { stepStatuses } from '../services/approval-steps.ts';
 import type { MediaStore } from '../services/media-store.ts';
 import type { PostDoc, Posts } from '../services/posts.ts';
 import type { Targets } from '../services/targets.ts';
@@ -29,6 +30,8 @@ export class PostNotifier {
       targets: Targets;
       accounts: Accounts;
       media: MediaStore;
+      /** The approval steps, shown on the card while a post goes through them. */
+      steps: readonly ApprovalStepConfig[];
     },
   ) {}
 
@@ -109,6 +112,10 @@ export class PostNotifier {
       teamTimezone: this.deps.config.TEAM_TIMEZONE,
       checks: post.checks ?? [],
       targets: targets.filter((target) => target.state !== 'queued' || post.state === 'publishing'),
+      steps: stepStatuses(this.deps.steps, post),
+      ...(post.dueAt && this.deps.config.APPROVAL_DEADLINE_MINUTES > 0
+        ? { deadline: new Date(post.dueAt.getTime() - this.deps.config.APPROVAL_DEADLINE_MINUTES * 60_000) }
+        : {}),
     });
   }
 }

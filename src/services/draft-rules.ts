@@ -52,6 +52,8 @@ export interface DraftCheckInput {
   /** Per TikTok account id, what its creator may do (from `creator_info`), when known. */
   creators: Record<string, CreatorInfo>;
   now: Date;
+  /** A post must be fully approved this many minutes before its time (`APPROVAL_DEADLINE_MINUTES`; 0: none). */
+  approvalDeadlineMinutes?: number;
 }
 
 const acceptedTypes = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'video/mp4', 'video/quicktime'];
@@ -104,6 +106,13 @@ export function checkDraft(input: DraftCheckInput): DraftErrors {
     const resolved = resolveLocalTime(draft.schedule.date, draft.schedule.time, input.timezone);
     if (!resolved.ok) add(resolved.field, resolved.message);
     else if (resolved.at.getTime() < input.now.getTime() + 60_000) add('time', 'Choose a time in the future.');
+    else if (input.approvalDeadlineMinutes) {
+      const minutes = input.approvalDeadlineMinutes;
+      // Leave the approvers at least a minute before the deadline, or the post would expire as it is submitted.
+      if (resolved.at.getTime() < input.now.getTime() + (minutes + 1) * 60_000) {
+        add('time', `Choose a later time: every approval is needed ${minutes} minutes before a post goes out.`);
+      }
+    }
   }
 
   if (draft.firstComment && platforms.length > 0 && platforms.every((p) => p === 'tiktok')) {

@@ -1,6 +1,7 @@
 import { escapeMrkdwn } from '../../views/slack-text.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../platforms/types.ts';
+import type { Approvals } from './approvals.ts';
 import { checkDraft, type DraftCheckInput, type DraftErrors, publishRequestOf } from './draft-rules.ts';
 import { MediaError } from './media-store.ts';
 import type { PostWork } from './post-work.ts';
@@ -35,7 +36,7 @@ export interface DraftSubmission {
  * downloaded and checked, then the preview posted for approval). Editing a post sends it back for approval.
  */
 export class Drafts {
-  constructor(private readonly deps: PostWork) {}
+  constructor(private readonly deps: PostWork & { approvals: Pick<Approvals, 'roundStarted' | 'deadlineMinutes'> }) {}
 
   /** Connected accounts that can post now (a quick read, fit to run before a modal opens). */
   async usableAccounts(): Promise<DraftOptions['accounts']> {
@@ -75,7 +76,12 @@ export class Drafts {
    * creator settings and kept media come from what the modal was opened with. Empty when it may go to approval.
    */
   check(input: Omit<DraftCheckInput, 'clients' | 'now'>, now = new Date()): DraftErrors {
-    return checkDraft({ ...input, clients: this.deps.clients, now });
+    return checkDraft({
+      ...input,
+      clients: this.deps.clients,
+      now,
+      approvalDeadlineMinutes: this.deps.approvals.deadlineMinutes,
+    });
   }
 
   /** Whether `userId` may edit the post: its requester, or an admin, and only while they may draft at all. */
@@ -171,13 +177,15 @@ export class Drafts {
     const replaced = post.replacedMedia ?? [];
     const edited = post.decisions.some((decision) => decision.action === 'edited');
     post = await this.deps.posts.move(postId, ['drafted'], 'pending_approval', {
-      set: { media: stored, pendingFiles: [], checks },
+      // A new round of approval: every step again, from the first.
+      set: { media: stored, pendingFiles: [], checks, approval: { step: 0, approvals: [] } },
       unset: ['replacedMedia'],
       guard: { revision: post.revision },
     });
     await this.deps.media.remove(replaced.map((media) => media.id).filter((id) => !stored.some((m) => m.id === id)));
     post = await this.deps.notifier.showPreview(post);
     if (edited) await this.deps.notifier.decision(post, 'edited', post.decisions.at(-1)?.by ?? post.requestedBy);
+    await this.deps.approvals.roundStarted(post);
     return post;
   }
 

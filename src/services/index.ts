@@ -14,9 +14,11 @@ import { MetaLogin } from '../platforms/meta-login.ts';
 import { AccountConnect } from './account-connect.ts';
 import { AccountDisconnect } from './account-disconnect.ts';
 import { Accounts } from './accounts.ts';
+import { ApprovalSteps, approvalStepsOf } from './approval-steps.ts';
 import { Approvals } from './approvals.ts';
 import { AuditLog } from './audit.ts';
 import { BestTime } from './best-time.ts';
+import { BrandFreeze } from './brand-freeze.ts';
 import { CommentOwnership } from './comment-ownership.ts';
 import { CommentRouting } from './comment-routing.ts';
 import { CommentRules } from './comment-rules.ts';
@@ -73,6 +75,10 @@ export interface Services {
   notifier: PostNotifier;
   drafts: Drafts;
   approvals: Approvals;
+  /** `/wone freeze` and `/wone unfreeze`: while frozen, no post starts publishing. */
+  freeze: BrandFreeze;
+  /** The time the approval rules read. */
+  clock: () => Date;
   scheduling: Scheduling;
   publisher: Publisher;
   /** Direct messages to admins and requesters about accounts. */
@@ -98,16 +104,16 @@ export function createServices(deps: {
   clock?: () => Date;
 }): Services {
   const { config, logger, db, scheduler, slack } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const lookupUsergroup = async (usergroup: string) => {
+    const answer = await slack.usergroups.users.list({ usergroup });
+    return answer.users ?? [];
+  };
   const platforms = createPlatformClients(config);
-  const roles = new Roles(
-    config,
-    async (usergroup) => {
-      const answer = await slack.usergroups.users.list({ usergroup });
-      return answer.users ?? [];
-    },
-    undefined,
-    { reply_comment: config.COMMENT_ROLE, hide_comment: config.COMMENT_ROLE },
-  );
+  const roles = new Roles(config, lookupUsergroup, undefined, {
+    reply_comment: config.COMMENT_ROLE,
+    hide_comment: config.COMMENT_ROLE,
+  });
   const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEY_PREVIOUS);
   const audit = new AuditLog(db);
   const accounts = new Accounts(db, vault);
@@ -121,7 +127,8 @@ export function createServices(deps: {
     fetchAllow: config.MEDIA_FETCH_ALLOW,
     linksAllowed: deps.mediaLinks ?? true,
   });
-  const notifier = new PostNotifier(slack, { config, logger, posts, targets, accounts, media });
+  const steps = new ApprovalSteps(approvalStepsOf(config), lookupUsergroup);
+  const notifier = new PostNotifier(slack, { config, logger, posts, targets, accounts, media, steps: steps.steps });
   const scheduling = new Scheduling({
     scheduler,
     posts,
@@ -223,6 +230,15 @@ export function createServices(deps: {
     ...(platforms.tiktok ? { tiktok: platforms.tiktok } : {}),
   });
   const common = { posts, targets, media, notifier, roles, audit, scheduling };
+  const freeze = new BrandFreeze({ db, posts, scheduling, roles, audit, logger, clock });
+  const frozen = () => freeze.isActive();
+  const approvals = new Approvals({
+    ...common,
+    steps,
+    clock,
+    deadlineMinutes: config.APPROVAL_DEADLINE_MINUTES,
+    frozen,
+  });
   return {
     config,
     logger,
@@ -233,14 +249,17 @@ export function createServices(deps: {
     accounts,
     platforms,
     ...common,
-    drafts: new Drafts({ ...common, accounts, clients: platforms, logger }),
-    approvals: new Approvals(common),
+    drafts: new Drafts({ ...common, accounts, clients: platforms, logger, approvals }),
+    approvals,
+    freeze,
+    clock,
     publisher: new Publisher({
       ...common,
       accounts,
       clients: platforms,
       logger,
       reportAuthFailure: (accountId, problem) => tokenHealth.reportAuthFailure(accountId, problem),
+      frozen,
     }),
     insights,
     insightsPublisher: new InsightsPublisher(db, insights, slack, config, logger, new ResponseTimes(db)),

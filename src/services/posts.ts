@@ -2,6 +2,7 @@ import { type Db, type Filter, ObjectId, type UpdateFilter } from 'mongodb';
 import { guardedUpdate, updateIfMatches } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType } from '../platforms/types.ts';
+import type { ApprovalRound } from './approval-steps.ts';
 
 /**
  * Where a post is in its life. Every change is one atomic update guarded by the state it leaves (see `Posts.move`).
@@ -9,6 +10,7 @@ import type { PlatformName, PostType } from '../platforms/types.ts';
  * drafted → pending_approval → scheduled (approved) → publishing → published | needs_attention
  *                            ↘ changes_requested → (edited) → pending_approval
  *                            ↘ rejected
+ *                            ↘ expired (not fully approved by its deadline) → (edited) → pending_approval
  * scheduled → overdue (missed the grace window) → publishing | cancelled
  * scheduled | overdue → cancelled; scheduled | changes_requested → (edited) → pending_approval
  */
@@ -22,12 +24,20 @@ export type PostState =
   | 'publishing'
   | 'published'
   | 'needs_attention'
-  | 'cancelled';
+  | 'cancelled'
+  | 'expired';
 
 /** States in which a post waits for its time (the queue). */
 export const queuedStates: PostState[] = ['scheduled', 'overdue'];
 /** States in which the requester (or an admin) may still edit a post. */
-export const editableStates: PostState[] = ['drafted', 'pending_approval', 'changes_requested', 'scheduled', 'overdue'];
+export const editableStates: PostState[] = [
+  'drafted',
+  'pending_approval',
+  'changes_requested',
+  'scheduled',
+  'overdue',
+  'expired',
+];
 
 export type DecisionAction =
   | 'submitted'
@@ -39,7 +49,9 @@ export type DecisionAction =
   | 'cancelled'
   | 'overdue'
   | 'publish_now'
-  | 'media_refused';
+  | 'media_refused'
+  | 'expired'
+  | 'held_past';
 
 /** A recorded decision: who did what, when, and why. */
 export interface Decision {
@@ -129,6 +141,10 @@ export interface PostDoc extends DraftContent {
   /** The preview message in the approval channel. */
   approvalMessage?: { channel: string; ts: string };
   decisions: Decision[];
+  /** The current round of approval (reset when the post is put up for approval again). */
+  approval?: ApprovalRound;
+  /** Set while a brand freeze holds this scheduled post: it is not started until the freeze is lifted. */
+  heldByFreeze?: boolean;
   /** Counts submissions and edits; a stale click on an older preview is refused. */
   revision: number;
   createdAt: Date;
@@ -203,14 +219,7 @@ export class Posts {
       guard?: Filter<PostDoc>;
     } = {},
   ): Promise<PostDoc> {
-    const now = new Date();
-    const update: UpdateFilter<PostDoc> = {
-      $set: { ...(options.set ?? {}), state: to, updatedAt: now },
-    };
-    if (options.decision) update.$push = { decisions: { ...options.decision, at: now } };
-    if (options.unset?.length) update.$unset = Object.fromEntries(options.unset.map((key) => [key, '']));
-    const guard = { state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
-    const after = await guardedUpdate(this.db, this.collection, id, guard, update, this.staleClaimMs);
+    const after = await this.tryMove(id, from, to, options);
     if (after) return after;
     // Lost to another writer that has claimed the post but may not have written yet: wait briefly for its change, so
     // the refusal can say what happened instead.
@@ -220,6 +229,28 @@ export class Posts {
       current = await this.get(id);
     }
     throw new PostStateError(id, current?.state, to.replace('_', ' '));
+  }
+
+  /** `move`, but `null` at once when the post did not match or another writer won (for callers that read again). */
+  async tryMove(
+    id: string,
+    from: PostState[],
+    to: PostState,
+    options: {
+      decision?: Omit<Decision, 'at'>;
+      set?: Partial<PostDoc>;
+      unset?: (keyof PostDoc)[];
+      guard?: Filter<PostDoc>;
+    } = {},
+  ): Promise<PostDoc | null> {
+    const now = new Date();
+    const update: UpdateFilter<PostDoc> = {
+      $set: { ...(options.set ?? {}), state: to, updatedAt: now },
+    };
+    if (options.decision) update.$push = { decisions: { ...options.decision, at: now } };
+    if (options.unset?.length) update.$unset = Object.fromEntries(options.unset.map((key) => [key, '']));
+    const guard = { state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
+    return guardedUpdate(this.db, this.collection, id, guard, update, this.staleClaimMs);
   }
 
   /** Changes fields without a state change, only while the post is in one of `states`. */
@@ -241,6 +272,11 @@ export class Posts {
 
   countQueue(): Promise<number> {
     return this.collection.countDocuments({ state: { $in: queuedStates } });
+  }
+
+  /** Posts that expired waiting for approval and have not been edited since, latest first. */
+  expired(limit = 10): Promise<PostDoc[]> {
+    return this.collection.find({ state: 'expired' }).sort({ updatedAt: -1 }).limit(limit).toArray();
   }
 
   /** Recently finished posts, newest first. */

@@ -51,6 +51,8 @@ export class Publisher {
     private readonly deps: PostWork & {
       /** Marks the account reconnect-needed, holds its other posts and tells the admins (once). */
       reportAuthFailure: (accountId: string, problem: string) => Promise<unknown>;
+      /** Whether a brand freeze is in force: no post starts while it is. */
+      frozen: () => Promise<boolean>;
     },
     options: PublisherOptions = {},
   ) {
@@ -78,12 +80,18 @@ export class Publisher {
     if (post.state === 'scheduled') {
       const dueAt = post.dueAt ?? now;
       if (dueAt.getTime() > Math.max(until.getTime(), now.getTime() + 1000)) return { kind: 'later', at: dueAt };
+      if (post.heldByFreeze || (await this.deps.frozen())) {
+        await this.holdForFreeze(post);
+        return { kind: 'done' };
+      }
       if (!this.deps.scheduling.withinGrace(dueAt, now)) {
         await this.deps.scheduling.flagOverdue(post);
         return { kind: 'done' };
       }
       try {
-        post = await this.deps.posts.move(postId, ['scheduled'], 'publishing');
+        post = await this.deps.posts.move(postId, ['scheduled'], 'publishing', {
+          guard: { heldByFreeze: { $ne: true } },
+        });
       } catch (error) {
         if (!(error instanceof PostStateError)) throw error;
         // Another worker won, or the move did not take (a busy database): only the first needs nothing more.
@@ -134,6 +142,24 @@ export class Publisher {
    */
   async start(prepared: PreparedPost): Promise<Date | undefined> {
     const { post } = prepared;
+    // A freeze that began after the post was prepared still holds it, unless it has already begun on a platform.
+    if (await this.deps.frozen()) {
+      const targets = await this.deps.targets.ofPost(post);
+      const begun = targets.some(
+        (target) =>
+          (target.state !== 'queued' && target.state !== 'publishing') || Object.keys(target.progress ?? {}).length > 0,
+      );
+      if (!begun) {
+        await this.release(prepared);
+        const back = await this.deps.posts.tryMove(post._id, ['publishing'], 'scheduled', {
+          set: { heldByFreeze: true },
+        });
+        if (back) {
+          this.deps.logger.info({ postId: post._id }, 'post held by the brand freeze');
+          return undefined;
+        }
+      }
+    }
     // Every target's attempt ends before anything else happens, even when one of them throws.
     const attempts = await Promise.allSettled(prepared.targets.map((claimed) => this.publishTarget(post, claimed)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
@@ -161,6 +187,12 @@ export class Publisher {
       if (target?.state !== 'publishing' || Object.keys(target.progress ?? {}).length > 0) continue;
       await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt']).catch(() => null);
     }
+  }
+
+  /** Keeps a due post from starting while a freeze lasts; lifting the freeze plans it again. */
+  private async holdForFreeze(post: PostDoc): Promise<void> {
+    if (!post.heldByFreeze) await this.deps.posts.patch(post._id, ['scheduled'], { heldByFreeze: true });
+    this.deps.logger.info({ postId: post._id }, 'post held by the brand freeze');
   }
 
   private async finish(post: PostDoc, targets: TargetDoc[]): Promise<void> {

@@ -22,6 +22,7 @@ export const permissions = {
   disconnect: 'admin',
   audit: 'admin',
   delete_data: 'admin',
+  freeze: 'admin',
 } as const satisfies Record<string, Role>;
 
 export type Permission = keyof typeof permissions;

@@ -154,7 +154,11 @@ export class Scheduling {
    */
   async reconcile(now = new Date()): Promise<number> {
     const posts = await this.deps.posts.collection
-      .find({ state: { $in: ['scheduled', 'publishing'] } }, { projection: { _id: 1, dueAt: 1, state: 1 } })
+      .find(
+        // Posts a brand freeze holds have no job on purpose: lifting the freeze plans them.
+        { state: { $in: ['scheduled', 'publishing'] }, heldByFreeze: { $ne: true } },
+        { projection: { _id: 1, dueAt: 1, state: 1 } },
+      )
       .toArray();
     const jobs = this.deps.posts.collection.db.collection<PublishJobDoc>('jobs');
     const staleBefore = new Date(now.getTime() - this.deps.leaseMs);
