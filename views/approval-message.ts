@@ -308,7 +308,7 @@ export function decisionText(action: string, by: string, note?: string): string 
     overdue: 'flagged this post: it missed its time while the app was down',
     publish_now: 'chose to publish this post now',
     media_refused: 'could not use the media',
-    expired: 'let this post expire: it was not fully approved by',
+    expired: 'let this post expire, not fully approved by its deadline',
     held_past: 'held this post through the brand freeze; its time passed',
   };
   return `${who} ${words[action] ?? action}${note ? `: ${escapeMrkdwn(note)}` : ''}`;

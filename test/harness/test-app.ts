@@ -5,6 +5,7 @@ import { startFromEnvironment, type WoneApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { FakeSlack } from '../../src/sandbox/fake-slack.ts';
 import { SlackSigner } from '../../src/sandbox/slack-signer.ts';
+import type { Clock } from '../../src/services/clock.ts';
 
 export const TEAM_ID = 'T0WONE';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -60,7 +61,10 @@ export interface TestApp {
  * Starts the app the way production does (`startFromEnvironment` with an operator's environment) against a fresh
  * database, with the fake Slack Web API and three users: an admin, an approver and an editor.
  */
-export async function startTestApp(overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string | undefined> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestApp> {
   const slack = new FakeSlack('xoxb-test-token', TEAM_ID);
   await slack.start();
   slack.addUser({ id: ADMIN, name: 'ada', tz: 'Europe/Berlin' });
@@ -78,6 +82,7 @@ export async function startTestApp(overrides: Record<string, string | undefined>
     logger: createLogger(env.LOG_LEVEL ?? 'info', sink),
     slackRetryConfig: { retries: 0 },
     jobPollInterval: 200,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const url = `http://127.0.0.1:${app.port}`;
   return {
@@ -91,6 +96,20 @@ export async function startTestApp(overrides: Record<string, string | undefined>
       await slack.stop();
     },
   };
+}
+
+/** A clock the approval rules read that a test moves forward (everything else keeps the real time). */
+export class TestClock implements Clock {
+  offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  /** Sets the clock to `at` (it runs on from there). */
+  set(at: Date): void {
+    this.offsetMs = at.getTime() - Date.now();
+  }
 }
 
 /** Fields of a `/wone` slash command from `user` in the allowed workspace. */

@@ -30,23 +30,29 @@ export interface PostApp extends TestApp {
  * The app as production runs it, with the fake Slack, the Graph fake (Instagram, Facebook) and the TikTok fake, and
  * one connected account on each platform (stored as the account-connection flow would store them).
  */
-export async function startPostApp(overrides: Record<string, string | undefined> = {}): Promise<PostApp> {
+export async function startPostApp(
+  overrides: Record<string, string | undefined> = {},
+  options: Parameters<typeof startTestApp>[1] = {},
+): Promise<PostApp> {
   const graph = new GraphFake({ startAt: Date.now() });
   const { facebookUrl, instagramUrl } = await graph.start();
   const tiktok = new TikTokFake();
   await tiktok.start();
   tiktok.verifiedUrlPrefixes = ['https://wone.example.com/media/'];
-  const t = await startTestApp({
-    META_APP_ID: graph.appId,
-    META_APP_SECRET: graph.appSecret,
-    META_GRAPH_URL: facebookUrl,
-    INSTAGRAM_GRAPH_URL: instagramUrl,
-    TIKTOK_CLIENT_KEY: tiktok.clientKey,
-    TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
-    TIKTOK_API_URL: tiktok.url,
-    TIKTOK_BUSINESS_API_URL: tiktok.url,
-    ...overrides,
-  });
+  const t = await startTestApp(
+    {
+      META_APP_ID: graph.appId,
+      META_APP_SECRET: graph.appSecret,
+      META_GRAPH_URL: facebookUrl,
+      INSTAGRAM_GRAPH_URL: instagramUrl,
+      TIKTOK_CLIENT_KEY: tiktok.clientKey,
+      TIKTOK_CLIENT_SECRET: tiktok.clientSecret,
+      TIKTOK_API_URL: tiktok.url,
+      TIKTOK_BUSINESS_API_URL: tiktok.url,
+      ...overrides,
+    },
+    options,
+  );
   const app: PostApp = {
     ...t,
     graph,
