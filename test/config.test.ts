@@ -84,6 +84,46 @@ describe('configuration', () => {
     );
   });
 
+  it('reads approval steps in order, and defaults to no steps (the approvers of today) and a 15-minute deadline', () => {
+    const config = loadConfig({
+      ...valid,
+      APPROVAL_STEPS: ' Brand=any:U0AAA, U0BBB,S0GROUP ; Legal=all:U0CCC,W0DDD',
+      APPROVAL_DEADLINE_MINUTES: '30',
+    });
+    expect(config.APPROVAL_STEPS).toEqual([
+      { name: 'Brand', rule: 'any', users: ['U0AAA', 'U0BBB'], groups: ['S0GROUP'] },
+      { name: 'Legal', rule: 'all', users: ['U0CCC', 'W0DDD'], groups: [] },
+    ]);
+    expect(config.APPROVAL_DEADLINE_MINUTES).toBe(30);
+    const defaults = loadConfig(valid);
+    expect(defaults.APPROVAL_STEPS).toBeUndefined();
+    expect(defaults.APPROVAL_DEADLINE_MINUTES).toBe(15);
+    expect(loadConfig({ ...valid, APPROVAL_DEADLINE_MINUTES: '0' }).APPROVAL_DEADLINE_MINUTES).toBe(0);
+  });
+
+  it('stops on every kind of invalid approval step, naming the step and never echoing the value', () => {
+    const cases: [string, string][] = [
+      ['Brand:any:U0AAA', 'step 1 does not fit'],
+      ['Brand=some:U0AAA', 'any or all as the rule of step 1'],
+      ['Brand=any:U0AAA;Legal=all:', 'at least one approver in step 2'],
+      ['Brand=any:U0AAA,secret-token', 'user group ids (S…) as the approvers of step 1'],
+      ['Brand=any:U0AAA;Legal=all:U0CCC,S0GROUP', 'user groups go in any steps'],
+      ['Brand=any:U0AAA;brand=all:U0CCC', 'a different name for each step'],
+      ['Brand=any:U0AAA;', 'step 2 does not fit'],
+    ];
+    for (const [value, message] of cases) {
+      const text = problemsOf({ ...valid, APPROVAL_STEPS: value }).join('\n');
+      expect(text).toContain('APPROVAL_STEPS is invalid');
+      expect(text).toContain(message);
+      expect(text).not.toContain('secret-token');
+    }
+    for (const value of ['-1', '2.5', 'soon']) {
+      expect(problemsOf({ ...valid, APPROVAL_DEADLINE_MINUTES: value }).join('\n')).toContain(
+        'APPROVAL_DEADLINE_MINUTES is invalid',
+      );
+    }
+  });
+
   it('stops startup with one message, a non-zero exit and no secret printed', async () => {
     const secret = 'xoxb-this-is-secret-but-malformed';
     const env = {
