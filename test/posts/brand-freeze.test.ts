@@ -180,7 +180,7 @@ describe('brand freeze', () => {
       .find({ action: { $in: ['freeze', 'unfreeze'] } })
       .toArray();
     expect(audit.map((entry) => `${entry.action}:${entry.actor}`)).toEqual([`freeze:${ADMIN}`, `unfreeze:${ADMIN}`]);
-  });
+  }, 90_000);
 
   it('holds a post already prepared to start when the freeze begins before its time', async () => {
     const post = await scheduledPost(t, 'Prepared before the freeze', 2);
