@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { messageProblems, viewProblems } from '../../src/sandbox/block-kit-rules.ts';
+import { stepStatuses } from '../../src/services/approval-steps.ts';
 import type { PostDoc } from '../../src/services/posts.ts';
 import type { TargetDoc } from '../../src/services/targets.ts';
-import { approvalActions, approvalMessage } from '../../views/approval-message.ts';
+import { approvalActions, approvalMessage, stepsText } from '../../views/approval-message.ts';
 import { draftModal } from '../../views/draft-modal.ts';
+import { freezeNotice, unfreezeNotice } from '../../views/freeze-message.ts';
 import { homeTab, queueMessage } from '../../views/queue-message.ts';
 import { requestChangesModal } from '../../views/reason-modal.ts';
 import { rescheduleModal } from '../../views/reschedule-modal.ts';
@@ -232,3 +234,97 @@ describe('queue, Home tab and small modals', () => {
     ).toEqual([]);
   });
 });
+
+describe('approval steps, expiry and the brand freeze', () => {
+  const many = (prefix: string) => Array.from({ length: 60 }, (_, i) => `U${prefix}${String(i).padStart(4, '0')}`);
+  const config = [
+    { name: 'B'.repeat(40), rule: 'any' as const, users: many('B'), groups: ['S0BRAND', 'S0SOCIAL'] },
+    { name: 'Legal', rule: 'all' as const, users: many('L'), groups: [] },
+    { name: 'Final', rule: 'any' as const, users: ['UFINAL'], groups: [] },
+  ];
+
+  it('shows each step, who approved it and who is awaited, within Slack limits', () => {
+    const pending = post({
+      approval: {
+        step: 1,
+        approvals: [
+          { step: 0, by: 'UB0001', at: new Date() },
+          { step: 1, by: 'UL0002', at: new Date() },
+        ],
+      },
+    });
+    const message = approvalMessage({
+      post: pending,
+      accounts,
+      thumbnails: [],
+      teamTimezone: 'Europe/Berlin',
+      checks: [],
+      targets: [],
+      steps: stepStatuses(config, pending),
+      deadline: new Date('2027-03-27T23:45:00Z'),
+    });
+    expect(messageProblems(message)).toEqual([]);
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain(':white_check_mark: 1. *BBBB');
+    expect(text).toContain('approved by <@UB0001>');
+    expect(text).toContain(
+      ':eyes: 2. *Legal* (everyone): approved by <@UL0002> · awaiting <@UL0000>, <@UL0001>, <@UL0003>',
+    );
+    expect(text).toContain(':white_circle: 3. *Final* (anyone): then <@UFINAL>');
+    expect(text).toContain('Needs every approval by Sun 28 Mar 2027, 00:45 Europe/Berlin');
+  });
+
+  it('never awaits the requester in an all step, and says when no one is left who may approve', () => {
+    const own = { ...post(), requestedBy: 'USOLE', approval: { step: 0, approvals: [] } };
+    const [status] = stepStatuses([{ name: 'Legal', rule: 'all', users: ['USOLE'], groups: [] }], own);
+    expect(status?.awaitedUsers).toEqual([]);
+    expect(stepsText(status ? [status, status] : [])).toContain('no one left who may approve it');
+  });
+
+  it('offers only Edit on an expired post, and lists expired posts and the freeze first in the queue and Home', () => {
+    const expired = post({ state: 'expired', caption: '<!channel> *late*' });
+    expect(
+      buttonsIn(
+        approvalMessage({ post: expired, accounts, thumbnails: [], teamTimezone: 'UTC', checks: [], targets: [] }),
+      ),
+    ).toEqual([approvalActions.edit]);
+    const freeze = { by: 'UADMIN', reason: 'Incident <!here>', since: new Date('2027-03-20T10:00:00Z') };
+    const queue = queueMessage({ posts: [], page: 0, total: 0, accounts, timezone: 'UTC', freeze, expired: [expired] });
+    expect(messageProblems(queue)).toEqual([]);
+    const text = JSON.stringify(queue.blocks);
+    expect(JSON.stringify(queue.blocks[0])).toContain('Publishing is frozen* by <@UADMIN>');
+    expect(text).toContain('Incident &lt;!here&gt;');
+    expect(text).toContain('&lt;!channel&gt; *late*');
+    expect(text).not.toContain('<!channel>');
+    const home = homeTab({
+      queue: [],
+      queueTotal: 0,
+      recent: [],
+      accounts,
+      timezone: 'UTC',
+      freeze,
+      expired: [expired],
+    });
+    expect(viewProblems(home)).toEqual([]);
+    expect(JSON.stringify(home.blocks[0])).toContain('Publishing is frozen');
+  });
+
+  it('keeps the freeze notices within Slack limits with many posts', () => {
+    const posts = Array.from({ length: 60 }, (_, i) =>
+      post({ _id: `${i}`.padStart(24, '0'), caption: `Post ${i} <!channel>` }),
+    );
+    const frozen = freezeNotice({ freeze: { by: 'UADMIN', reason: 'r'.repeat(3000) }, held: posts, timezone: 'UTC' });
+    expect(messageProblems(frozen)).toEqual([]);
+    expect(JSON.stringify(frozen.blocks)).not.toContain('<!channel>');
+    const lifted = unfreezeNotice({ by: 'UADMIN', passed: posts, resumed: 3, timezone: 'UTC' });
+    expect(messageProblems(lifted)).toEqual([]);
+    expect(JSON.stringify(lifted.blocks)).toContain('and 40 more');
+  });
+});
+
+function buttonsIn(message: { blocks: unknown[] }): string[] {
+  return message.blocks.flatMap((block) => {
+    const b = block as { type: string; elements?: { action_id: string }[] };
+    return b.type === 'actions' ? (b.elements ?? []).map((e) => e.action_id) : [];
+  });
+}
