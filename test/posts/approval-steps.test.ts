@@ -163,12 +163,12 @@ describe('approval in steps', () => {
   it('refuses self-approval at every step, including after an edit by an admin', async () => {
     // BRAND1 approves in both steps, so their own post is refused at both.
     const post = await pendingPost(BRAND1, 'Mine');
-    expect(await toldOnly(BRAND1, approvalActions.approve, post)).toContain('You cannot approve a post you requested');
+    expect(await toldOnly(BRAND1, approvalActions.approve, post)).toContain('You cannot approve your own post');
     // BRAND1 is not awaited in Legal for their own post, and is not asked to approve it.
     expect(cardOf(post)).not.toContain(`awaiting <@${BRAND1}>`);
     await clickCard(BRAND2, approvalActions.approve, post);
     await until(async () => (await get(post._id)).approval?.step === 1);
-    expect(await toldOnly(BRAND1, approvalActions.approve, post)).toContain('You cannot approve a post you requested');
+    expect(await toldOnly(BRAND1, approvalActions.approve, post)).toContain('You cannot approve your own post');
     expect(cardOf(post)).toContain(`awaiting <@${LEGAL1}>, <@${LEGAL2}>`);
     expect(cardOf(post)).not.toContain(`awaiting <@${LEGAL1}>, <@${LEGAL2}>, <@${BRAND1}>`);
 
@@ -179,8 +179,8 @@ describe('approval in steps', () => {
       return found.state === 'pending_approval' && found.revision === post.revision + 1 ? found : undefined;
     });
     expect(edited.approval).toEqual({ step: 0, approvals: [] });
-    expect(await toldOnly(ADMIN, approvalActions.approve, edited)).toContain('a revision you wrote');
-    expect(await toldOnly(BRAND1, approvalActions.approve, edited)).toContain('a post you requested');
+    expect(await toldOnly(ADMIN, approvalActions.approve, edited)).toContain('a post you edited');
+    expect(await toldOnly(BRAND1, approvalActions.approve, edited)).toContain('your own post');
     expect((await get(post._id)).approval).toEqual({ step: 0, approvals: [] });
     const denied = await t.app.services.db
       .collection('audit')

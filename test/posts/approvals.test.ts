@@ -81,7 +81,7 @@ describe('who may decide', () => {
     const value = `${post._id}:${post.revision}`;
     const before = t.slack.responses.length;
     await click(t, APPROVER, approvalActions.approve, value, preview);
-    expect(await refusalFor(APPROVER, before)).toContain('You cannot approve a post you requested');
+    expect(await refusalFor(APPROVER, before)).toContain('You cannot approve your own post');
     expect(await state(post._id)).toBe('pending_approval');
     await click(t, ADMIN, approvalActions.approve, value, preview);
     await until(async () => (await state(post._id)) === 'scheduled');

@@ -171,8 +171,11 @@ describe('brand freeze', () => {
     });
     const expected = DateTime.fromISO(`${day}T11:00`, { zone: 'America/New_York' }).toJSDate().getTime();
     expect(moved.dueAt?.getTime()).toBe(expected);
-    const twoJob = await t.app.services.db.collection('jobs').findOne({ 'data.postId': two._id });
-    expect(twoJob?.nextRunAt?.getTime()).toBe(expected);
+    // The job moves just after the post does.
+    await until(async () => {
+      const job = await t.app.services.db.collection('jobs').findOne({ 'data.postId': two._id });
+      return job?.nextRunAt?.getTime() === expected;
+    });
     expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Held two')).toEqual([]);
 
     const audit = await t.app.services.db

@@ -294,7 +294,7 @@ describe('approval steps, expiry and the brand freeze', () => {
     const text = JSON.stringify(queue.blocks);
     expect(JSON.stringify(queue.blocks[0])).toContain('Publishing is frozen* by <@UADMIN>');
     expect(text).toContain('Incident &lt;!here&gt;');
-    expect(text).toContain('&lt;!channel&gt; *late*');
+    expect(text).toContain('&lt;!channel&gt;');
     expect(text).not.toContain('<!channel>');
     const home = homeTab({
       queue: [],
