@@ -6,6 +6,9 @@ import { type PostDoc, PostStateError, type Posts } from './posts.ts';
 import type { Roles } from './roles.ts';
 import type { Scheduling } from './scheduling.ts';
 
+/** How long an answer of `BrandFreeze.isActive` is reused. */
+const recheckMs = 250;
+
 /** The one freeze document: whether publishing is frozen, by whom, why and since when. */
 export interface FreezeDoc {
   _id: 'brand';
@@ -50,6 +53,9 @@ export interface UnfreezeOutcome {
  * person (Publish now, Reschedule, Cancel).
  */
 export class BrandFreeze {
+  /** The last answer of `isActive`, shared by the posts that start in the same moment. */
+  private known: { active: Promise<boolean>; until: number } | undefined;
+
   constructor(
     private readonly deps: {
       db: Db;
@@ -77,8 +83,20 @@ export class BrandFreeze {
     };
   }
 
-  async isActive(): Promise<boolean> {
-    return (await this.current()) !== undefined;
+  /**
+   * Whether publishing is frozen, as the publisher asks before it starts each post. Read at most every `recheckMs`
+   * (a freeze from another instance takes effect within that), so a thousand posts due at once cost one read, not a
+   * thousand; this instance's own freeze and unfreeze take effect at once.
+   */
+  isActive(): Promise<boolean> {
+    const now = Date.now();
+    if (this.known && this.known.until > now) return this.known.active;
+    const active = this.current().then((freeze) => freeze !== undefined);
+    this.known = { active, until: now + recheckMs };
+    active.catch(() => {
+      this.known = undefined;
+    });
+    return active;
   }
 
   /** Freezes publishing (admins): every scheduled post is held at once. */
@@ -93,6 +111,7 @@ export class BrandFreeze {
       { active: { $ne: true } },
       { $set: { active: true, by, reason, since } },
     );
+    this.known = undefined;
     if (!frozen) throw new FreezeStateError(true);
     const posts = this.deps.posts.collection;
     await posts.updateMany({ state: 'scheduled' }, { $set: { heldByFreeze: true } });
@@ -120,6 +139,7 @@ export class BrandFreeze {
       { active: true },
       { $set: { active: false, liftedBy: by, liftedAt: this.deps.clock() } },
     );
+    this.known = undefined;
     if (!lifted) throw new FreezeStateError(false);
     const now = this.deps.clock();
     const held = await this.deps.posts.collection
