@@ -5,7 +5,6 @@ import { startFromEnvironment, type WoneApp } from '../../src/app.ts';
 import { createLogger } from '../../src/logger.ts';
 import { FakeSlack } from '../../src/sandbox/fake-slack.ts';
 import { SlackSigner } from '../../src/sandbox/slack-signer.ts';
-import type { Clock } from '../../src/services/clock.ts';
 
 export const TEAM_ID = 'T0WONE';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -63,7 +62,8 @@ export interface TestApp {
  */
 export async function startTestApp(
   overrides: Record<string, string | undefined> = {},
-  options: { clock?: Clock } = {},
+  /** `clock`: a `TestClock` the test moves (the approval rules and results checkpoints read it). */
+  options: { clock?: TestClock } = {},
 ): Promise<TestApp> {
   const slack = new FakeSlack('xoxb-test-token', TEAM_ID);
   await slack.start();
@@ -82,7 +82,7 @@ export async function startTestApp(
     logger: createLogger(env.LOG_LEVEL ?? 'info', sink),
     slackRetryConfig: { retries: 0 },
     jobPollInterval: 200,
-    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.clock ? { clock: () => options.clock?.now() ?? new Date() } : {}),
   });
   const url = `http://127.0.0.1:${app.port}`;
   return {
@@ -98,8 +98,8 @@ export async function startTestApp(
   };
 }
 
-/** A clock the approval rules read that a test moves forward (everything else keeps the real time). */
-export class TestClock implements Clock {
+/** A clock the app's time-dependent rules read that a test moves forward (everything else keeps the real time). */
+export class TestClock {
   offsetMs = 0;
 
   now(): Date {
