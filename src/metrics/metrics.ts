@@ -28,6 +28,7 @@ const postStates = Object.keys({
   published: true,
   needs_attention: true,
   cancelled: true,
+  expired: true,
 } satisfies Record<PostState, true>) as PostState[];
 const targetStates = Object.keys({
   queued: true,
