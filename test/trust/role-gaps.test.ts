@@ -90,6 +90,10 @@ describe('every door checks the role', () => {
     const before = t.slack.responses.length;
     await click(t, MEMBER, queuePageAction, '0', { channel: 'C0GENERAL', ts: '1.1', text: '', blocks: [] } as never);
     await until(async () => (await deniedCount(MEMBER)) === denied + 1);
+    // The refusal is audited, then told: wait for the telling.
+    await until(async () =>
+      t.slack.responses.slice(before).some((r) => JSON.stringify(r.body).includes('Only editors')),
+    );
     const answers = t.slack.responses.slice(before).map((r) => JSON.stringify(r.body));
     expect(answers.join('\n')).not.toContain('secret caption');
     expect(answers.join('\n')).toContain('Only editors can do that');
