@@ -206,7 +206,14 @@ describe('routing to expert channels', () => {
 describe('when Slack fails', () => {
   it('routes a comment whose expert-channel message failed on the next cycle, once', async () => {
     t.slack.http.inject(
-      (req) => req.path === '/api/chat.postMessage' && (req.body as { channel?: string }).channel === BILLING,
+      (req) => {
+        const body = req.body as { channel?: string; text?: string };
+        return (
+          req.path === '/api/chat.postMessage' &&
+          body.channel === BILLING &&
+          String(body.text).includes('Invoice address wrong')
+        );
+      },
       { status: 200, json: { ok: false, error: 'internal_error' } },
     );
     meta.fake.seedComment({ itemId: igMedia, text: 'Invoice address wrong', author: 'firm' });
