@@ -14,7 +14,6 @@ import { postIndexes } from '../services/posts.ts';
 import { replyDraftIndexes } from '../services/reply-drafts.ts';
 import { targetIndexes } from '../services/targets.ts';
 import { claimIndexes } from './claims.ts';
-import { transitionIndexes } from './guarded-update.ts';
 
 /** A collection's indexes, declared by the service that owns the collection. */
 export interface CollectionIndexes {
@@ -29,7 +28,6 @@ const allIndexes: CollectionIndexes[] = [
   postIndexes,
   targetIndexes,
   mediaIndexes,
-  transitionIndexes,
   claimIndexes,
   insightSnapshotIndexes,
   savedReportIndexes,

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { type Db, ReturnDocument } from 'mongodb';
-import { claimOnce } from '../db/claims.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { AccountAccess, PlatformName, RefreshedToken } from '../platforms/types.ts';
 import type { SealedSecret, TokenVault } from './token-vault.ts';
@@ -55,6 +53,10 @@ export interface AccountDoc {
   lastHealthProblem?: string;
   /** The expiry the admins were last warned about, so each expiry is announced once. */
   expiryWarnedFor?: Date;
+  /** While a token refresh is under way: the refreshing worker's claim, released when the refresh fails. */
+  refreshingUntil?: Date;
+  /** The same for the API for Business token. */
+  businessRefreshingUntil?: Date;
   /** TikTok: whether the TikTok API for Business connection (comments, insights) is made for this account. */
   businessApi?: boolean;
   /** TikTok: the API for Business connection, when made. */
@@ -90,6 +92,9 @@ export class AccountNotConnectedError extends Error {
 const withoutSecrets = {
   projection: { token: 0, refreshToken: 0, businessToken: 0, businessRefreshToken: 0 },
 } as const;
+
+/** A token refresh that neither finished nor failed (its worker died) is given up after this long. */
+const refreshClaimMs = 2 * 60 * 1000;
 
 /** Connected accounts, and the only way to a usable token: decrypted just before a platform call. */
 export class Accounts {
@@ -209,14 +214,36 @@ export class Accounts {
     const account = await this.collection.findOne({ _id: id });
     const token = account?.businessToken;
     if (!token || !account?.businessRefreshToken || account.business?.status !== 'ok') return false;
-    const key = `refresh-business:${id}:${createHash('sha256').update(token.data).digest('hex')}`;
-    if (!(await claimOnce(this.db, key))) return false;
-    const refreshed = await refresh(this.vault.open(account.businessRefreshToken));
+    // The claim is an update guarded by the token it replaces, given back when the refresh fails.
+    const now = new Date();
+    const until = new Date(now.getTime() + refreshClaimMs);
+    const claimed = await this.collection.updateOne(
+      {
+        _id: id,
+        'businessToken.data': token.data,
+        $or: [{ businessRefreshingUntil: { $exists: false } }, { businessRefreshingUntil: { $lt: now } }],
+      },
+      { $set: { businessRefreshingUntil: until } },
+    );
+    if (claimed.modifiedCount !== 1) return false;
+    let refreshed: RefreshedToken;
+    try {
+      refreshed = await refresh(this.vault.open(account.businessRefreshToken));
+    } catch (error) {
+      await this.collection.updateOne(
+        { _id: id, businessRefreshingUntil: until },
+        { $unset: { businessRefreshingUntil: '' } },
+      );
+      throw error;
+    }
     const set: Record<string, unknown> = { businessToken: this.vault.seal(refreshed.accessToken) };
     if (refreshed.expiresAt) set['business.tokenExpiresAt'] = refreshed.expiresAt;
     if (refreshed.refreshToken) set.businessRefreshToken = this.vault.seal(refreshed.refreshToken);
     if (refreshed.refreshExpiresAt) set['business.refreshExpiresAt'] = refreshed.refreshExpiresAt;
-    const result = await this.collection.updateOne({ _id: id, 'businessToken.data': token.data }, { $set: set });
+    const result = await this.collection.updateOne(
+      { _id: id, 'businessToken.data': token.data },
+      { $set: set, $unset: { businessRefreshingUntil: '' } },
+    );
     return result.modifiedCount === 1;
   }
 
@@ -260,9 +287,6 @@ export class Accounts {
 
   /** Marks an account as needing a new login (after an auth error from its platform). True if it was ok before. */
   async markReconnectNeeded(id: string, problem?: string): Promise<boolean> {
-    const current = await this.collection.findOne({ _id: id }, { projection: { status: 1, connectedAt: 1 } });
-    if (current?.status !== 'ok') return false;
-    if (!(await claimOnce(this.db, `reconnect_needed:${id}:${current.connectedAt.getTime()}`))) return false;
     const result = await this.collection.updateOne(
       { _id: id, status: 'ok' },
       { $set: { status: 'reconnect_needed', ...(problem ? { lastHealthProblem: problem } : {}) } },
@@ -302,19 +326,34 @@ export class Accounts {
     const account = await this.collection.findOne({ _id: id });
     if (!account?.token || account.status === 'disconnected') throw new AccountNotConnectedError(id);
     // One refresh per token, even when two instances run the health job at once: TikTok rotates refresh tokens, so
-    // a second refresh with the same one would be refused and look like a dead account.
-    if (!(await claimOnce(this.db, `refresh:${id}:${createHash('sha256').update(account.token.data).digest('hex')}`))) {
-      return false;
-    }
+    // a second refresh with the same one would be refused and look like a dead account. The claim is an update of the
+    // account guarded by the token it replaces; a refresh that fails gives it back, so the next check can try again.
+    const now = new Date();
+    const until = new Date(now.getTime() + refreshClaimMs);
+    const claimed = await this.collection.updateOne(
+      {
+        _id: id,
+        'token.data': account.token.data,
+        $or: [{ refreshingUntil: { $exists: false } }, { refreshingUntil: { $lt: now } }],
+      },
+      { $set: { refreshingUntil: until } },
+    );
+    if (claimed.modifiedCount !== 1) return false;
     const refreshToken = account.refreshToken ? this.vault.open(account.refreshToken) : undefined;
-    const refreshed = await refresh(this.accessOf(account, account.token, false), refreshToken);
+    let refreshed: RefreshedToken;
+    try {
+      refreshed = await refresh(this.accessOf(account, account.token, false), refreshToken);
+    } catch (error) {
+      await this.collection.updateOne({ _id: id, refreshingUntil: until }, { $unset: { refreshingUntil: '' } });
+      throw error;
+    }
     const set: Partial<AccountDoc> = { token: this.vault.seal(refreshed.accessToken), status: 'ok' };
     if (refreshed.expiresAt) set.tokenExpiresAt = refreshed.expiresAt;
     if (refreshed.refreshToken) set.refreshToken = this.vault.seal(refreshed.refreshToken);
     if (refreshed.refreshExpiresAt) set.refreshExpiresAt = refreshed.refreshExpiresAt;
     const result = await this.collection.updateOne(
       { _id: id, 'token.data': account.token.data },
-      { $set: set, $unset: { lastHealthProblem: '' } },
+      { $set: set, $unset: { lastHealthProblem: '', refreshingUntil: '' } },
     );
     return result.modifiedCount === 1;
   }
@@ -327,10 +366,7 @@ export class Accounts {
     id: string,
     by: string,
   ): Promise<{ account: AccountSummary; revocable?: AccountAccess } | undefined> {
-    const current = await this.collection.findOne({ _id: id }, { projection: { status: 1, connectedAt: 1 } });
-    if (!current || current.status === 'disconnected') return undefined;
-    // One disconnect per connection, even when two confirmations race (see claimOnce).
-    if (!(await claimOnce(this.db, `disconnect:${id}:${current.connectedAt.getTime()}`))) return undefined;
+    // One disconnect per connection, even when two confirmations race: the update is guarded by the state it leaves.
     const before = await this.collection.findOneAndUpdate(
       { _id: id, status: { $ne: 'disconnected' } },
       {

@@ -105,7 +105,6 @@ export class BrandFreeze {
     await this.ensureDocument();
     const since = this.deps.clock();
     const frozen = await guardedUpdate(
-      this.deps.db,
       this.collection,
       'brand',
       { active: { $ne: true } },
@@ -133,7 +132,6 @@ export class BrandFreeze {
   async unfreeze(by: string): Promise<UnfreezeOutcome> {
     await this.deps.roles.require(by, 'freeze');
     const lifted = await guardedUpdate(
-      this.deps.db,
       this.collection,
       'brand',
       { active: true },

@@ -53,7 +53,6 @@ export class CommentOwnership {
   async assign(key: string, userId: string): Promise<void> {
     await this.deps.roles.require(userId, 'reply_comment');
     const assigned = await guardedUpdate(
-      this.deps.db,
       this.collection,
       key,
       { removed: false, doneAt: { $exists: false }, assignee: { $ne: userId } },
@@ -74,7 +73,6 @@ export class CommentOwnership {
   async done(key: string, userId: string): Promise<void> {
     await this.deps.roles.require(userId, 'reply_comment');
     const done = await guardedUpdate(
-      this.deps.db,
       this.collection,
       key,
       { doneAt: { $exists: false } },

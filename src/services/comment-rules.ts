@@ -68,7 +68,6 @@ export class CommentRules {
     const subject = `comment:${doc._id}`;
     try {
       const claimed = await guardedUpdate(
-        this.deps.db,
         this.comments,
         doc._id,
         { hidden: false, removed: false, moderatingSince: { $exists: false } },

@@ -13,7 +13,6 @@ import { type AccountDoc, AccountNotConnectedError, type Accounts } from './acco
 import type { AuditLog } from './audit.ts';
 import type { CommentDoc, CommentPollDoc, CommentThreadDoc } from './comment-docs.ts';
 import { type CommentPost, CommentPosts } from './comment-posts.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
 import type { Roles } from './roles.ts';
 import type { TargetDoc } from './targets.ts';
 
@@ -117,8 +116,6 @@ const isDuplicateKey = (error: unknown) => error instanceof MongoServerError && 
  * one atomic update guarded by the state it leaves, so a webhook and a poll, or two clicks, cannot both act.
  */
 export class Comments {
-  private readonly serial = new KeyedMutex();
-
   constructor(
     private readonly deps: {
       db: Db;
@@ -173,9 +170,7 @@ export class Comments {
       event.kind === 'removed'
         ? commentKey(event.platform, event.commentId)
         : commentKey(event.comment.platform, event.comment.id);
-    return this.serial.run(key, () =>
-      event.kind === 'removed' ? this.applyRemoval(key) : this.applyComment(key, event, source),
-    );
+    return event.kind === 'removed' ? this.applyRemoval(key) : this.applyComment(key, event, source);
   }
 
   private async applyComment(
@@ -251,18 +246,13 @@ export class Comments {
       .toArray();
     let posted = 0;
     for (const candidate of waiting) {
-      const outcome = await this.serial.run(candidate._id, async () => {
-        // Another instance may be retrying the same comment: one claim per pending state, across processes.
-        const attempt = `comment_slack:${candidate._id}:${candidate.slackState}:${candidate.slackClaimedAt?.getTime() ?? 0}`;
-        if (!(await claimOnce(this.deps.db, attempt))) return undefined;
-        const claimed = await this.comments.findOneAndUpdate(
-          { _id: candidate._id, slackState: candidate.slackState, slackClaimedAt: candidate.slackClaimedAt },
-          { $set: { slackState: 'posting', slackClaimedAt: this.now() } },
-          { returnDocument: 'after' },
-        );
-        return claimed ? this.deliver(claimed) : undefined;
-      });
-      if (outcome === 'posted') posted += 1;
+      // Another instance may be retrying the same comment: the update guarded by the state it leaves has one winner.
+      const claimed = await this.comments.findOneAndUpdate(
+        { _id: candidate._id, slackState: candidate.slackState, slackClaimedAt: candidate.slackClaimedAt },
+        { $set: { slackState: 'posting', slackClaimedAt: this.now() } },
+        { returnDocument: 'after' },
+      );
+      if (claimed && (await this.deliver(claimed)) === 'posted') posted += 1;
     }
     return posted;
   }
@@ -356,7 +346,7 @@ export class Comments {
    * part of the modal's view id: one send per id.
    */
   send(key: string, userId: string, rawText: string, sendId: string): Promise<CommentDoc> {
-    return this.serial.run(key, () => this.sendReply(key, userId, rawText, sendId));
+    return this.sendReply(key, userId, rawText, sendId);
   }
 
   /** Shows a comment's current state in its Slack message again (after an assignment, say). */
@@ -403,8 +393,8 @@ export class Comments {
         'A reply to this comment is on its way already. Wait a moment and look again.',
       );
     }
-    // One send per submitted modal across every app instance (the guard above is only atomic within one process on
-    // the embedded database); given back if the platform refuses, so the corrected modal can be sent again.
+    // One send per submitted modal (a one-time key), even once the guard above has lapsed for a stuck sender; given
+    // back if the platform refuses, so the corrected modal can be sent again.
     const sendClaim = `comment_reply:${key}:${viewId}`;
     if (!(await claimOnce(this.deps.db, sendClaim))) {
       throw new CommentActionError('already_sent', 'This reply was already sent.');
@@ -475,7 +465,7 @@ export class Comments {
   /** Hides or unhides a comment on its platform (Instagram and Facebook), audited and shown in Slack. */
   async setHidden(key: string, userId: string, hidden: boolean): Promise<CommentDoc> {
     await this.deps.roles.require(userId, 'hide_comment');
-    return this.serial.run(key, () => this.sendHidden(key, userId, hidden));
+    return this.sendHidden(key, userId, hidden);
   }
 
   private async sendHidden(key: string, userId: string, hidden: boolean): Promise<CommentDoc> {
@@ -625,12 +615,10 @@ export class Comments {
           if (!isDuplicateKey(error)) throw error;
         }
       } else if (existing.claimedAt.getTime() < now.getTime() - 60_000) {
-        claimed = await this.serial.run(`thread:${target._id}`, async () =>
-          Boolean(
-            await this.threads.findOneAndUpdate(
-              { _id: target._id, state: 'posting', claimedAt: existing.claimedAt },
-              { $set: { claimedAt: now } },
-            ),
+        claimed = Boolean(
+          await this.threads.findOneAndUpdate(
+            { _id: target._id, state: 'posting', claimedAt: existing.claimedAt },
+            { $set: { claimedAt: now } },
           ),
         );
       }

@@ -106,7 +106,6 @@ export class Drafts {
         _id: id,
         ...submission.draft,
         state: 'drafted',
-        version: 0,
         requestedBy: submission.by,
         requesterTimezone: submission.timezone,
         ...(dueAt ? { dueAt } : {}),

@@ -117,7 +117,7 @@ export function createServices(deps: {
   const vault = new TokenVault(config.TOKEN_ENCRYPTION_KEY, config.TOKEN_ENCRYPTION_KEY_PREVIOUS);
   const audit = new AuditLog(db);
   const accounts = new Accounts(db, vault);
-  const posts = new Posts(db, config.PUBLISH_LEASE_SECONDS * 1000);
+  const posts = new Posts(db);
   const targets = new Targets(db, config.PUBLISH_LEASE_SECONDS * 1000);
   const media = new MediaStore(db, {
     publicBaseUrl: config.PUBLIC_BASE_URL,

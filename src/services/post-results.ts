@@ -253,7 +253,6 @@ export class PostResults {
       if ((error as { code?: number }).code !== 11000) throw error;
     }
     const retaken = await guardedUpdate(
-      this.deps.db,
       this.collection,
       item.id,
       {
@@ -263,7 +262,6 @@ export class PostResults {
         ],
       },
       { $set: { state: 'posting', claimedBy: this.instance, claimedAt: now }, $inc: { attempts: 1 } },
-      CLAIM_LEASE_MS,
     );
     return retaken !== null;
   }
@@ -402,12 +400,10 @@ export class PostResults {
     fields: Partial<Pick<PostResultDoc, 'ts' | 'metrics' | 'refused' | 'measuredAt' | 'error'>>,
   ): Promise<void> {
     await guardedUpdate(
-      this.deps.db,
       this.collection,
       item.id,
       { state: 'posting', claimedBy: this.instance },
       { $set: { state, ...fields } },
-      CLAIM_LEASE_MS,
     );
   }
 }

@@ -1,5 +1,4 @@
 import { type Db, type Filter, ObjectId, type UpdateFilter } from 'mongodb';
-import { guardedUpdate, updateIfMatches } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType } from '../platforms/types.ts';
 import type { ApprovalRound } from './approval-steps.ts';
@@ -123,8 +122,6 @@ export interface DraftContent {
 /** A document of the `posts` collection. */
 export interface PostDoc extends DraftContent {
   _id: string;
-  /** Counts state changes (see `guardedUpdate`). */
-  version: number;
   state: PostState;
   requestedBy: string;
   /** The requester's time zone when they last submitted (shown beside the team's). */
@@ -174,13 +171,9 @@ export class PostStateError extends Error {
   }
 }
 
-/** The posts store. Every state change goes through `move`: one guarded update (see `guardedUpdate`). */
+/** The posts store. Every state change goes through `move`: one atomic update guarded by the state it leaves. */
 export class Posts {
-  constructor(
-    private readonly db: Db,
-    /** A writer that died holding a claim on a post is taken over after this long (one publishing lease). */
-    private readonly staleClaimMs?: number,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   get collection() {
     return this.db.collection<PostDoc>('posts');
@@ -221,13 +214,8 @@ export class Posts {
   ): Promise<PostDoc> {
     const after = await this.tryMove(id, from, to, options);
     if (after) return after;
-    // Lost to another writer that has claimed the post but may not have written yet: wait briefly for its change, so
-    // the refusal can say what happened instead.
-    let current = await this.get(id);
-    for (let waited = 0; current && from.includes(current.state) && waited < 1_000; waited += 50) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      current = await this.get(id);
-    }
+    // Another click or worker moved it first (or it is gone): say where it is now.
+    const current = await this.getFields(id, ['state']);
     throw new PostStateError(id, current?.state, to.replace('_', ' '));
   }
 
@@ -249,15 +237,17 @@ export class Posts {
     };
     if (options.decision) update.$push = { decisions: { ...options.decision, at: now } };
     if (options.unset?.length) update.$unset = Object.fromEntries(options.unset.map((key) => [key, '']));
-    const guard = { state: { $in: from }, ...(options.guard ?? {}) } as Filter<PostDoc>;
-    return guardedUpdate(this.db, this.collection, id, guard, update, this.staleClaimMs);
+    const guard = { ...(options.guard ?? {}), _id: id, state: { $in: from } } as Filter<PostDoc>;
+    return this.collection.findOneAndUpdate(guard, update, { returnDocument: 'after' });
   }
 
   /** Changes fields without a state change, only while the post is in one of `states`. */
-  async patch(id: string, states: PostState[], set: Partial<PostDoc>): Promise<PostDoc | null> {
-    return updateIfMatches(this.collection, id, { state: { $in: states } } as Filter<PostDoc>, {
-      $set: { ...set, updatedAt: new Date() },
-    });
+  patch(id: string, states: PostState[], set: Partial<PostDoc>): Promise<PostDoc | null> {
+    return this.collection.findOneAndUpdate(
+      { _id: id, state: { $in: states } },
+      { $set: { ...set, updatedAt: new Date() } },
+      { returnDocument: 'after' },
+    );
   }
 
   /** Upcoming posts, soonest first. */

@@ -8,7 +8,7 @@ import { publishRequestOf } from './draft-rules.ts';
 import type { PostWork } from './post-work.ts';
 import { type PostDoc, PostStateError } from './posts.ts';
 import { mediaRetentionMs } from './scheduling.ts';
-import type { TargetDoc } from './targets.ts';
+import { LeaseLostError, type TargetDoc } from './targets.ts';
 
 /** How long after its time a post keeps being retried on transient errors before its targets fail. */
 export const publishRetryWindowMs = 2 * 60 * 60 * 1000;
@@ -180,12 +180,13 @@ export class Publisher {
    */
   async release(prepared: PreparedPost): Promise<void> {
     for (const {
-      target: { _id },
+      target: { _id, lease },
     } of prepared.targets) {
       const target = await this.deps.targets.get(_id);
       // A target with saved progress may be live or half made: it is resumed from there after the lease instead.
+      // Progress is written only under this lease, so none can appear between this read and the move.
       if (target?.state !== 'publishing' || Object.keys(target.progress ?? {}).length > 0) continue;
-      await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt']).catch(() => null);
+      await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt'], lease).catch(() => null);
     }
   }
 
@@ -256,7 +257,7 @@ export class Publisher {
       }
       const outcome = await client.publish(access, request, {
         progress: target.progress ?? {},
-        save: (progress) => this.deps.targets.saveProgress(target._id, progress),
+        save: (progress) => this.deps.targets.saveProgress(target._id, target.lease, progress),
       });
       this.reportOutcome(target, outcome.status);
       if (outcome.status === 'published') {
@@ -271,26 +272,41 @@ export class Publisher {
             ...(outcome.firstCommentError ? { error: `First comment not posted: ${outcome.firstCommentError}` } : {}),
           },
           outcome.firstCommentError ? ['retryAt'] : ['error', 'retryAt'],
+          target.lease,
         );
+        if (!done) return this.lostLease(target);
         const link = outcome.permalink ? ` ${slackLink(outcome.permalink, 'view')}` : '';
         await this.deps.notifier.thread(post, `:white_check_mark: Published on ${label}.${link}`);
-        if (outcome.firstCommentError && done) {
+        if (outcome.firstCommentError) {
           await this.deps.notifier.thread(
             post,
             `:warning: ${label}: the first comment was not posted: ${escapeMrkdwn(outcome.firstCommentError)}`,
           );
         }
       } else if (outcome.status === 'sent_to_inbox') {
-        await this.deps.targets.move(target._id, ['publishing'], 'published', {
-          deliveredTo: 'inbox',
-          publishedAt: new Date(),
-        });
+        const done = await this.deps.targets.move(
+          target._id,
+          ['publishing'],
+          'published',
+          { deliveredTo: 'inbox', publishedAt: new Date() },
+          [],
+          target.lease,
+        );
+        if (!done) return this.lostLease(target);
         await this.deps.notifier.thread(
           post,
           `:inbox_tray: Sent to the TikTok inbox of ${label}; finish it in the TikTok app.`,
         );
       } else {
-        await this.deps.targets.move(target._id, ['publishing'], 'unconfirmed', { error: outcome.reason });
+        const done = await this.deps.targets.move(
+          target._id,
+          ['publishing'],
+          'unconfirmed',
+          { error: outcome.reason },
+          [],
+          target.lease,
+        );
+        if (!done) return this.lostLease(target);
         await this.deps.notifier.thread(
           post,
           `:grey_question: ${label}: not confirmed: ${escapeMrkdwn(outcome.reason)} Check the account, then choose "It's live" or "Publish again".`,
@@ -301,15 +317,28 @@ export class Publisher {
     }
   }
 
+  /** This worker's lease was taken over: the worker that holds it now owns every write and message. */
+  private lostLease(target: TargetDoc): void {
+    this.deps.logger.warn({ targetId: target._id, lease: target.lease }, 'lease taken over; this worker stops');
+  }
+
   private async handleError(post: PostDoc, target: TargetDoc, label: string, error: unknown): Promise<void> {
+    if (error instanceof LeaseLostError) return this.lostLease(target);
     if (!(error instanceof PlatformError)) {
       this.deps.logger.error({ err: error, targetId: target._id }, 'publishing failed unexpectedly');
       const fresh = await this.deps.targets.get(target._id);
+      if (fresh?.lease !== target.lease) return this.lostLease(target);
       if (fresh?.progress?.publishSentAt) {
+        const done = await this.deps.targets.move(
+          target._id,
+          ['publishing'],
+          'unconfirmed',
+          { error: 'Publishing was interrupted after the post was sent.' },
+          [],
+          target.lease,
+        );
+        if (!done) return this.lostLease(target);
         this.reportOutcome(target, 'unconfirmed');
-        await this.deps.targets.move(target._id, ['publishing'], 'unconfirmed', {
-          error: 'Publishing was interrupted after the post was sent.',
-        });
         await this.deps.notifier.thread(post, `:grey_question: ${label}: not confirmed; check the account.`);
         return;
       }
@@ -320,8 +349,9 @@ export class Publisher {
     const words = error.userMessage ?? error.message;
     switch (error.kind) {
       case 'auth':
-        await this.hold(post, target, label, `The account's login stopped working: ${words}`);
-        await this.deps.reportAuthFailure(target.accountId, words);
+        if (await this.hold(post, target, label, `The account's login stopped working: ${words}`)) {
+          await this.deps.reportAuthFailure(target.accountId, words);
+        }
         return;
       case 'permanent':
         await this.fail(post, target, label, words);
@@ -351,20 +381,49 @@ export class Publisher {
       await this.fail(post, target, label, `Gave up after ${target.attempts} attempts: ${words}`);
       return;
     }
+    const done = await this.deps.targets.move(
+      target._id,
+      ['publishing'],
+      'queued',
+      { retryAt, error: words },
+      [],
+      target.lease,
+    );
+    if (!done) return this.lostLease(target);
     this.reportOutcome(target, 'retry');
-    await this.deps.targets.move(target._id, ['publishing'], 'queued', { retryAt, error: words });
   }
 
   private async fail(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
+    const done = await this.deps.targets.move(
+      target._id,
+      ['publishing'],
+      'failed',
+      { error: words },
+      ['retryAt'],
+      target.lease,
+    );
+    if (!done) return this.lostLease(target);
     this.reportOutcome(target, 'failed');
-    await this.deps.targets.move(target._id, ['publishing'], 'failed', { error: words }, ['retryAt']);
     await this.deps.notifier.thread(post, `:x: Failed on ${label}: ${escapeMrkdwn(words)}`);
   }
 
-  private async hold(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<void> {
+  /** True when this worker held the target and moved it. */
+  private async hold(post: PostDoc, target: TargetDoc, label: string, words: string): Promise<boolean> {
+    const done = await this.deps.targets.move(
+      target._id,
+      ['publishing'],
+      'held',
+      { error: words },
+      ['retryAt'],
+      target.lease,
+    );
+    if (!done) {
+      this.lostLease(target);
+      return false;
+    }
     this.reportOutcome(target, 'held');
-    await this.deps.targets.move(target._id, ['publishing'], 'held', { error: words }, ['retryAt']);
     await this.deps.notifier.thread(post, `:double_vertical_bar: Held on ${label}: ${escapeMrkdwn(words)}`);
+    return true;
   }
 
   private reportOutcome(target: TargetDoc, outcome: PublishOutcome): void {

@@ -290,7 +290,6 @@ export class ReplyDrafts {
     if (!draft || draft.commentKey !== key) throw new CommentActionError('not_found', 'This reply is no longer known.');
     if (draft.state === 'replaced' && draft.replacedByView === viewId) return;
     const retired = await guardedUpdate(
-      this.deps.db,
       this.drafts,
       id,
       { state: { $in: ['proposed', 'awaiting_approval'] } },
@@ -300,8 +299,8 @@ export class ReplyDrafts {
     await this.refresh(retired);
   }
 
-  private move(id: string, from: ReplyDraftState, update: Parameters<typeof guardedUpdate<ReplyDraftDoc>>[4]) {
-    return guardedUpdate(this.deps.db, this.drafts, id, { state: from }, update);
+  private move(id: string, from: ReplyDraftState, update: Parameters<typeof guardedUpdate<ReplyDraftDoc>>[3]) {
+    return guardedUpdate(this.drafts, id, { state: from }, update);
   }
 
   private alreadyHandled(): CommentActionError {

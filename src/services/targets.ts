@@ -1,5 +1,4 @@
 import type { Db, Filter, UpdateFilter } from 'mongodb';
-import { guardedUpdate, updateIfMatches } from '../db/guarded-update.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType, PublishProgress } from '../platforms/types.ts';
 import type { PostDoc } from './posts.ts';
@@ -15,8 +14,6 @@ export type TargetState = 'queued' | 'publishing' | 'published' | 'failed' | 'un
 export interface TargetDoc {
   /** `<postId>:<accountId>`. */
   _id: string;
-  /** Counts state changes (see `guardedUpdate`). */
-  version: number;
   postId: string;
   accountId: string;
   platform: PlatformName;
@@ -42,6 +39,21 @@ export interface TargetDoc {
   retryAt?: Date;
   /** While `publishing`: the worker's claim; after it lapses another worker may resume. */
   leaseUntil?: Date;
+  /**
+   * The lease generation, a fencing token: every claim increments it, and a worker writes to the target (progress,
+   * its outcome) only while the stored generation is still the one its claim returned. A worker whose lease lapsed
+   * and was taken over can therefore change nothing, and learns so at its next save, before its next platform call.
+   */
+  lease?: number;
+}
+
+/** A worker's write was refused because another worker has claimed the target since (its lease was taken over). */
+export class LeaseLostError extends Error {
+  readonly code = 'lease_lost';
+  constructor(readonly targetId: string) {
+    super(`Target ${targetId} was taken over by another worker; this worker stops.`);
+    this.name = 'LeaseLostError';
+  }
 }
 
 export const targetIndexes: CollectionIndexes = {
@@ -52,7 +64,10 @@ export const targetIndexes: CollectionIndexes = {
 /** How long a worker's claim on a target lasts before another worker may resume it. */
 export const targetLeaseMs = 10 * 60 * 1000;
 
-/** The targets store. Every state change is one guarded update (see `guardedUpdate`): one caller wins. */
+/**
+ * The targets store. Every state change is one atomic update guarded by the state it leaves (and, for the worker
+ * publishing it, by its lease generation): one caller wins.
+ */
 export class Targets {
   constructor(
     private readonly db: Db,
@@ -89,7 +104,6 @@ export class Targets {
             progress: {},
             caption,
             attempts: 0,
-            version: 0,
           },
           $set: { dueAt, updatedAt: now },
         },
@@ -124,58 +138,69 @@ export class Targets {
 
   /**
    * Claims a target for publishing: a queued one whose retry time has come, or one whose previous worker's lease
-   * lapsed (it resumes from the saved progress). Only one worker can win.
+   * lapsed (it resumes from the saved progress). Only one worker can win; the target it gets back carries its lease
+   * generation (`lease`), which its every later write must present.
    */
   claim(id: string, now = new Date()): Promise<TargetDoc | null> {
-    return guardedUpdate(
-      this.db,
-      this.collection,
-      id,
+    return this.collection.findOneAndUpdate(
       {
+        _id: id,
         $or: [
           { state: 'queued', $or: [{ retryAt: { $exists: false } }, { retryAt: { $lte: now } }] },
           { state: 'publishing', leaseUntil: { $lt: now } },
         ],
-      } as Filter<TargetDoc>,
+      },
       {
         $set: { state: 'publishing', leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
-        $inc: { attempts: 1 },
+        $inc: { attempts: 1, lease: 1 },
         $unset: { retryAt: '' },
       },
-      this.leaseMs,
+      { returnDocument: 'after' },
     );
   }
 
-  /** Saves publishing progress, only while this target is still being published. */
-  async saveProgress(id: string, progress: PublishProgress): Promise<void> {
-    await updateIfMatches(
-      this.collection,
-      id,
-      { state: 'publishing' },
+  /**
+   * Saves publishing progress and renews the lease, only while the worker's lease (generation `lease`) still holds.
+   * Throws `LeaseLostError` otherwise: the worker must stop before its next platform call.
+   */
+  async saveProgress(id: string, lease: number | undefined, progress: PublishProgress): Promise<void> {
+    const result = await this.collection.updateOne(
+      { _id: id, state: 'publishing', lease: lease ?? { $exists: false } },
       { $set: { progress, updatedAt: new Date(), leaseUntil: new Date(Date.now() + this.leaseMs) } },
     );
+    if (result.matchedCount !== 1) throw new LeaseLostError(id);
   }
 
-  /** Moves a target from one of `from` to `to` with `set`; `null` when it was not in any of `from`. */
+  /**
+   * Renews the lease of the worker holding generation `lease` (a long step: a wait for the platform). Throws
+   * `LeaseLostError` when another worker holds the target now.
+   */
+  async renew(id: string, lease: number | undefined): Promise<void> {
+    const result = await this.collection.updateOne(
+      { _id: id, state: 'publishing', lease: lease ?? { $exists: false } },
+      { $set: { leaseUntil: new Date(Date.now() + this.leaseMs) } },
+    );
+    if (result.matchedCount !== 1) throw new LeaseLostError(id);
+  }
+
+  /**
+   * Moves a target from one of `from` to `to` with `set`; `null` when it was not in any of `from` (or, with `lease`,
+   * when that lease generation no longer holds it).
+   */
   move(
     id: string,
     from: TargetState[],
     to: TargetState,
     set: Partial<TargetDoc> = {},
     unset: (keyof TargetDoc)[] = [],
+    lease?: number,
   ): Promise<TargetDoc | null> {
     const update: UpdateFilter<TargetDoc> = { $set: { ...set, state: to, updatedAt: new Date() } };
     const toUnset = [...unset, ...(to === 'publishing' ? [] : (['leaseUntil'] as const))];
     if (toUnset.length) update.$unset = Object.fromEntries(toUnset.map((key) => [key, '']));
-    return guardedUpdate(
-      this.db,
-      this.collection,
-      id,
-      { state: { $in: from } } as Filter<TargetDoc>,
-      update,
-      // A worker that died holding a claim is taken over after one lease, like its publishing.
-      this.leaseMs,
-    );
+    const guard: Filter<TargetDoc> = { _id: id, state: { $in: from } };
+    if (lease !== undefined) guard.lease = lease;
+    return this.collection.findOneAndUpdate(guard, update, { returnDocument: 'after' });
   }
 
   /** Holds every queued target of an account (it can no longer be published to); returns the targets held. */

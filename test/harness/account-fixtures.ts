@@ -26,7 +26,6 @@ export async function seedQueuedPost(services: Services, accountId: string, post
   await services.db.collection<{ _id: string }>('posts').insertOne({ _id: postId, requestedBy } as never);
   const target: TargetDoc = {
     _id: `${postId}:${accountId}`,
-    version: 0,
     postId,
     accountId,
     platform: accountId.split(':')[0] as TargetDoc['platform'],

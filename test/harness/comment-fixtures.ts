@@ -46,7 +46,6 @@ export async function publishedTarget(
   const postId = `post-${input.remoteId}`;
   const target: TargetDoc = {
     _id: `${postId}:${input.accountId}`,
-    version: 0,
     postId,
     accountId: input.accountId,
     platform: input.platform,

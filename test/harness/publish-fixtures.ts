@@ -93,7 +93,6 @@ export function approvedPost(input: {
   const now = new Date();
   return {
     _id: input.id,
-    version: 2,
     state: 'scheduled',
     accountIds: [input.account.id],
     postTypes: { [input.account.platform]: input.postType },
@@ -138,7 +137,6 @@ export async function seedApprovedPosts(db: Db, posts: PostDoc[]): Promise<void>
       const platform = Object.keys(post.postTypes)[0] as PlatformName;
       return post.accountIds.map((accountId) => ({
         _id: Targets.idOf(post._id, accountId),
-        version: 0,
         postId: post._id,
         accountId,
         platform,

@@ -75,7 +75,6 @@ export async function insertTarget(
   const target: TargetDoc = {
     _id: `${postId}:${fields.accountId}`,
     postId,
-    version: 0,
     postType: fields.platform === 'tiktok' ? 'tiktok_video' : 'instagram_feed',
     state: 'published',
     progress: {},

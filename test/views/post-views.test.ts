@@ -34,7 +34,6 @@ function post(overrides: Partial<PostDoc> = {}): PostDoc {
   const now = new Date('2027-03-20T10:00:00Z');
   return {
     _id: '0123456789abcdef01234567',
-    version: 3,
     accountIds: accounts.map((a) => a.id),
     postTypes: { instagram: 'instagram_carousel', facebook: 'facebook_photo', tiktok: 'tiktok_photo' },
     tiktokMode: 'direct',
@@ -130,7 +129,6 @@ describe('draft modal', () => {
 describe('approval message', () => {
   const target = (state: TargetDoc['state'], i: number): TargetDoc => ({
     _id: `0123456789abcdef01234567:instagram:${i}`,
-    version: 1,
     postId: '0123456789abcdef01234567',
     accountId: `instagram:${i}`,
     platform: 'instagram',
