@@ -16,12 +16,21 @@ const secretKeys = [
   'clientSecret',
   'appSecret',
   'signingSecret',
-  'code',
 ];
 
-/** The app's structured logger (JSON lines on stdout); secret-named fields are censored at any depth up to two. */
+/**
+ * Where an OAuth authorization code can sit in a logged object: a login callback's query, the parameters or form of
+ * a code exchange. Only there: elsewhere `code` names an error code (`PlatformError.code`, `ECONNREFUSED`, MongoDB's
+ * 11000), which the logs must keep.
+ */
+const oauthCodePaths = ['query', 'params', 'form', 'body'].flatMap((holder) => [`${holder}.code`, `*.${holder}.code`]);
+
+/**
+ * The app's structured logger (JSON lines on stdout); secret-named fields are censored at any depth up to two, and
+ * OAuth codes where they are carried.
+ */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const paths = secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
+  const paths = [...secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]), ...oauthCodePaths];
   return pino({ level, base: { app: 'wone-social' }, redact: { paths, censor: '[redacted]' } }, destination);
 }
 
