@@ -56,14 +56,23 @@ export class PlatformError extends Error {
   }
 }
 
-/** A platform answered with a body that does not match its documented shape. */
+/**
+ * A platform answered with a body that does not match its documented shape. After a request that asked for a change,
+ * the change may have been made all the same (`ambiguous`): an answer that cannot be read is not a refusal.
+ */
 export class UnexpectedResponseError extends PlatformError {
-  constructor(platform: PlatformName, context: string, issues: string) {
+  constructor(
+    platform: PlatformName,
+    context: string,
+    readonly issues: string,
+    options: { ambiguous?: boolean } = {},
+  ) {
     super({
       kind: 'transient',
       platform,
       code: 'unexpected_response',
       message: `${platform}: unexpected response from ${context}: ${issues}`,
+      ambiguous: options.ambiguous ?? false,
     });
     this.name = 'UnexpectedResponseError';
   }

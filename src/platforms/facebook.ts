@@ -236,9 +236,9 @@ export class FacebookClient implements PlatformClient {
       await progress.save({ remoteId: await this.videoPostId(account, progress.current.videoId) });
     }
     if (!progress.current.remoteId && progress.current.publishSentAt) {
-      const check = await this.findSent(account, request, progress.current.publishSentAt);
-      if (check.state === 'unknown') return { status: 'unconfirmed', reason: check.reason };
-      if (check.state === 'published') await progress.save({ remoteId: check.remoteId });
+      // A post request went out before a restart (or from a worker whose lease lapsed): find out, never send again.
+      const settled = await this.settleSent(account, request, progress, progress.current.publishSentAt);
+      if (settled.status === 'unconfirmed') return settled;
     }
     if (!progress.current.remoteId) {
       const sent = await this.sendPost(account, request, progress);
@@ -296,40 +296,49 @@ export class FacebookClient implements PlatformClient {
       };
     }
 
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const sentAt = this.now().toISOString();
-      await progress.save({ publishSentAt: sentAt });
-      try {
-        const body = await this.graph.post(path, createdSchema, { token, params });
-        if (request.postType === 'facebook_video') {
-          // A video answers with the video id only; the post is read from it (after this step can fail alone).
-          await progress.save({ videoId: body.id });
-          return { status: 'sent' };
-        }
-        // A published photo answers with the photo id and the post id; the post is what gets comments and insights.
-        const remoteId = body.post_id ?? body.id;
-        await progress.save({ remoteId });
-        return { status: 'sent', ...(body.permalink_url ? { permalink: body.permalink_url } : {}) };
-      } catch (error) {
-        if (!(error instanceof PlatformError)) throw error;
-        if (!error.ambiguous) {
-          await progress.save({ publishSentAt: undefined });
-          throw error;
-        }
-        const check = await this.findSent(account, request, sentAt);
-        if (check.state === 'published') {
-          await progress.save({ remoteId: check.remoteId });
-          return { status: 'sent' };
-        }
-        if (check.state === 'unknown') return { status: 'unconfirmed', reason: check.reason };
+    const sentAt = this.now().toISOString();
+    await progress.save({ publishSentAt: sentAt });
+    try {
+      const body = await this.graph.post(path, createdSchema, { token, params });
+      if (request.postType === 'facebook_video') {
+        // A video answers with the video id only; the post is read from it (after this step can fail alone).
+        await progress.save({ videoId: body.id });
+        return { status: 'sent' };
       }
+      // A published photo answers with the photo id and the post id; the post is what gets comments and insights.
+      const remoteId = body.post_id ?? body.id;
+      await progress.save({ remoteId });
+      return { status: 'sent', ...(body.permalink_url ? { permalink: body.permalink_url } : {}) };
+    } catch (error) {
+      if (!(error instanceof PlatformError)) throw error;
+      if (!error.ambiguous) {
+        // Refused: nothing went out, so it may be sent again later.
+        await progress.save({ publishSentAt: undefined });
+        throw error;
+      }
+      // The request may have made the post: find out, and never send it a second time (a Page's feed can lag behind
+      // a post just made, so not finding it proves nothing).
+      return this.settleSent(account, request, progress, sentAt);
     }
-    throw new PlatformError({
-      kind: 'transient',
-      platform: 'facebook',
-      code: 'publish_not_confirmed',
-      message: 'facebook: the post request got no answer twice and the Page does not show it',
-    });
+  }
+
+  /** After a post request whose outcome is unknown: the post found on the Page, or `unconfirmed` for a person. */
+  private async settleSent(
+    account: AccountAccess,
+    request: PublishRequest,
+    progress: ProgressTracker,
+    sentAt: string,
+  ): Promise<{ status: 'sent' } | { status: 'unconfirmed'; reason: string }> {
+    const check = await this.findSent(account, request, sentAt);
+    if (check.state === 'published') {
+      await progress.save({ remoteId: check.remoteId });
+      return { status: 'sent' };
+    }
+    if (check.state === 'unknown') return { status: 'unconfirmed', reason: check.reason };
+    return {
+      status: 'unconfirmed',
+      reason: 'The post request got no clear answer and the Page does not show the post yet.',
+    };
   }
 
   /**

@@ -267,9 +267,19 @@ export class GraphClient {
         headers: response.headers,
         secrets: [call.token],
         now: this.now(),
+        write: method === 'POST',
       });
     }
-    return this.http.parse(schema, response.body, where);
+    try {
+      return this.http.parse(schema, response.body, where);
+    } catch (error) {
+      // A POST answered with success but a body we cannot read (HTML from a proxy, `{"success":true}` where an id was
+      // due) may have made its change: the caller must find out, never send it again.
+      if (method === 'POST' && error instanceof UnexpectedResponseError) {
+        throw new UnexpectedResponseError(this.platform, where, error.issues, { ambiguous: true });
+      }
+      throw error;
+    }
   }
 }
 

@@ -140,6 +140,12 @@ export interface GraphFailure {
   headers: Record<string, string>;
   /** Strings that must never appear in the error (the access token). */
   secrets?: string[];
+  /**
+   * The request asked for a change (a POST). Then only an answer that says the request had no effect (a refusal: bad
+   * parameters, auth, throttling, media not ready) is unambiguous; a generic failure (Graph codes 1 and 2,
+   * `is_transient`, a server error) may come after the change was made.
+   */
+  write?: boolean;
   now?: number;
 }
 
@@ -191,8 +197,10 @@ export function graphErrorToPlatformError(failure: GraphFailure): PlatformError 
     ...(userMessage === undefined ? {} : { userMessage }),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     status,
-    // Graph answered with a defined error: except for server errors, nothing happened.
-    ambiguous: status >= 500 && kind === 'transient',
+    // A refusal says nothing happened; a generic failure of a write does not (measured: Facebook's feed answering
+    // code 2 after creating the post).
+    ambiguous:
+      kind === 'transient' && (status >= 500 || (failure.write === true && error.code !== MEDIA_NOT_READY_CODE)),
   });
 }
 

@@ -244,7 +244,7 @@ describe('Facebook publishing resumes without posting twice', () => {
     expect(meta.fake.published(pageId)).toHaveLength(1);
   });
 
-  it('sends again after a server error when the Page shows no such post', async () => {
+  it('never sends again after a server error: the Page shows no such post, so it is unconfirmed', async () => {
     meta.fake.facebook.inject((req) => req.method === 'POST' && req.path.endsWith('/feed'), {
       status: 500,
       json: {
@@ -256,9 +256,10 @@ describe('Facebook publishing resumes without posting twice', () => {
         },
       },
     });
-    await publish(text());
-    expect(meta.fake.facebook.callsTo('POST', `/v25.0/${pageId}/feed`)).toHaveLength(2);
-    expect(meta.fake.published(pageId)).toHaveLength(1);
+    const outcome = await meta.facebook.publish(page, text(), progressStore().context());
+    expect(outcome.status).toBe('unconfirmed');
+    expect(meta.fake.facebook.callsTo('POST', `/v25.0/${pageId}/feed`)).toHaveLength(1);
+    expect(meta.fake.published(pageId)).toHaveLength(0);
   });
 });
 

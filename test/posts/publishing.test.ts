@@ -144,15 +144,13 @@ describe('publishing outcomes', () => {
     await t.app.services.accounts.save({ ...account, status: 'ok', accessToken });
   }
 
-  it('retries a transient failure later and publishes once', async () => {
+  it('retries a refusal to try later and publishes once', async () => {
     await reconnectPage();
-    // Graph refuses the first feed post with "temporarily unavailable" (code 2, is_transient): a clear answer that
-    // nothing happened (a 5xx would be ambiguous, and be checked against the feed instead).
-    t.graph.facebook.inject(
-      (req) => req.method === 'POST' && req.path.endsWith(`/${PAGE_ID}/feed`),
-      graphError(2, 'Service temporarily unavailable', { isTransient: true }),
-      { times: 1 },
-    );
+    // Graph refuses the first feed post with a throttle (code 32): a clear answer that nothing happened. (A generic
+    // failure such as code 1 or 2 is not: it is checked against the Page instead, see ambiguous-answers.test.ts.)
+    t.graph.throttle('facebook', 32, {
+      match: (req) => req.method === 'POST' && req.path.endsWith(`/${PAGE_ID}/feed`),
+    });
     const id = await t.app.services.drafts.save({
       draft: draftWith({ accountIds: [FB], postTypes: { facebook: 'facebook_text' }, caption: 'Try again later' }),
       files: [],
@@ -166,7 +164,7 @@ describe('publishing outcomes', () => {
       return target?.state === 'queued' && target.retryAt ? target : undefined;
     });
     expect(waiting.attempts).toBe(1);
-    expect(waiting.error).toContain('temporarily unavailable');
+    expect(waiting.error).toContain('limit');
     expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Try again later')).toHaveLength(0);
     expect((await t.app.services.posts.get(id))?.state).toBe('publishing');
 
