@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PlatformError } from './errors.ts';
+import { PlatformError, UnexpectedResponseError } from './errors.ts';
 import { PlatformHttp, type PlatformRequest, type PlatformResponse } from './http.ts';
 import { type ChunkPlan, chunkRange, DEFAULT_CHUNK_BYTES, planChunks } from './tiktok-chunks.ts';
 import {
@@ -409,7 +409,14 @@ export class TikTokClient implements PlatformClient {
     try {
       ({ data } = await this.call(account, initSchema, init.path, init.body, 'publish init'));
     } catch (error) {
-      if (error instanceof PlatformError && error.ambiguous) {
+      // A lost answer, one that cannot be read, or a server error may come after TikTok started the post: never sent
+      // a second time.
+      const unclear =
+        error instanceof PlatformError &&
+        (error.ambiguous ||
+          error instanceof UnexpectedResponseError ||
+          (error.kind === 'transient' && (error.status ?? 0) >= 500));
+      if (unclear) {
         return {
           status: 'unconfirmed',
           reason: `TikTok's answer to the publish request was lost (${error.code}), so it is unknown whether the post was started. Check the TikTok profile before posting again.`,

@@ -464,17 +464,28 @@ describe('exactly once', () => {
     expect(fake.postsOf('open-wone')).toHaveLength(1);
   });
 
-  it('retries after a definite init refusal, posting once', async () => {
+  it('does not send an init again after an internal error, which does not say nothing was started', async () => {
     const request = videoPost(syntheticVideo(MB), { source: 'pull_from_url' });
     const { context } = progressStore();
+    const inits = () => fake.server.callsTo('POST', '/v2/post/publish/video/init/').length;
+    const before = inits();
     fake.server.inject((req) => req.path === '/v2/post/publish/video/init/', {
       status: 500,
       json: { data: {}, error: { code: 'internal_error', message: 'Something went wrong', log_id: 'L' } },
     });
-    await expect(client.publish(account, request, context)).rejects.toMatchObject({
-      kind: 'transient',
-      code: 'internal_error',
+    expect((await client.publish(account, request, context)).status).toBe('unconfirmed');
+    expect(inits() - before).toBe(1);
+    expect(fake.postsOf('open-wone')).toHaveLength(0);
+  });
+
+  it('retries after a definite init refusal (rate limited), posting once', async () => {
+    const request = videoPost(syntheticVideo(MB), { source: 'pull_from_url' });
+    const { context } = progressStore();
+    fake.server.inject((req) => req.path === '/v2/post/publish/video/init/', {
+      status: 429,
+      json: { data: {}, error: { code: 'rate_limit_exceeded', message: 'Too many requests', log_id: 'L' } },
     });
+    await expect(client.publish(account, request, context)).rejects.toMatchObject({ kind: 'rate_limited' });
     expect(context.progress.publishSentAt).toBeUndefined();
     expect((await client.publish(account, request, context)).status).toBe('published');
     expect(fake.postsOf('open-wone')).toHaveLength(1);

@@ -2,8 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeReply, FakeRequest } from '../../src/sandbox/fake-http-server.ts';
 import { graphError } from '../../src/sandbox/graph-fake.ts';
 import { APPROVER, EDITOR } from '../harness/test-app.ts';
-import { jpegBytes } from './media-fixtures.ts';
-import { draftWith, FB, IG, IG_ID, PAGE_ID, type PostApp, startPostApp, threadOf, until } from './post-harness.ts';
+import { jpegBytes, mp4Bytes } from './media-fixtures.ts';
+import {
+  draftWith,
+  FB,
+  IG,
+  IG_ID,
+  PAGE_ID,
+  type PostApp,
+  startPostApp,
+  TIKTOK_OPEN_ID,
+  TT,
+  threadOf,
+  tiktokUntouched,
+  until,
+} from './post-harness.ts';
 
 // A publishing request whose answer does not say what happened is never sent a second time: the publisher finds out
 // (looks for the post) or marks the target unconfirmed and says so in Slack. Each fault goes through the real
@@ -123,6 +136,40 @@ describe('an Instagram media_publish whose answer does not say what happened', (
         outcome,
         () => t.graph.published(IG_ID).filter((item) => item.caption === caption).length,
         () => t.graph.instagram.callsTo('POST', new RegExp(`/${IG_ID}/media_publish$`)).length - before,
+      );
+    });
+  }
+});
+
+describe('a TikTok publish init whose answer does not say what happened', () => {
+  const videoInit = (req: FakeRequest) => req.method === 'POST' && req.path === '/v2/post/publish/video/init/';
+  const cases: [string, FakeReply][] = [
+    ['a 200 with an HTML body', { status: 200, text: '<html>gateway</html>' }],
+    ['a 200 with an unexpected JSON body', { status: 200, json: { success: true } }],
+    [
+      'an internal error after the post was started',
+      { status: 500, json: { error: { code: 'internal_error', message: 'Something went wrong', log_id: 'x' } } },
+    ],
+  ];
+  for (const [name, reply] of cases) {
+    it(`is unconfirmed, never sent again: ${name}`, async () => {
+      const caption = `TikTok fault: ${name}`;
+      const file = t.slack.addFile(`F${Date.now()}`, 'clip.mp4', 'video/mp4', mp4Bytes(1080, 1920, 8, 50_000));
+      const before = t.tiktok.server.callsTo('POST', '/v2/post/publish/video/init/').length;
+      t.tiktok.server.inject(videoInit, reply, { when: 'after' });
+      const outcome = await publishThrough(
+        {
+          accountIds: [TT],
+          postTypes: { tiktok: 'tiktok_video' },
+          caption,
+          tiktok: { ...tiktokUntouched, privacy: { [TT]: 'SELF_ONLY' } },
+        },
+        [file],
+      );
+      await expectOneOrUnconfirmed(
+        outcome,
+        () => t.tiktok.postsOf(TIKTOK_OPEN_ID).filter((item) => item.title === caption).length,
+        () => t.tiktok.server.callsTo('POST', '/v2/post/publish/video/init/').length - before,
       );
     });
   }
