@@ -1,4 +1,5 @@
 import { type Db, MongoClient } from 'mongodb';
+import { ConnectionString } from 'mongodb-connection-string-url';
 import type { Config } from '../config.ts';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-ferretdb.ts';
 import { ensureIndexes } from './indexes.ts';
@@ -27,17 +28,20 @@ export async function openDatabase(config: Pick<Config, 'MONGODB_URL' | 'DATA_DI
     embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR });
     url = embedded.url;
   }
+  // Read with the driver's own parser: a standard connection string may name several hosts (a replica set) or be a
+  // `mongodb+srv` record, which a WHATWG URL cannot hold.
+  const parsed = new ConnectionString(url);
   const client = new MongoClient(url, {
     serverSelectionTimeoutMS: 5_000,
     connectTimeoutMS: 5_000,
     // Unless the URL sets it: a burst of publishing queues here rather than in the database. The embedded FerretDB
     // serves at most 100 SQLite connections and was seen to stall for good when two instances (100 each, the driver's
     // default) flooded it; 20 per instance is plenty for this app on MongoDB too.
-    ...(/[?&]maxPoolSize=/i.test(url) ? {} : { maxPoolSize: defaultPoolSize }),
+    ...(namesOption(parsed, 'maxPoolSize') ? {} : { maxPoolSize: defaultPoolSize }),
   });
   try {
     await client.connect();
-    const db = client.db(new URL(url.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.slice(1) || defaultDatabaseName);
+    const db = client.db(databaseNameOf(parsed));
     await ensureIndexes(db);
     return {
       db,
@@ -65,4 +69,14 @@ export async function openDatabase(config: Pick<Config, 'MONGODB_URL' | 'DATA_DI
     await embedded?.stop();
     throw error;
   }
+}
+
+/** The database a connection string names (its path), or the app's default when it names none. */
+export function databaseNameOf(connection: ConnectionString): string {
+  return decodeURIComponent(connection.pathname.replace(/^\//, '')) || defaultDatabaseName;
+}
+
+/** Whether a connection string sets an option (option names are case-insensitive). */
+function namesOption(connection: ConnectionString, option: string): boolean {
+  return [...connection.searchParams.keys()].some((key) => key.toLowerCase() === option.toLowerCase());
 }
