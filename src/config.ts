@@ -374,6 +374,9 @@ export interface Config extends RawConfig {
   platforms: { meta: boolean; instagramLogin: boolean; tiktok: boolean };
 }
 
+/** The time a prepared post's start may take beyond the lead before it renews its lease (seconds). */
+const minimumStartSeconds = 1;
+
 /** Startup stops with this when settings are missing or invalid; `problems` lists each one. */
 export class ConfigError extends Error {
   readonly code = 'config_invalid';
@@ -432,6 +435,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (businessParts === 1) {
     problems.push(
       'TIKTOK_BUSINESS_APP_ID and TIKTOK_BUSINESS_APP_SECRET go together: set both, or neither to leave TikTok comments and insights off',
+    );
+  }
+  if (value && value.PUBLISH_LEASE_SECONDS <= value.PUBLISH_LEAD_SECONDS + minimumStartSeconds) {
+    // A post is claimed when it is prepared, up to the lead before its time, and its lease is renewed only once it
+    // starts: a lease this short would lapse while the post waits, and another instance could take it over.
+    problems.push(
+      `PUBLISH_LEASE_SECONDS must be more than PUBLISH_LEAD_SECONDS plus ${minimumStartSeconds} seconds, so a prepared post is still held when it starts`,
     );
   }
   if (problems.length > 0 || !value) throw new ConfigError(problems);

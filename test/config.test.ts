@@ -26,6 +26,15 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('configuration', () => {
+  it('refuses a publishing lease that would lapse while a prepared post waits for its time', () => {
+    const problems = problemsOf({ ...valid, PUBLISH_LEASE_SECONDS: '60', PUBLISH_LEAD_SECONDS: '60' });
+    expect(problems).toEqual([
+      'PUBLISH_LEASE_SECONDS must be more than PUBLISH_LEAD_SECONDS plus 1 seconds, so a prepared post is still held when it starts',
+    ]);
+    expect(problemsOf({ ...valid, PUBLISH_LEASE_SECONDS: '3', PUBLISH_LEAD_SECONDS: '60' })).toHaveLength(1);
+    expect(problemsOf({ ...valid, PUBLISH_LEASE_SECONDS: '62', PUBLISH_LEAD_SECONDS: '60' })).toEqual([]);
+  });
+
   it('applies the documented defaults and switches platforms off when their credentials are absent', () => {
     const config = loadConfig(valid);
     expect(config.PORT).toBe(3000);

@@ -2,7 +2,7 @@ import { escapeMrkdwn, slackLink } from '../../views/slack-text.ts';
 import { type PublishOutcome, publishOutcome, publishStarted } from '../metrics/events.ts';
 import { PlatformError } from '../platforms/errors.ts';
 import { platformLabels } from '../platforms/index.ts';
-import type { AccountAccess, PlatformClient } from '../platforms/types.ts';
+import type { AccountAccess, PlatformClient, PublishContext } from '../platforms/types.ts';
 import { AccountNotConnectedError } from './accounts.ts';
 import { publishRequestOf } from './draft-rules.ts';
 import type { PostWork } from './post-work.ts';
@@ -255,10 +255,13 @@ export class Publisher {
           latenessSeconds: dueAt ? (Date.now() - dueAt.getTime()) / 1000 : 0,
         }));
       }
-      const outcome = await client.publish(access, request, {
-        progress: target.progress ?? {},
-        save: (progress) => this.deps.targets.saveProgress(target._id, target.lease, progress),
-      });
+      const lease = this.keepLease(target);
+      let outcome: Awaited<ReturnType<PlatformClient['publish']>>;
+      try {
+        outcome = await client.publish(access, request, { progress: target.progress ?? {}, save: lease.save });
+      } finally {
+        lease.stop();
+      }
       this.reportOutcome(target, outcome.status);
       if (outcome.status === 'published') {
         const done = await this.deps.targets.move(
@@ -315,6 +318,37 @@ export class Publisher {
     } catch (error) {
       await this.handleError(post, target, label, error);
     }
+  }
+
+  /**
+   * Holds a target's lease while its platform client works: renewed every third of the lease, however long a step
+   * takes (a video processed, an upload, status polls), so no other worker takes over a live worker's target. Once a
+   * renewal finds the lease taken over, the next save throws `LeaseLostError` without writing, so the client stops
+   * before its next platform call; every save is also checked against the lease generation in the database.
+   */
+  private keepLease(target: TargetDoc): { save: PublishContext['save']; stop: () => void } {
+    let lost = false;
+    const timer = setInterval(
+      () => {
+        this.deps.targets.renew(target._id, target.lease).catch((error) => {
+          if (error instanceof LeaseLostError) {
+            lost = true;
+            clearInterval(timer);
+          } else {
+            this.deps.logger.warn({ err: error, targetId: target._id }, 'renewing a publishing lease failed');
+          }
+        });
+      },
+      Math.max(100, Math.floor(this.deps.targets.leaseMs / 3)),
+    );
+    timer.unref();
+    return {
+      save: async (progress) => {
+        if (lost) throw new LeaseLostError(target._id);
+        await this.deps.targets.saveProgress(target._id, target.lease, progress);
+      },
+      stop: () => clearInterval(timer),
+    };
   }
 
   /** This worker's lease was taken over: the worker that holds it now owns every write and message. */

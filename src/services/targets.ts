@@ -71,8 +71,8 @@ export const targetLeaseMs = 10 * 60 * 1000;
 export class Targets {
   constructor(
     private readonly db: Db,
-    /** How long a worker's claim lasts (renewed by each saved step). */
-    private readonly leaseMs = targetLeaseMs,
+    /** How long a worker's claim lasts (renewed while it publishes, and by each saved step). */
+    readonly leaseMs = targetLeaseMs,
   ) {}
 
   get collection() {

@@ -66,6 +66,7 @@ async function crashRun(point: keyof typeof killPoints): Promise<Outcome> {
       INSTAGRAM_GRAPH_URL: urls.instagramUrl,
       JOB_POLL_SECONDS: '0.2',
       PUBLISH_LEASE_SECONDS: '3',
+      PUBLISH_LEAD_SECONDS: '1',
       LOG_LEVEL: 'error',
     }),
     PATH: process.env.PATH,
