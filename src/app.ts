@@ -71,7 +71,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
   if (slackAtStart.state === 'unreachable') {
     logger.warn({ problem: slackAtStart.problem }, 'Slack cannot be reached: starting, but not ready until it answers');
   }
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, logger);
   let scheduler: Agenda | undefined;
   let pooledFetch: PooledFetch | undefined;
   let metrics: Metrics | undefined;

@@ -1,7 +1,7 @@
 import { type Db, MongoClient } from 'mongodb';
 import { ConnectionString } from 'mongodb-connection-string-url';
 import type { Config } from '../config.ts';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from './embedded-ferretdb.ts';
+import { type EmbeddedDatabase, type EmbeddedDatabaseLog, startEmbeddedDatabase } from './embedded-ferretdb.ts';
 import { ensureIndexes } from './indexes.ts';
 
 export interface Database {
@@ -21,11 +21,15 @@ const defaultPoolSize = 20;
 /**
  * Connects to `MONGODB_URL`, or starts the embedded FerretDB under `DATA_DIR` when it is unset, and creates indexes.
  */
-export async function openDatabase(config: Pick<Config, 'MONGODB_URL' | 'DATA_DIR'>): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, 'MONGODB_URL' | 'DATA_DIR'>,
+  /** Where the embedded database's restarts are reported. */
+  log?: EmbeddedDatabaseLog,
+): Promise<Database> {
   let embedded: EmbeddedDatabase | undefined;
   let url = config.MONGODB_URL;
   if (!url) {
-    embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR });
+    embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR, ...(log ? { log } : {}) });
     url = embedded.url;
   }
   // Read with the driver's own parser: a standard connection string may name several hosts (a replica set) or be a

@@ -25,11 +25,25 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** Where the embedded database reports its restarts. */
+export interface EmbeddedDatabaseLog {
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
 /**
  * Starts FerretDB (SQLite backend) as a child process on loopback, with its data under `dataDir`, telemetry and the
  * debug listener off, and waits until it answers a ping. `port` 0 picks a free one.
+ *
+ * It is supervised: if the process exits on its own (killed, crashed), it is started again on the same port with the
+ * same data, after a short wait that grows while restarts keep failing. Meanwhile the driver's operations fail (and
+ * `/readyz` says the database does not answer); once it answers again the driver reconnects by itself.
  */
-export async function startEmbeddedDatabase(options: { dataDir: string; port?: number }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(options: {
+  dataDir: string;
+  port?: number;
+  log?: EmbeddedDatabaseLog;
+}): Promise<EmbeddedDatabase> {
   if (!existsSync(ferretdbBinary)) {
     throw new EmbeddedDatabaseError(
       'The embedded database is not built: run `node scripts/ensure-ferretdb.mjs` (npm start and npm test do), or set MONGODB_URL.',
@@ -38,6 +52,49 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port?: n
   const dataDir = resolve(options.dataDir, 'ferretdb');
   mkdirSync(dataDir, { recursive: true });
   const port = options.port || (await freePort());
+  const url = `mongodb://127.0.0.1:${port}/`;
+  let child = await launch(dataDir, port, url);
+  let stopping = false;
+  const supervise = (current: ChildProcess) => {
+    current.once('exit', (code, signal) => {
+      if (stopping) return;
+      options.log?.warn({ code, signal, pid: current.pid }, 'embedded database exited; restarting it');
+      void (async () => {
+        for (let attempt = 0; !stopping; attempt++) {
+          await new Promise((resolveWait) => setTimeout(resolveWait, Math.min(5_000, 200 * 2 ** attempt)));
+          if (stopping) return;
+          try {
+            child = await launch(dataDir, port, url);
+            if (stopping) {
+              await stopChild(child);
+              return;
+            }
+            options.log?.warn({ pid: child.pid, attempt: attempt + 1 }, 'embedded database restarted');
+            supervise(child);
+            return;
+          } catch (error) {
+            options.log?.error({ err: error, attempt: attempt + 1 }, 'embedded database did not restart');
+          }
+        }
+      })();
+    });
+  };
+  supervise(child);
+  return {
+    url,
+    port,
+    get pid() {
+      return child.pid;
+    },
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
+}
+
+/** Starts one FerretDB process and waits until it answers. */
+async function launch(dataDir: string, port: number, url: string): Promise<ChildProcess> {
   const child = spawn(
     ferretdbBinary,
     [
@@ -57,14 +114,13 @@ export async function startEmbeddedDatabase(options: { dataDir: string; port?: n
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const url = `mongodb://127.0.0.1:${port}/`;
   try {
     await waitUntilAnswering(url, child);
   } catch (error) {
     child.kill('SIGKILL');
     throw new EmbeddedDatabaseError(`The embedded database did not start: ${(error as Error).message}\n${stderr}`);
   }
-  return { url, port, pid: child.pid, stop: () => stopChild(child) };
+  return child;
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
