@@ -125,6 +125,34 @@ describe('the daily token health job', () => {
     expect(tiktok.isTokenUsable(t.app.services.vault.open(after?.token))).toBe(true);
   });
 
+  it('gives the refresh back when TikTok fails for a moment, so the next check refreshes at once', async () => {
+    tiktok.seedAccount({ openId: 'open-blip' });
+    const issued = tiktok.issueTokens('open-blip');
+    await seedAccount(t.app.services, {
+      _id: 'tiktok:open-blip',
+      accessToken: issued.accessToken,
+      refreshTokenValue: issued.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + DAY),
+      refreshExpiresAt: new Date(Date.now() + 300 * DAY),
+    });
+    const client = t.app.services.platforms.tiktok;
+    if (!client) throw new Error('TikTok is configured in this test app');
+    const refresh = () =>
+      t.app.services.accounts.refreshWith('tiktok:open-blip', (access, token) =>
+        client.refreshToken(access, token ?? ''),
+      );
+    tiktok.server.inject((req) => req.method === 'POST' && req.path === '/v2/oauth/token/', {
+      status: 503,
+      text: 'upstream unavailable',
+    });
+    await expect(refresh()).rejects.toMatchObject({ kind: 'transient' });
+    // Not blocked for a week: the same token is refreshed on the next try.
+    expect(await refresh()).toBe(true);
+    const after = await raw('tiktok:open-blip');
+    expect(after?.status).toBe('ok');
+    expect(tiktok.isTokenUsable(t.app.services.vault.open(after?.token))).toBe(true);
+  });
+
   it('refreshes an Instagram Login token once fewer than 30 days remain', async () => {
     const ig = graph.seedInstagramAccount({ username: 'wone.health' });
     const token = await instagramTokenByConsent(graph, ig.id);
