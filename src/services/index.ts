@@ -118,7 +118,7 @@ export function createServices(deps: {
   const audit = new AuditLog(db);
   const accounts = new Accounts(db, vault);
   const posts = new Posts(db);
-  const targets = new Targets(db, config.PUBLISH_LEASE_SECONDS * 1000);
+  const targets = new Targets(db, config.PUBLISH_LEASE_SECONDS * 1000, clock);
   const media = new MediaStore(db, {
     publicBaseUrl: config.PUBLIC_BASE_URL,
     encryptionKey: config.TOKEN_ENCRYPTION_KEY,

@@ -73,6 +73,8 @@ export class Targets {
     private readonly db: Db,
     /** How long a worker's claim lasts (renewed while it publishes, and by each saved step). */
     readonly leaseMs = targetLeaseMs,
+    /** The app's clock: a lease is set and compared on one clock. */
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   get collection() {
@@ -141,7 +143,7 @@ export class Targets {
    * lapsed (it resumes from the saved progress). Only one worker can win; the target it gets back carries its lease
    * generation (`lease`), which its every later write must present.
    */
-  claim(id: string, now = new Date()): Promise<TargetDoc | null> {
+  claim(id: string, now = this.clock()): Promise<TargetDoc | null> {
     return this.collection.findOneAndUpdate(
       {
         _id: id,
@@ -166,7 +168,7 @@ export class Targets {
   async saveProgress(id: string, lease: number | undefined, progress: PublishProgress): Promise<void> {
     const result = await this.collection.updateOne(
       { _id: id, state: 'publishing', lease: lease ?? { $exists: false } },
-      { $set: { progress, updatedAt: new Date(), leaseUntil: new Date(Date.now() + this.leaseMs) } },
+      { $set: { progress, updatedAt: new Date(), leaseUntil: new Date(this.clock().getTime() + this.leaseMs) } },
     );
     if (result.matchedCount !== 1) throw new LeaseLostError(id);
   }
@@ -178,7 +180,7 @@ export class Targets {
   async renew(id: string, lease: number | undefined): Promise<void> {
     const result = await this.collection.updateOne(
       { _id: id, state: 'publishing', lease: lease ?? { $exists: false } },
-      { $set: { leaseUntil: new Date(Date.now() + this.leaseMs) } },
+      { $set: { leaseUntil: new Date(this.clock().getTime() + this.leaseMs) } },
     );
     if (result.matchedCount !== 1) throw new LeaseLostError(id);
   }
