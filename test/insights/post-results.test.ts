@@ -97,6 +97,8 @@ afterAll(async () => {
 /** A Facebook text post drafted, approved and published by the app; returns the post and its live target. */
 async function publishedPost(caption: string): Promise<{ post: PostDoc; target: TargetDoc & { remoteId: string } }> {
   const { services } = app();
+  // Publishing runs on the scheduler's own time: the clock is back at the real time while the post goes out.
+  now = Date.now();
   const id = await services.drafts.save({
     draft: draftWith({ accountIds: [FB], postTypes: { facebook: 'facebook_text' }, caption }),
     files: [],
