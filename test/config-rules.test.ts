@@ -1,30 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, configWarnings, loadConfig } from '../src/config.ts';
+import { configWarnings, loadConfig } from '../src/config.ts';
+import { configProblems, validEnv } from './harness/config-fixtures.ts';
 
-const valid = {
-  SLACK_SIGNING_SECRET: 'abcdef0123456789',
-  SLACK_BOT_TOKEN: 'xoxb-1-2-secretvalue',
-  SLACK_TEAM_ID: 'T0WONE',
-  PUBLIC_BASE_URL: 'https://wone.example.com',
-  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  APPROVAL_CHANNEL_ID: 'C0APPROVAL',
-  COMMENTS_CHANNEL_ID: 'C0COMMENTS',
-  DIGEST_CHANNEL_ID: 'C0DIGEST',
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const valid = validEnv;
+const problemsOf = configProblems;
 
 const dir = mkdtempSync(join(tmpdir(), 'wone-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

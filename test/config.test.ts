@@ -1,29 +1,11 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
+import { configProblems, validEnv } from './harness/config-fixtures.ts';
 
-const valid = {
-  SLACK_SIGNING_SECRET: 'abcdef0123456789',
-  SLACK_BOT_TOKEN: 'xoxb-1-2-secretvalue',
-  SLACK_TEAM_ID: 'T0WONE',
-  PUBLIC_BASE_URL: 'https://wone.example.com',
-  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  APPROVAL_CHANNEL_ID: 'C0APPROVAL',
-  COMMENTS_CHANNEL_ID: 'C0COMMENTS',
-  DIGEST_CHANNEL_ID: 'C0DIGEST',
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const valid = validEnv;
+const problemsOf = configProblems;
 
 describe('configuration', () => {
   it('refuses a publishing lease that would lapse while a prepared post waits for its time', () => {

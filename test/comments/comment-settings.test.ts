@@ -1,30 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
 import { hasLink, KeywordMatcher } from '../../src/services/comment-keywords.ts';
 import { ruleBroken } from '../../src/services/comment-rules.ts';
 import { ReplyApprovalPolicy } from '../../src/services/reply-approval.ts';
+import { configProblems, validEnv } from '../harness/config-fixtures.ts';
 
-const valid = {
-  SLACK_SIGNING_SECRET: 'abcdef0123456789',
-  SLACK_BOT_TOKEN: 'xoxb-1-2-secretvalue',
-  SLACK_TEAM_ID: 'T0WONE',
-  PUBLIC_BASE_URL: 'https://wone.example.com',
-  TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-  APPROVAL_CHANNEL_ID: 'C0APPROVAL',
-  COMMENTS_CHANNEL_ID: 'C0COMMENTS',
-  DIGEST_CHANNEL_ID: 'C0DIGEST',
-};
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const valid = validEnv;
+const problemsOf = configProblems;
 
 describe('comment settings', () => {
   it('are off by default', () => {
