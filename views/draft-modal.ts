@@ -1,8 +1,8 @@
 import type { InputBlock, KnownBlock, ModalView, Option, PlainTextOption } from '@slack/types';
-import { platformLabels } from '../src/platforms/index.ts';
+import { CAPTION_LIMITS, platformLabels } from '../src/platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../src/platforms/types.ts';
 import type { SuggestedTime } from '../src/services/best-time.ts';
-import { postTypeOptions } from '../src/services/post-types.ts';
+import { postTypeOptions, textOnlyTypes } from '../src/services/post-types.ts';
 import type { DraftContent } from '../src/services/posts.ts';
 import { suggestedTimeLabel } from './best-time-message.ts';
 import { escapeMrkdwn } from './slack-text.ts';
@@ -28,6 +28,8 @@ export interface DraftModalData {
   suggestedTimes?: SuggestedTime[];
   /** The draft being edited (or reopened), so nothing typed is lost. */
   initial?: DraftContent;
+  /** Whether an existing post is edited (else: whether `initial` is set); a redrawn new post has `initial` too. */
+  editing?: boolean;
   /** Names of media already stored for the draft being edited. */
   keptMedia?: string[];
   /** Opaque state for the submission (post id, zone, creator settings). */
@@ -46,7 +48,7 @@ const option = (text: string, value: string): PlainTextOption => ({ text: plain(
 
 /** The `/wone schedule` modal: accounts, post types, caption, media, time and TikTok settings. */
 export function draftModal(data: DraftModalData): ModalView {
-  const title = data.initial ? 'Edit post' : 'New post';
+  const title = (data.editing ?? Boolean(data.initial)) ? 'Edit post' : 'New post';
   if (data.accounts.length === 0) {
     return {
       type: 'modal',
@@ -58,7 +60,7 @@ export function draftModal(data: DraftModalData): ModalView {
           type: 'section',
           text: {
             type: 'mrkdwn',
-            text: '*No accounts are connected yet.* An admin can connect Instagram, Facebook and TikTok accounts with `/wone accounts`. Then try again.',
+            text: '*No accounts are connected yet.* An admin can connect Instagram, Facebook and TikTok accounts with `/wone connect`. Then try again.',
           },
         },
       ],
@@ -71,16 +73,31 @@ export function draftModal(data: DraftModalData): ModalView {
   );
   const chosenAccounts = accountOptions.filter((o) => initial?.accountIds.includes(o.value ?? ''));
   blocks.push(
-    input('accounts', 'Post to', {
-      type: 'multi_static_select',
-      action_id: draftValue,
-      placeholder: plain('Choose accounts'),
-      options: accountOptions,
-      ...(chosenAccounts.length ? { initial_options: chosenAccounts } : {}),
-    }),
+    input(
+      'accounts',
+      'Post to',
+      {
+        type: 'multi_static_select',
+        action_id: draftValue,
+        placeholder: plain('Choose accounts'),
+        options: accountOptions,
+        ...(chosenAccounts.length ? { initial_options: chosenAccounts } : {}),
+      },
+      // The rest of the form follows the networks chosen here.
+      { dispatch: true },
+    ),
   );
 
-  const platforms = [...new Set(data.accounts.map((account) => account.platform))];
+  const chosen = data.accounts.filter((account) => initial?.accountIds.includes(account.id));
+  const platforms = allPlatforms.filter((platform) => chosen.some((account) => account.platform === platform));
+  if (platforms.length === 0) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: 'Choose the accounts first: the post type and settings of each network then appear.' },
+      ],
+    });
+  }
   for (const platform of platforms) {
     const options =
       platform === 'tiktok'
@@ -91,7 +108,7 @@ export function draftModal(data: DraftModalData): ModalView {
         : postTypeOptions[platform].map((type) => option(type.label, type.type));
     const chosenType = initial?.postTypes[platform];
     const chosenValue = platform === 'tiktok' && chosenType ? `${chosenType}:${initial?.tiktokMode}` : chosenType;
-    const chosen = options.find((o) => o.value === chosenValue);
+    const chosenOption = options.find((o) => o.value === chosenValue);
     blocks.push(
       input(
         `post_type_${platform}`,
@@ -101,14 +118,11 @@ export function draftModal(data: DraftModalData): ModalView {
           action_id: draftValue,
           placeholder: plain('Choose a type'),
           options,
-          ...(chosen ? { initial_option: chosen } : {}),
+          ...(chosenOption ? { initial_option: chosenOption } : {}),
         },
-        {
-          optional: true,
-          hint: `Needed when a ${platformLabels[platform]} account is chosen.`,
-          // TikTok's settings below depend on the type (photo posts take comments only).
-          ...(platform === 'tiktok' ? { dispatch: true } : {}),
-        },
+        // Facebook's link and TikTok's settings depend on the type (a link goes with text posts; photo posts take
+        // comments only, a title and music).
+        platform === 'instagram' ? {} : { dispatch: true },
       ),
     );
   }
@@ -123,39 +137,66 @@ export function draftModal(data: DraftModalData): ModalView {
         multiline: true,
         ...(initial?.caption ? { initial_value: initial.caption } : {}),
       },
-      { optional: true },
+      {
+        optional: true,
+        ...(platforms.length > 0 ? { hint: captionHint(platforms, platforms.length > 1) } : {}),
+      },
     ),
   );
-  if (platforms.some((platform) => platform !== 'tiktok')) {
+  if (platforms.length > 1) {
+    for (const platform of platforms) {
+      const own = initial?.captions?.[platform];
+      blocks.push(
+        input(
+          `caption_${platform}`,
+          `${platformLabels[platform]} caption`,
+          {
+            type: 'plain_text_input',
+            action_id: draftValue,
+            multiline: true,
+            ...(own ? { initial_value: own } : {}),
+          },
+          { optional: true, hint: `Leave empty to post the caption above. ${captionLimitText(platform)}` },
+        ),
+      );
+    }
+  }
+  const commented = platforms.filter((platform) => platform !== 'tiktok');
+  if (commented.length > 0) {
     blocks.push(
       input(
         'first_comment',
-        'First comment (Instagram and Facebook)',
+        'First comment',
         {
           type: 'plain_text_input',
           action_id: draftValue,
           multiline: true,
           ...(initial?.firstComment ? { initial_value: initial.firstComment } : {}),
         },
-        { optional: true, hint: 'Posted as a comment as soon as the post is live, e.g. for hashtags.' },
+        {
+          optional: true,
+          hint: `Posted on ${commented.map((p) => platformLabels[p]).join(' and ')} as a comment as soon as the post is live, e.g. for hashtags.`,
+        },
       ),
     );
   }
-  if (platforms.includes('facebook')) {
+  if (initial?.postTypes.facebook === 'facebook_text' && platforms.includes('facebook')) {
     blocks.push(
       input(
         'link',
-        'Link (Facebook text posts)',
+        'Link (Facebook)',
         {
           type: 'url_text_input',
           action_id: draftValue,
           ...(initial?.link ? { initial_value: initial.link } : {}),
         },
-        { optional: true },
+        { optional: true, hint: 'Shown as a link preview under the Facebook text post.' },
       ),
     );
   }
   const kept = data.keptMedia ?? [];
+  const types = platforms.map((platform) => initial?.postTypes[platform]).filter((type) => type !== undefined);
+  const needsMedia = types.some((type) => !textOnlyTypes.includes(type));
   blocks.push(
     input(
       'media',
@@ -167,10 +208,11 @@ export function draftModal(data: DraftModalData): ModalView {
         filetypes: ['jpg', 'jpeg', 'png', 'webp', 'gif', 'mp4', 'mov'],
       },
       {
+        // Files or links below: either one will do, so neither input can be required on its own.
         optional: true,
         hint: kept.length
           ? `Keeping ${kept.length} file(s) already attached (${kept.join(', ').slice(0, 300)}). Upload files here to replace them.`
-          : 'Up to 10 files of at most 10 MB each. For larger videos, paste links below.',
+          : `${needsMedia ? 'Needed for this post: upload files here or paste links below. ' : ''}Up to 10 files of at most 10 MB each. For larger videos, paste links below.`,
       },
     ),
     input(
@@ -188,47 +230,57 @@ export function draftModal(data: DraftModalData): ModalView {
   );
 
   const whenOptions = [option('At a date and time', 'at'), option('As soon as it is approved', 'asap')];
+  const asap = initial?.schedule.kind === 'asap';
   const at = initial?.schedule.kind === 'at' ? initial.schedule : undefined;
   blocks.push(
-    input('when', 'When', {
-      type: 'radio_buttons',
-      action_id: draftValue,
-      options: whenOptions,
-      initial_option: initial?.schedule.kind === 'asap' ? whenOptions[1] : whenOptions[0],
-    }),
     input(
-      'date',
-      'Date',
-      { type: 'datepicker', action_id: draftValue, initial_date: at?.date ?? data.suggested.date },
-      { optional: true },
-    ),
-    input(
-      'time',
-      'Time',
-      { type: 'timepicker', action_id: draftValue, initial_time: at?.time ?? data.suggested.time },
-      { optional: true, hint: `In your time zone, ${data.timezone}.` },
+      'when',
+      'When',
+      {
+        type: 'radio_buttons',
+        action_id: draftValue,
+        options: whenOptions,
+        initial_option: asap ? whenOptions[1] : whenOptions[0],
+      },
+      // The date and time are asked only for "At a date and time".
+      { dispatch: true },
     ),
   );
-  if (data.suggestedTimes?.length) {
+  if (!asap) {
     blocks.push(
+      input('date', 'Date', {
+        type: 'datepicker',
+        action_id: draftValue,
+        initial_date: at?.date || data.suggested.date,
+      }),
       input(
-        'suggested_time',
-        'Or a suggested time',
-        {
-          type: 'static_select',
-          action_id: draftValue,
-          placeholder: plain('Best times for these accounts'),
-          options: data.suggestedTimes.map((s) => option(suggestedTimeLabel(s), `${s.date}T${s.time}`)),
-        },
-        {
-          optional: true,
-          hint: 'From how our posts did (see /wone besttime). Picking one replaces the date and time.',
-        },
+        'time',
+        'Time',
+        { type: 'timepicker', action_id: draftValue, initial_time: at?.time || data.suggested.time },
+        { hint: `In your time zone, ${data.timezone}.` },
       ),
     );
+    if (data.suggestedTimes?.length) {
+      blocks.push(
+        input(
+          'suggested_time',
+          'Or a suggested time',
+          {
+            type: 'static_select',
+            action_id: draftValue,
+            placeholder: plain('Best times for these accounts'),
+            options: data.suggestedTimes.map((s) => option(suggestedTimeLabel(s), `${s.date}T${s.time}`)),
+          },
+          {
+            optional: true,
+            hint: 'From how our posts did (see /wone besttime). Picking one replaces the date and time.',
+          },
+        ),
+      );
+    }
   }
 
-  const tiktokAccounts = data.accounts.filter((account) => account.platform === 'tiktok');
+  const tiktokAccounts = chosen.filter((account) => account.platform === 'tiktok');
   if (tiktokAccounts.length > 0) blocks.push(...tiktokBlocks(tiktokAccounts, data.creators, initial));
 
   return {
@@ -240,6 +292,26 @@ export function draftModal(data: DraftModalData): ModalView {
     private_metadata: data.privateMetadata,
     blocks,
   };
+}
+
+const allPlatforms: PlatformName[] = ['instagram', 'facebook', 'tiktok'];
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** What one network takes as a caption, in words. */
+function captionLimitText(platform: PlatformName): string {
+  switch (platform) {
+    case 'instagram':
+      return `Instagram: up to ${count(CAPTION_LIMITS.instagram)} characters and ${CAPTION_LIMITS.instagramHashtags} hashtags.`;
+    case 'facebook':
+      return `Facebook: up to ${count(CAPTION_LIMITS.facebook)} characters.`;
+    case 'tiktok':
+      return `TikTok: up to ${count(CAPTION_LIMITS.tiktokVideo)} characters for videos, ${count(CAPTION_LIMITS.tiktokPhoto)} for photo posts.`;
+  }
+}
+
+function captionHint(platforms: PlatformName[], perNetwork: boolean): string {
+  const limits = platforms.map(captionLimitText).join(' ');
+  return perNetwork ? `${limits} A network's own caption below replaces this one there.` : limits;
 }
 
 function input(
@@ -309,10 +381,13 @@ function tiktokBlocks(
           ...(chosen ? { initial_option: chosen } : {}),
         },
         {
-          optional: true,
+          // Posts sent to the creator's inbox are finished in TikTok, audience included.
+          optional: initial?.tiktokMode === 'inbox',
           hint: branded
             ? 'Branded content visibility cannot be set to private, so "Only me" is not offered.'
-            : 'Needed for posts made directly to this account. Nothing is chosen for you.',
+            : initial?.tiktokMode === 'inbox'
+              ? 'Posts sent to the TikTok inbox get their audience in TikTok. Nothing is chosen for you.'
+              : 'Nothing is chosen for you.',
         },
       ),
     );
@@ -358,10 +433,18 @@ function tiktokBlocks(
     }
   }
 
+  if (photo) blocks.push(...photoBlocks(initial));
+  blocks.push(...disclosureBlocks(initial, branded));
+  return blocks;
+}
+
+/** A TikTok photo post's title and music. */
+function photoBlocks(initial: DraftContent | undefined): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
   blocks.push(
     input(
       'tiktok_photo_title',
-      'Photo title (TikTok photo posts)',
+      'Photo title',
       {
         type: 'plain_text_input',
         action_id: draftValue,
@@ -375,7 +458,7 @@ function tiktokBlocks(
   blocks.push(
     input(
       'tiktok_music',
-      'Music (TikTok photo posts)',
+      'Music',
       {
         type: 'checkboxes',
         action_id: draftValue,
@@ -385,6 +468,12 @@ function tiktokBlocks(
       { optional: true, hint: 'Off unless you turn it on: TikTok then adds music it recommends.' },
     ),
   );
+  return blocks;
+}
+
+/** The commercial content disclosure, its kinds, the label they give, and the declaration. */
+function disclosureBlocks(initial: DraftContent | undefined, branded: boolean): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
 
   const disclose = initial?.tiktok.disclose ?? Boolean(initial?.tiktok.brandOrganic || initial?.tiktok.brandContent);
   const toggle: Option = {
@@ -430,7 +519,7 @@ function tiktokBlocks(
           options: kinds,
           ...(ticked.length ? { initial_options: ticked } : {}),
         },
-        { optional: true, dispatch: true, hint: 'Choose at least one.' },
+        { dispatch: true, hint: 'Choose at least one.' },
       ),
     );
     const label = branded

@@ -36,6 +36,18 @@ export const draftMetadataSchema = z.object({
   keptMedia: z.array(keptMediaSchema),
   /** The media links of the post being edited: unchanged links keep their stored media. */
   keptUrls: z.array(z.string()),
+  /** The suggested times offered, so a redrawn form offers them again. */
+  suggestions: z
+    .array(
+      z.object({
+        at: z.coerce.date(),
+        date: z.string(),
+        time: z.string(),
+        weekday: z.number(),
+        accountNames: z.array(z.string()),
+      }),
+    )
+    .optional(),
 });
 
 export type DraftMetadata = z.infer<typeof draftMetadataSchema>;
@@ -48,6 +60,11 @@ export function encodeDraftMetadata(metadata: DraftMetadata): string {
       ...metadata,
       keptMedia: metadata.keptMedia.map((m) => ({ ...m, name: m.name.slice(0, 20) })),
     });
+  }
+  if (text.length > 3000 && metadata.suggestions) {
+    // The suggestions are a convenience: a redrawn form goes without them rather than lose the rest.
+    const { suggestions: _left, ...rest } = metadata;
+    return encodeDraftMetadata(rest);
   }
   return text;
 }
@@ -95,9 +112,19 @@ export function readDraftForm(
 ): { draft: DraftContent; files: SlackFileRef[] } {
   const field = (block: string) => state[block]?.[draftValue];
   const text = (block: string) => field(block)?.value?.trim() ?? '';
+  const accountIds = field('accounts')?.selected_options?.map((o) => o.value) ?? [];
+  // Only the networks chosen keep a post type and a caption of their own: a type chosen for a network that was then
+  // deselected is not saved (the form no longer shows it).
+  const chosen = new Set(
+    metadata.accounts.filter((account) => accountIds.includes(account.id)).map((account) => account.platform),
+  );
   const postTypes: Partial<Record<PlatformName, PostType>> = {};
+  const captions: Partial<Record<PlatformName, string>> = {};
   let tiktokMode: DraftContent['tiktokMode'] = 'direct';
   for (const platform of platformName.options) {
+    if (!chosen.has(platform)) continue;
+    const own = field(`caption_${platform}`)?.value;
+    if (own?.trim()) captions[platform] = own;
     const value = field(`post_type_${platform}`)?.selected_option?.value;
     if (!value) continue;
     const [type, mode] = value.split(':');
@@ -133,10 +160,11 @@ export function readDraftForm(
   // A suggested time, when one was picked, replaces the date and time pickers.
   const suggested = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(field('suggested_time')?.selected_option?.value ?? '');
   const draft: DraftContent = {
-    accountIds: field('accounts')?.selected_options?.map((o) => o.value) ?? [],
+    accountIds,
     postTypes,
     tiktokMode,
     caption: field('caption')?.value ?? '',
+    ...(Object.keys(captions).length > 0 ? { captions } : {}),
     mediaUrls: text('media_urls')
       .split(/\s+/)
       .map((url) => url.trim())

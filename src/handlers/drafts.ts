@@ -82,7 +82,7 @@ async function openDraftModal(
       }),
   ]);
   if (!opened.view?.id || (!withTikTok && suggestions.length === 0)) return;
-  const withCreators = { ...metadata, creators };
+  const withCreators = { ...metadata, creators, ...(suggestions.length > 0 ? { suggestions } : {}) };
   await client.views
     .update({ view_id: opened.view.id, hash: opened.view.hash, view: draftModal(data(withCreators, suggestions)) })
     .catch((error) => services.logger.warn({ err: error }, 'draft modal update skipped'));
@@ -94,6 +94,7 @@ function contentOf(post: PostDoc): DraftContent {
     postTypes: post.postTypes,
     tiktokMode: post.tiktokMode,
     caption: post.caption,
+    ...(post.captions ? { captions: post.captions } : {}),
     ...(post.firstComment ? { firstComment: post.firstComment } : {}),
     ...(post.link ? { link: post.link } : {}),
     mediaUrls: post.mediaUrls,
@@ -103,8 +104,10 @@ function contentOf(post: PostDoc): DraftContent {
 }
 
 /**
- * A change in the draft modal that changes what TikTok's settings offer (the TikTok post type, the disclosure toggle
- * or its kinds): the modal is drawn again from what is in it, so the choices shown are the ones allowed before submit.
+ * A change in a draft modal input that shapes the rest of the form (the accounts, a post type, "When", TikTok's
+ * disclosure): the modal is drawn again from what is in it, so it shows only the fields the current choices need.
+ * Every input keeps its block and action id, so Slack keeps what was typed in it; the view's hash makes an update
+ * based on an older state fail (`hash_conflict`) instead of overwriting a newer one.
  */
 async function redrawDraftModal(services: Services, client: WebClient, body: BlockAction): Promise<void> {
   const view = body.view;
@@ -112,15 +115,26 @@ async function redrawDraftModal(services: Services, client: WebClient, body: Blo
   const metadata = decodeDraftMetadata(view.private_metadata);
   const state = viewStateSchema.safeParse(view.state?.values ?? {});
   if (!metadata || !state.success) return;
+  if (!(await services.roles.can(body.user.id, 'draft'))) return;
   const { draft } = readDraftForm(state.data, metadata);
+  // A TikTok account chosen before its creator settings arrived (or whose settings failed to load): ask TikTok now.
+  const missing = metadata.accounts.filter(
+    (account) =>
+      account.platform === 'tiktok' && draft.accountIds.includes(account.id) && !metadata.creators[account.id],
+  );
+  const creators = missing.length > 0 ? await services.drafts.creators(missing) : {};
+  const current =
+    Object.keys(creators).length > 0 ? { ...metadata, creators: { ...metadata.creators, ...creators } } : metadata;
   const modal = draftModal({
-    accounts: metadata.accounts,
-    creators: metadata.creators,
-    timezone: metadata.timezone,
-    suggested: suggestedTime(new Date(), metadata.timezone),
+    accounts: current.accounts,
+    creators: current.creators,
+    timezone: current.timezone,
+    suggested: suggestedTime(new Date(), current.timezone),
+    ...(current.suggestions?.length ? { suggestedTimes: current.suggestions } : {}),
     initial: draft,
-    keptMedia: metadata.keptMedia.map((m) => m.name),
-    privateMetadata: view.private_metadata,
+    editing: Boolean(current.postId),
+    keptMedia: current.keptMedia.map((m) => m.name),
+    privateMetadata: current === metadata ? view.private_metadata : encodeDraftMetadata(current),
   });
   await client.views
     .update({ view_id: view.id, hash: view.hash, view: modal })

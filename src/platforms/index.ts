@@ -1,8 +1,8 @@
 import type { Config } from '../config.ts';
-import { FacebookClient } from './facebook.ts';
+import { FACEBOOK_LIMITS, FacebookClient } from './facebook.ts';
 import { GraphClient } from './graph-client.ts';
-import { InstagramClient } from './instagram.ts';
-import { TikTokClient } from './tiktok.ts';
+import { INSTAGRAM_LIMITS, InstagramClient } from './instagram.ts';
+import { MAX_PHOTO_DESCRIPTION, MAX_VIDEO_TITLE, TikTokClient } from './tiktok.ts';
 import type { PlatformClient, PlatformName } from './types.ts';
 
 /** The platform clients of the platforms switched on in the configuration. */
@@ -66,3 +66,12 @@ export const platformLabels: Record<PlatformName, string> = {
   facebook: 'Facebook',
   tiktok: 'TikTok',
 };
+
+/** How long a caption each network takes (each client's `validate` enforces its own), for hints in forms. */
+export const CAPTION_LIMITS = {
+  instagram: INSTAGRAM_LIMITS.captionChars,
+  instagramHashtags: INSTAGRAM_LIMITS.hashtags,
+  facebook: FACEBOOK_LIMITS.messageChars,
+  tiktokVideo: MAX_VIDEO_TITLE,
+  tiktokPhoto: MAX_PHOTO_DESCRIPTION,
+} as const;

@@ -30,9 +30,11 @@ import type {
 const JSON_UTF8 = 'application/json; charset=UTF-8';
 const VIDEO_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'];
 const PHOTO_TYPES = ['image/jpeg', 'image/webp'];
-const MAX_VIDEO_TITLE = 2200;
+/** A video's caption (`title`), in UTF-16 code units. */
+export const MAX_VIDEO_TITLE = 2200;
 const MAX_PHOTO_TITLE = 90;
-const MAX_PHOTO_DESCRIPTION = 4000;
+/** A photo post's caption (`description`). */
+export const MAX_PHOTO_DESCRIPTION = 4000;
 const MAX_PHOTOS = 35;
 const MAX_VIDEO_BYTES = 4 * 1024 * 1024 * 1024;
 const MAX_REPLY_LENGTH = 150;

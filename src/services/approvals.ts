@@ -4,6 +4,7 @@ import type { ApprovalStepConfig } from '../config.ts';
 import type { PostNotifier } from '../notify/post-notifier.ts';
 import { type ApprovalRound, type ApprovalSteps, authorsOf, completesStep, stillAwaited } from './approval-steps.ts';
 import type { AuditLog } from './audit.ts';
+import { captionFor } from './draft-rules.ts';
 import type { MediaStore } from './media-store.ts';
 import { platformOf } from './post-types.ts';
 import { type PostDoc, PostStateError, type Posts } from './posts.ts';
@@ -271,9 +272,10 @@ export class Approvals {
       post.accountIds.flatMap((accountId) => {
         const platform = accountId.split(':')[0];
         const postType = Object.values(post.postTypes).find((type) => type && platformOf(type) === platform);
-        return postType ? [{ accountId, platform: platformOf(postType), postType }] : [];
+        return postType
+          ? [{ accountId, platform: platformOf(postType), postType, caption: captionFor(post, platformOf(postType)) }]
+          : [];
       }),
-      post.caption,
       dueAt,
     );
     if (!held) await this.deps.scheduling.plan(post._id, dueAt);

@@ -22,6 +22,7 @@ export type DraftField =
   | 'accounts'
   | `post_type_${PlatformName}`
   | 'caption'
+  | `caption_${PlatformName}`
   | 'first_comment'
   | 'link'
   | 'media'
@@ -164,7 +165,7 @@ export function checkDraft(input: DraftCheckInput): DraftErrors {
     const violations = client.validate(request, input.creators[account._id]);
     for (const violation of violations) {
       add(
-        fieldOf(violation, account, input.files.length > 0 || draft.mediaUrls.length === 0),
+        fieldOf(violation, account, input.files.length > 0 || draft.mediaUrls.length === 0, draft),
         labelled(violation, platforms, account.platform),
       );
     }
@@ -182,13 +183,19 @@ export function publishRequestOf(
   const platform = postType.split('_')[0];
   const request: PublishRequest = {
     postType,
-    caption: draft.caption,
+    caption: captionFor(draft, platform as PlatformName),
     media: textOnlyTypes.includes(postType) ? [] : media,
   };
   if (draft.link && postType === 'facebook_text') request.link = draft.link;
   if (draft.firstComment && platform !== 'tiktok') request.firstComment = draft.firstComment;
   if (platform === 'tiktok') request.tiktok = tiktokOptions(draft, accountId, postType);
   return request;
+}
+
+/** The caption that goes out on `platform`: the network's own when one was written, else the main caption. */
+export function captionFor(draft: Pick<DraftContent, 'caption' | 'captions'>, platform: PlatformName): string {
+  const own = draft.captions?.[platform];
+  return own?.trim() ? own : draft.caption;
 }
 
 /** The interactions the requester allowed on one TikTok account. */
@@ -221,8 +228,15 @@ function tiktokOptions(draft: DraftContent, accountId: string, postType: PostTyp
   };
 }
 
-function fieldOf(violation: RuleViolation, account: ConnectedAccount, mediaFromFiles: boolean): DraftField {
+function fieldOf(
+  violation: RuleViolation,
+  account: ConnectedAccount,
+  mediaFromFiles: boolean,
+  draft: DraftContent,
+): DraftField {
   switch (violation.field) {
+    case 'caption':
+      return draft.captions?.[account.platform]?.trim() ? `caption_${account.platform}` : 'caption';
     case 'post_type':
       return `post_type_${account.platform}`;
     case 'media':

@@ -223,6 +223,8 @@ export function draftContentOf(source: DraftContent): DraftContent {
     postTypes: source.postTypes,
     tiktokMode: source.tiktokMode,
     caption: source.caption,
+    // Always written, so an edit that clears a network's caption clears the stored one.
+    captions: source.captions ?? {},
     ...(source.firstComment ? { firstComment: source.firstComment } : {}),
     ...(source.link ? { link: source.link } : {}),
     mediaUrls: source.mediaUrls,

@@ -112,6 +112,8 @@ export interface DraftContent {
   /** TikTok: post directly to the profile, or send to the creator's inbox. */
   tiktokMode: 'direct' | 'inbox';
   caption: string;
+  /** A network's own caption, used there instead of `caption` (only for networks the post goes to). */
+  captions?: Partial<Record<PlatformName, string>>;
   firstComment?: string;
   link?: string;
   mediaUrls: string[];

@@ -88,8 +88,8 @@ export class Targets {
   /** Creates the queued targets of an approved post (existing ones are left as they are). */
   async queue(
     postId: string,
-    items: { accountId: string; platform: PlatformName; postType: PostType }[],
-    caption: string,
+    /** `caption`: the one published on that account's network. */
+    items: { accountId: string; platform: PlatformName; postType: PostType; caption: string }[],
     dueAt: Date,
   ): Promise<void> {
     const now = new Date();
@@ -104,7 +104,7 @@ export class Targets {
             postType: item.postType,
             state: 'queued',
             progress: {},
-            caption,
+            caption: item.caption,
             attempts: 0,
           },
           $set: { dueAt, updatedAt: now },

@@ -5,13 +5,13 @@ import { APPROVAL_CHANNEL, APPROVER, EDITOR } from '../harness/test-app.ts';
 import { jpegBytes, mp4Bytes } from './media-fixtures.ts';
 import {
   buttonsOf,
+  changeView,
   click,
-  currentView,
   FB,
   IG,
   IG_ID,
   input,
-  openDraft,
+  openLoadedDraft,
   PAGE_ID,
   type PostApp,
   previewOf,
@@ -31,13 +31,9 @@ afterAll(async () => t?.stop());
 
 describe('draft → approval → schedule → publish', () => {
   it('takes a post from the modal to exactly one live post per account, with Slack kept up to date', async () => {
-    // The editor opens the modal: accounts of all three platforms, the TikTok audience with no default.
-    const modal = await openDraft(t, EDITOR);
-    const filled = await until(async () => {
-      const view = currentView(t, modal.id);
-      const blocks = view.view.blocks as { block_id?: string }[];
-      return blocks.some((b) => b.block_id === `tiktok_privacy:${TT}`) ? view : undefined;
-    });
+    // The editor opens the modal and chooses accounts of all three platforms: the TikTok audience has no default.
+    const loaded = await openLoadedDraft(t, EDITOR);
+    const filled = await changeView(t, loaded, EDITOR, 'accounts', { accounts: input.multi([IG, FB, TT]) });
     const privacyBlock = (filled.view.blocks as Record<string, unknown>[]).find(
       (b) => b.block_id === `tiktok_privacy:${TT}`,
     ) as { element: { initial_option?: unknown; options: { value: string }[] } };

@@ -181,6 +181,49 @@ export async function submitView(
   return { status: response.status, body: response.body ? (response.json() as Record<string, unknown>) : {} };
 }
 
+/**
+ * A change in a dispatching input of a modal, as Slack sends it (`block_actions` with the view, its hash and state);
+ * waits for the app's `views.update` and returns the view as the user then sees it.
+ */
+export async function changeView(
+  t: TestApp,
+  view: { id: string; hash: string; view: Record<string, unknown> },
+  user: string,
+  blockId: string,
+  values: Record<string, StateValue>,
+) {
+  const hash = view.hash;
+  const state = Object.fromEntries(Object.entries(values).map(([block, value]) => [block, { value }]));
+  const response = await t.signer.interaction({
+    type: 'block_actions',
+    team: { id: TEAM_ID, domain: 'wone' },
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM_ID },
+    api_app_id: 'A0WONE',
+    token: 'deprecated',
+    trigger_id: `${Date.now()}.${Math.floor(Math.random() * 1e9)}.change`,
+    container: { type: 'view', view_id: view.id },
+    view: { ...view.view, id: view.id, hash, state: { values: state }, team_id: TEAM_ID, app_id: 'A0WONE' },
+    actions: [
+      { action_id: 'value', block_id: blockId, type: values[blockId]?.type ?? 'static_select', action_ts: '1' },
+    ],
+  });
+  if (response.status !== 200) throw new Error(`block_actions answered ${response.status}`);
+  return until(async () => {
+    const current = currentView(t, view.id);
+    return current.hash !== hash ? current : undefined;
+  });
+}
+
+/** Opens the draft modal as `user` and waits until TikTok's creator settings are loaded into it. */
+export async function openLoadedDraft(t: TestApp, user: string) {
+  const modal = await openDraft(t, user);
+  return until(async () => {
+    const view = currentView(t, modal.id);
+    const metadata = JSON.parse(String(view.view.private_metadata)) as { creators: Record<string, unknown> };
+    return metadata.creators[TT] ? view : undefined;
+  });
+}
+
 /** The current view (after any `views.update`) as the user sees it. */
 export function currentView(t: TestApp, id: string) {
   const view = t.slack.views.find((v) => v.id === id);

@@ -49,13 +49,19 @@ beforeEach(() => {
   Object.assign(t.tiktok.account(TIKTOK_OPEN_ID), creatorDefaults);
 });
 
-/** Opens the modal and waits until TikTok's creator settings are in it. */
-async function openFilled(): Promise<View> {
+/**
+ * Opens the modal, waits until TikTok's creator settings are loaded, then chooses the TikTok account (and a post
+ * type), as a person would: TikTok's settings show only once a TikTok account is chosen.
+ */
+async function openFilled(type?: string): Promise<View> {
   const modal = await openDraft(t, EDITOR);
-  return until(async () => {
+  const loaded = await until(async () => {
     const view = currentView(t, modal.id);
-    return blocksOf(view).some((b) => b.block_id === `tiktok_privacy:${TT}`) ? view : undefined;
+    const metadata = JSON.parse(String(view.view.private_metadata)) as { creators: Record<string, unknown> };
+    return metadata.creators[TT] ? view : undefined;
   });
+  expect(block(loaded, `tiktok_privacy:${TT}`)).toBeUndefined();
+  return change(loaded, 'accounts', type ? { post_type_tiktok: input.select(type) } : {});
 }
 
 function blocksOf(view: View): Block[] {
@@ -71,7 +77,8 @@ const optionValues = (b: Block | undefined) => (b?.element?.options ?? []).map((
 /** A change in a dispatching input, as Slack sends it (block_actions with the view's state); waits for the redraw. */
 async function change(view: View, blockId: string, values: Values): Promise<View> {
   const hash = view.hash;
-  const state = Object.fromEntries(Object.entries(values).map(([id, value]) => [id, { value }]));
+  const chosen = { accounts: input.multi([TT]), ...values };
+  const state = Object.fromEntries(Object.entries(chosen).map(([id, value]) => [id, { value }]));
   const response = await t.signer.interaction({
     type: 'block_actions',
     team: { id: TEAM_ID, domain: 'wone' },
@@ -222,7 +229,7 @@ describe("the draft modal and TikTok's content sharing guidelines", () => {
   });
 
   it('has an editable photo title of at most 90 characters, which goes to TikTok as the title', async () => {
-    const view = await openFilled();
+    const view = await openFilled('tiktok_photo:direct');
     expect(block(view, 'tiktok_photo_title')?.element?.max_length).toBe(90);
     const errors = await errorsOf(view, {
       post_type_tiktok: input.select('tiktok_photo:direct'),
@@ -255,7 +262,7 @@ describe("the draft modal and TikTok's content sharing guidelines", () => {
   });
 
   it('leaves music to the requester: off unless chosen, and sent to TikTok as chosen', async () => {
-    const view = await openFilled();
+    const view = await openFilled('tiktok_photo:direct');
     const music = block(view, 'tiktok_music');
     expect(optionValues(music)).toEqual(['music']);
     expect(music?.element?.initial_options).toBeUndefined();

@@ -87,11 +87,24 @@ describe('draft modal', () => {
   });
 
   it('stays within Slack limits with many accounts and every section, and defaults no TikTok audience', () => {
+    const chosen = post();
     const view = draftModal({
       accounts,
       creators: { 'tiktok:a': creator, 'tiktok:b': creator },
       timezone: 'Asia/Tokyo',
       suggested: { date: '2027-01-01', time: '10:00' },
+      initial: {
+        ...chosen,
+        captions: { instagram: 'i'.repeat(2200), facebook: 'f'.repeat(3000), tiktok: 't'.repeat(2200) },
+        tiktok: {
+          privacy: {},
+          allowComment: false,
+          allowDuet: false,
+          allowStitch: false,
+          brandOrganic: false,
+          brandContent: false,
+        },
+      },
       privateMetadata: 'x'.repeat(2900),
     });
     expect(viewProblems(view)).toEqual([]);
@@ -123,6 +136,165 @@ describe('draft modal', () => {
     expect(text).toContain('Long caption');
     expect(text).toContain('"value":"SELF_ONLY"');
     expect(text).toContain('Keeping 10 file(s)');
+  });
+});
+
+describe('draft modal adapts to the choices', () => {
+  type Block = {
+    type: string;
+    block_id?: string;
+    optional?: boolean;
+    dispatch_action?: boolean;
+    hint?: { text: string };
+    label?: { text: string };
+  };
+  const ig = { id: 'instagram:1', platform: 'instagram' as const, name: '@wone' };
+  const fb = { id: 'facebook:1', platform: 'facebook' as const, name: 'Wone Commerce' };
+  const tt = { id: 'tiktok:a', platform: 'tiktok' as const, name: '@wone.tt' };
+  const draft = (overrides: Partial<PostDoc> = {}) => ({
+    ...post(),
+    accountIds: [],
+    postTypes: {},
+    caption: '',
+    firstComment: undefined,
+    tiktok: {
+      privacy: {},
+      allowComment: false,
+      allowDuet: false,
+      allowStitch: false,
+      brandOrganic: false,
+      brandContent: false,
+    },
+    ...overrides,
+  });
+  const modal = (initial?: ReturnType<typeof draft>) => {
+    const view = draftModal({
+      accounts: [ig, fb, tt],
+      creators: { 'tiktok:a': creator },
+      timezone: 'Asia/Tokyo',
+      suggested: { date: '2027-01-01', time: '10:00' },
+      suggestedTimes: [{ at: new Date(), date: '2027-01-02', time: '09:00', weekday: 6, accountNames: ['@wone'] }],
+      ...(initial ? { initial } : {}),
+      privateMetadata: '{}',
+    });
+    expect(viewProblems(view)).toEqual([]);
+    return view;
+  };
+  const blocks = (view: ReturnType<typeof modal>) => view.blocks as Block[];
+  const ids = (view: ReturnType<typeof modal>) => blocks(view).flatMap((b) => (b.block_id ? [b.block_id] : []));
+  const find = (view: ReturnType<typeof modal>, id: string) => blocks(view).find((b) => b.block_id === id);
+
+  it('asks for the accounts first, dispatching, and shows no network-specific field before they are chosen', () => {
+    const view = modal();
+    expect(view.title.text).toBe('New post');
+    expect(find(view, 'accounts')?.dispatch_action).toBe(true);
+    expect(find(view, 'accounts')?.optional).toBeUndefined();
+    expect(ids(view)).toEqual(['accounts', 'caption', 'media', 'media_urls', 'when', 'date', 'time', 'suggested_time']);
+    expect(JSON.stringify(view)).toContain('Choose the accounts first');
+    expect(JSON.stringify(view)).not.toContain('TikTok settings');
+  });
+
+  it('shows a post type, required, only for each chosen network, and TikTok settings only with a TikTok account', () => {
+    const view = modal(draft({ accountIds: [ig.id] }));
+    expect(ids(view).filter((id) => id.startsWith('post_type_'))).toEqual(['post_type_instagram']);
+    expect(find(view, 'post_type_instagram')?.optional).toBeUndefined();
+    expect(JSON.stringify(view)).not.toContain('TikTok settings');
+    expect(ids(view).some((id) => id.startsWith('tiktok_'))).toBe(false);
+    expect(find(view, 'first_comment')?.hint?.text).toContain('Posted on Instagram as a comment');
+    expect(find(view, 'link')).toBeUndefined();
+
+    const both = modal(draft({ accountIds: [ig.id, tt.id], postTypes: { tiktok: 'tiktok_video' } }));
+    expect(ids(both).filter((id) => id.startsWith('post_type_'))).toEqual(['post_type_instagram', 'post_type_tiktok']);
+    expect(find(both, 'post_type_tiktok')?.dispatch_action).toBe(true);
+    expect(JSON.stringify(both)).toContain('TikTok settings');
+    // A direct TikTok post needs an audience: the input is required; the photo-only inputs are not shown for a video.
+    expect(find(both, `tiktok_privacy:${tt.id}`)?.optional).toBeUndefined();
+    expect(find(both, 'tiktok_photo_title')).toBeUndefined();
+    expect(find(both, 'tiktok_music')).toBeUndefined();
+
+    const inbox = modal(draft({ accountIds: [tt.id], postTypes: { tiktok: 'tiktok_photo' }, tiktokMode: 'inbox' }));
+    expect(find(inbox, `tiktok_privacy:${tt.id}`)?.optional).toBe(true);
+    expect(find(inbox, 'tiktok_photo_title')).toBeDefined();
+    expect(find(inbox, 'tiktok_music')).toBeDefined();
+    expect(find(inbox, 'first_comment')).toBeUndefined();
+  });
+
+  it('asks the date and time, required, only for "At a date and time"', () => {
+    const at = modal(draft({ accountIds: [fb.id] }));
+    expect(find(at, 'when')?.dispatch_action).toBe(true);
+    expect(find(at, 'date')?.optional).toBeUndefined();
+    expect(find(at, 'time')?.optional).toBeUndefined();
+    expect(find(at, 'time')?.hint?.text).toContain('Asia/Tokyo');
+    const asap = modal(draft({ accountIds: [fb.id], schedule: { kind: 'asap' } }));
+    expect(ids(asap)).not.toContain('date');
+    expect(ids(asap)).not.toContain('time');
+    expect(ids(asap)).not.toContain('suggested_time');
+  });
+
+  it('offers the Facebook link only for a Facebook text post', () => {
+    expect(
+      find(modal(draft({ accountIds: [fb.id], postTypes: { facebook: 'facebook_photo' } })), 'link'),
+    ).toBeUndefined();
+    const text = modal(draft({ accountIds: [fb.id], postTypes: { facebook: 'facebook_text' } }));
+    expect(find(text, 'link')).toBeDefined();
+    expect(find(text, 'post_type_facebook')?.dispatch_action).toBe(true);
+  });
+
+  it("offers a caption per network when several are chosen, each with that network's limits", () => {
+    const one = modal(draft({ accountIds: [ig.id] }));
+    expect(find(one, 'caption')?.hint?.text).toBe('Instagram: up to 2,200 characters and 30 hashtags.');
+    expect(ids(one).some((id) => id.startsWith('caption_'))).toBe(false);
+
+    const view = modal(draft({ accountIds: [ig.id, fb.id, tt.id], captions: { facebook: 'For the Page' } }));
+    expect(ids(view).filter((id) => id.startsWith('caption_'))).toEqual([
+      'caption_instagram',
+      'caption_facebook',
+      'caption_tiktok',
+    ]);
+    expect(find(view, 'caption_instagram')?.optional).toBe(true);
+    expect(find(view, 'caption_instagram')?.hint?.text).toContain('Instagram: up to 2,200 characters');
+    expect(find(view, 'caption_facebook')?.hint?.text).toContain('Facebook: up to 63,206 characters');
+    expect(find(view, 'caption_tiktok')?.hint?.text).toContain('2,200 characters for videos, 4,000 for photo posts');
+    expect(find(view, 'caption')?.hint?.text).toContain("A network's own caption below replaces this one there.");
+    expect(JSON.stringify(find(view, 'caption_facebook'))).toContain('"initial_value":"For the Page"');
+  });
+
+  it('marks the disclosure kinds required once the disclosure is on', () => {
+    const view = modal(
+      draft({
+        accountIds: [tt.id],
+        tiktok: { ...draft().tiktok, disclose: true },
+      }),
+    );
+    expect(find(view, 'tiktok_disclosure')?.optional).toBeUndefined();
+  });
+
+  it('reads well: no "a Instagram", and the empty form points admins to /wone connect', () => {
+    for (const view of [modal(), modal(draft({ accountIds: [ig.id, fb.id, tt.id] }))]) {
+      expect(JSON.stringify(view)).not.toMatch(/\ba (Instagram|Facebook|TikTok)\b/);
+    }
+    const empty = draftModal({
+      accounts: [],
+      creators: {},
+      timezone: 'UTC',
+      suggested: { date: '2027-01-01', time: '10:00' },
+      privateMetadata: '{}',
+    });
+    expect(JSON.stringify(empty)).toContain('`/wone connect`');
+    expect(JSON.stringify(empty)).not.toContain('/wone accounts');
+  });
+
+  it('keeps the title of a new post when it is redrawn with what was typed', () => {
+    const redrawn = draftModal({
+      accounts: [ig],
+      creators: {},
+      timezone: 'UTC',
+      suggested: { date: '2027-01-01', time: '10:00' },
+      initial: draft({ accountIds: [ig.id] }),
+      editing: false,
+      privateMetadata: '{}',
+    });
+    expect(redrawn.title.text).toBe('New post');
   });
 });
 
