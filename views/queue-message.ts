@@ -10,13 +10,37 @@ import { freezeBanner } from './freeze-message.ts';
 import { escapeMrkdwn, slackLink } from './slack-text.ts';
 
 export const queuePageAction = 'queue_page';
+export const queueFilterAction = 'queue_filter';
 export const queuePageSize = 5;
+/** The filter option for every account. */
+export const allAccounts = 'all';
+
+/** Where a queue message stands: its page and the account it is filtered to. */
+export interface QueuePlace {
+  /** Zero-based. */
+  page: number;
+  accountId?: string;
+}
+
+/** A place as a value of at most a few dozen characters (`<page>|<account id>`), carried by the message's controls. */
+export function queuePlaceValue(place: QueuePlace): string {
+  return `${place.page}|${place.accountId ?? ''}`;
+}
+
+/** Reads a place back from a control's value or block id (its part after the last `/`); page 0, all accounts if not. */
+export function queuePlaceOf(text: string | undefined): QueuePlace {
+  const match = /(?:^|\/)(\d{1,6})\|([^|/]{0,200})$/.exec(text ?? '');
+  if (!match) return { page: 0 };
+  return { page: Number(match[1]), ...(match[2] ? { accountId: match[2] } : {}) };
+}
 
 export interface QueueData {
   posts: PostDoc[];
   /** Zero-based. */
   page: number;
   total: number;
+  /** The account the list is filtered to (`/wone queue` only). */
+  accountId?: string;
   accounts: { id: string; platform: PlatformName; name: string }[];
   /** The viewer's own zone. */
   timezone: string;
@@ -73,27 +97,88 @@ function expiredBlocks(posts: PostDoc[], timezone: string): KnownBlock[] {
   return blocks;
 }
 
-/** `/wone queue`: the freeze (if any), upcoming posts a page at a time with Reschedule and Cancel, expired posts. */
+const stateWords: Partial<Record<PostDoc['state'], string>> = {
+  pending_approval: ':hourglass_flowing_sand: Waiting for approval',
+  changes_requested: ':pencil2: Needs changes',
+  scheduled: ':calendar: Scheduled',
+  overdue: ':calendar: Scheduled',
+};
+
+/** One post of `/wone queue`: its state in words; Reschedule and Cancel once it is scheduled. */
+function queuePostBlocks(post: PostDoc, data: QueueData): KnownBlock[] {
+  const state = stateWords[post.state] ?? post.state;
+  if (post.state !== 'scheduled' && post.state !== 'overdue') {
+    return [{ type: 'section', text: { type: 'mrkdwn', text: `${state}\n${postLine(post, data)}` } }];
+  }
+  const place = queuePlaceValue({ page: data.page, ...(data.accountId ? { accountId: data.accountId } : {}) });
+  return postBlocks(post, data).map((block) =>
+    block.type === 'actions'
+      ? // The message's page and filter ride along, so the message is redrawn as it was after the action.
+        { ...block, block_id: `${block.block_id}/${place}` }
+      : block.type === 'section' && block.text
+        ? { ...block, text: { ...block.text, text: `${state}\n${block.text.text}` } }
+        : block,
+  );
+}
+
+/** The account filter: every account, or one. */
+function filterBlock(data: QueueData): KnownBlock | undefined {
+  if (data.accounts.length < 2) return undefined;
+  const all = { text: { type: 'plain_text' as const, text: 'All accounts' }, value: allAccounts };
+  const options = [
+    all,
+    ...data.accounts.slice(0, 99).map((account) => ({
+      text: { type: 'plain_text' as const, text: clip(`${platformLabels[account.platform]} · ${account.name}`, 75) },
+      value: account.id.slice(0, 150),
+    })),
+  ];
+  const chosen = options.find((o) => o.value === data.accountId) ?? all;
+  return {
+    type: 'actions',
+    block_id: 'queue_filter',
+    elements: [
+      {
+        type: 'static_select',
+        action_id: queueFilterAction,
+        placeholder: { type: 'plain_text', text: 'Filter by account' },
+        options,
+        initial_option: chosen,
+      },
+    ],
+  };
+}
+
+/**
+ * `/wone queue`: the freeze (if any), the account filter, posts waiting for approval, needing changes or scheduled, a
+ * page at a time (Reschedule and Cancel on scheduled ones), then expired posts.
+ */
 export function queueMessage(data: QueueData): { text: string; blocks: KnownBlock[] } {
   const pages = Math.max(1, Math.ceil(data.total / queuePageSize));
   const top: KnownBlock[] = data.freeze ? [freezeBanner(data.freeze, data.timezone)] : [];
+  const filter = filterBlock(data);
+  if (filter) top.push(filter);
   const expired = expiredBlocks(data.expired ?? [], data.timezone);
   const frozenText = data.freeze ? 'Publishing is frozen. ' : '';
+  const account = data.accounts.find((a) => a.id === data.accountId);
   if (data.total === 0) {
-    const text = 'Nothing is scheduled. Draft a post with `/wone schedule`.';
+    const text = account
+      ? `Nothing is waiting or scheduled for ${platformLabels[account.platform]} · ${escapeMrkdwn(account.name)}.`
+      : 'Nothing is waiting for approval or scheduled. Draft a post with `/wone schedule`.';
     return {
       text: `${frozenText}${text}`,
       blocks: [...top, { type: 'section', text: { type: 'mrkdwn', text } }, ...expired],
     };
   }
+  const heading = account ? `${platformLabels[account.platform]} · ${account.name}: upcoming posts` : 'Upcoming posts';
   const blocks: KnownBlock[] = [
     ...top,
-    { type: 'header', text: { type: 'plain_text', text: `Upcoming posts (${data.total})` } },
+    { type: 'header', text: { type: 'plain_text', text: clip(`${heading} (${data.total})`, 150) } },
   ];
-  for (const post of data.posts) blocks.push(...postBlocks(post, data), { type: 'divider' });
+  for (const post of data.posts) blocks.push(...queuePostBlocks(post, data), { type: 'divider' });
   const paging: Button[] = [];
-  if (data.page > 0) paging.push(button('Previous', queuePageAction, String(data.page - 1)));
-  if (data.page + 1 < pages) paging.push(button('Next', queuePageAction, String(data.page + 1)));
+  const at = (page: number) => queuePlaceValue({ page, ...(data.accountId ? { accountId: data.accountId } : {}) });
+  if (data.page > 0) paging.push(button('Previous', queuePageAction, at(data.page - 1)));
+  if (data.page + 1 < pages) paging.push(button('Next', queuePageAction, at(data.page + 1)));
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: `Page ${data.page + 1} of ${pages} · times in ${data.timezone}` }],

@@ -13,7 +13,9 @@ import type { Listeners } from './router.ts';
 export const clickSchema = z.object({
   user: z.object({ id: z.string() }),
   trigger_id: z.string(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+  actions: z
+    .array(z.object({ action_id: z.string(), block_id: z.string().optional(), value: z.string().optional() }))
+    .min(1),
   channel: z.object({ id: z.string() }).optional(),
   container: z.looseObject({ type: z.string(), is_ephemeral: z.boolean().optional() }).optional(),
   response_url: z.string().optional(),

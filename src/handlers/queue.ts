@@ -3,7 +3,17 @@ import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
 import { freezeBanner } from '../../views/freeze-message.ts';
 import { homeCommentBlocks } from '../../views/home-comments.ts';
-import { homeTab, noAccessHomeTab, queueMessage, queuePageAction, queuePageSize } from '../../views/queue-message.ts';
+import {
+  allAccounts,
+  homeTab,
+  noAccessHomeTab,
+  type QueuePlace,
+  queueFilterAction,
+  queueMessage,
+  queuePageAction,
+  queuePageSize,
+  queuePlaceOf,
+} from '../../views/queue-message.ts';
 import { rescheduleCallback, rescheduleModal } from '../../views/reschedule-modal.ts';
 import type { Services } from '../services/index.ts';
 import { isKnownZone, localParts, resolveLocalTime, suggestedTime } from '../services/schedule-time.ts';
@@ -23,24 +33,87 @@ async function accountNames(services: Services) {
   return (await services.accounts.list()).map((a) => ({ id: a._id, platform: a.platform, name: a.name }));
 }
 
-async function renderQueue(services: Services, client: WebClient, userId: string, page: number) {
-  const total = await services.posts.countQueue();
+async function renderQueue(services: Services, client: WebClient, userId: string, place: QueuePlace) {
+  const accounts = await accountNames(services);
+  // A filter on an account that is no longer connected shows every account.
+  const accountId = accounts.some((a) => a.id === place.accountId) ? place.accountId : undefined;
+  const total = await services.posts.countBoard(accountId);
   const last = Math.max(0, Math.ceil(total / queuePageSize) - 1);
-  const current = Math.min(Math.max(0, page), last);
+  const current = Math.min(Math.max(0, place.page), last);
   const [posts, freeze, expired] = await Promise.all([
-    services.posts.queue({ skip: current * queuePageSize, limit: queuePageSize }),
+    services.posts.board({ skip: current * queuePageSize, limit: queuePageSize, ...(accountId ? { accountId } : {}) }),
     services.freeze.current(),
-    current === 0 ? services.posts.expired(5) : Promise.resolve([]),
+    current === 0 && !accountId ? services.posts.expired(5) : Promise.resolve([]),
   ]);
   return queueMessage({
     posts,
     page: current,
     total,
+    ...(accountId ? { accountId } : {}),
     ...(freeze ? { freeze } : {}),
     expired,
-    accounts: await accountNames(services),
+    accounts,
     timezone: await zoneOf(services, client, userId),
   });
+}
+
+/** The queue message's page and filter, as its control (or the block holding it) carries them. */
+function placeOfClick(body: unknown): QueuePlace {
+  const parsed = queueClickSchema.safeParse(body);
+  const action = parsed.success ? parsed.data.actions[0] : undefined;
+  if (!action) return { page: 0 };
+  if (action.action_id === queueFilterAction) {
+    const value = action.selected_option?.value;
+    return { page: 0, ...(value && value !== allAccounts ? { accountId: value } : {}) };
+  }
+  if (action.action_id === queuePageAction) return queuePlaceOf(action.value);
+  return queuePlaceOf(action.block_id);
+}
+
+const queueClickSchema = z.object({
+  actions: z
+    .array(
+      z.object({
+        action_id: z.string(),
+        block_id: z.string().optional(),
+        value: z.string().optional(),
+        selected_option: z.object({ value: z.string() }).nullish(),
+      }),
+    )
+    .min(1),
+});
+
+/**
+ * Slack's own hosts for `response_url`s (and, in the sandbox and tests, the simulated Slack's), so a response URL
+ * carried in a modal's metadata can only ever be answered on Slack.
+ */
+function slackResponseUrl(services: Services, url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    const api = new URL(services.config.SLACK_API_URL);
+    const slack = parsed.protocol === 'https:' && parsed.hostname === 'hooks.slack.com';
+    return slack || parsed.origin === api.origin ? parsed.toString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Redraws an ephemeral queue message through its `response_url` (ephemeral messages have no `chat.update`). */
+async function refreshQueue(
+  services: Services,
+  client: WebClient,
+  userId: string,
+  responseUrl: string,
+  place: QueuePlace,
+): Promise<void> {
+  const message = await renderQueue(services, client, userId, place);
+  const answer = await fetch(responseUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ replace_original: true, ...message }),
+  }).catch(() => undefined);
+  if (!answer?.ok) services.logger.warn({ status: answer?.status }, 'queue message not refreshed');
 }
 
 /** `/wone queue [page]`: upcoming posts (only the person who asked sees it). */
@@ -51,7 +124,7 @@ export const queueSubcommand: Subcommand = {
   permission: 'view_queue',
   run: async ({ args, client, respond, command, services }) => {
     const page = Math.max(0, (Number.parseInt(args, 10) || 1) - 1);
-    await respond({ response_type: 'ephemeral', ...(await renderQueue(services, client, command.user_id, page)) });
+    await respond({ response_type: 'ephemeral', ...(await renderQueue(services, client, command.user_id, { page })) });
   },
 };
 
@@ -80,28 +153,37 @@ export async function publishHome(services: Services, client: WebClient, userId:
   });
 }
 
-const rescheduleMetadata = z.object({ postId: z.string(), timezone: z.string() });
+const rescheduleMetadata = z.object({
+  postId: z.string(),
+  timezone: z.string(),
+  /** Set when the modal was opened from a queue message: redrawn there after the change. */
+  responseUrl: z.string().optional(),
+  place: z.object({ page: z.number().int().min(0), accountId: z.string().optional() }).optional(),
+});
 
 /** Queue paging, Reschedule (with its modal), Cancel and Publish now, from the queue, the Home tab or the preview. */
 export function registerQueueHandlers(app: Listeners, services: Services): void {
-  app.action(queuePageAction, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = clickSchema.safeParse(body);
-    if (!click.success) return;
-    if (!(await authorizeClick(services, click.data.user.id, 'view_queue', 'queue', respond))) return;
-    const page = Number(click.data.actions[0]?.value ?? 0) || 0;
-    await respond({ replace_original: true, ...(await renderQueue(services, client, click.data.user.id, page)) });
-  });
+  // Paging and the account filter redraw the (ephemeral) message in place.
+  for (const actionId of [queuePageAction, queueFilterAction]) {
+    app.action(actionId, async ({ ack, body, client, respond }) => {
+      await ack();
+      const click = clickSchema.safeParse(body);
+      if (!click.success) return;
+      if (!(await authorizeClick(services, click.data.user.id, 'view_queue', 'queue', respond))) return;
+      const place = placeOfClick(body);
+      await respond({ replace_original: true, ...(await renderQueue(services, client, click.data.user.id, place)) });
+    });
+  }
 
+  /** After a change from the queue message or the Home tab, that screen is drawn again to show it. */
   const afterChange = async (click: Click, client: WebClient) => {
     if (click.container?.type === 'view') await publishHome(services, client, click.user.id).catch(() => {});
+    const responseUrl = click.container?.is_ephemeral ? slackResponseUrl(services, click.response_url) : undefined;
+    if (responseUrl) await refreshQueue(services, client, click.user.id, responseUrl, placeOfClick(click));
   };
 
-  onPostButton(app, services, approvalActions.cancel, async ({ target, click, client, respond }) => {
+  onPostButton(app, services, approvalActions.cancel, async ({ target, click, client }) => {
     await services.scheduling.cancel(target.postId, click.user.id);
-    if (click.container?.is_ephemeral && respond) {
-      await respond({ replace_original: true, ...(await renderQueue(services, client, click.user.id, 0)) });
-    }
     await afterChange(click, client);
   });
 
@@ -115,12 +197,20 @@ export function registerQueueHandlers(app: Listeners, services: Services): void 
     const post = await services.posts.get(target.postId);
     const timezone = await zoneOf(services, client, click.user.id);
     const parts = post?.dueAt ? localParts(post.dueAt, timezone) : suggestedTime(new Date(), timezone);
+    // From the queue message: its response URL and place, so the message shows the new time once it is set.
+    const responseUrl = click.container?.is_ephemeral ? slackResponseUrl(services, click.response_url) : undefined;
+    const metadata: z.infer<typeof rescheduleMetadata> = {
+      postId: target.postId,
+      timezone,
+      ...(responseUrl ? { responseUrl, place: placeOfClick(click) } : {}),
+    };
     await client.views.open({
       trigger_id: click.trigger_id,
       view: rescheduleModal({
         ...parts,
         timezone,
-        privateMetadata: JSON.stringify({ postId: target.postId, timezone }),
+        ...(post ? { post: { ...post, accounts: await accountNames(services) } } : {}),
+        privateMetadata: JSON.stringify(metadata),
       }),
     });
   });
@@ -149,6 +239,8 @@ export function registerQueueHandlers(app: Listeners, services: Services): void 
     const by = body.user.id;
     try {
       await services.scheduling.reschedule(metadata.postId, by, date, time, metadata.timezone);
+      const responseUrl = slackResponseUrl(services, metadata.responseUrl);
+      if (responseUrl) await refreshQueue(services, client, by, responseUrl, metadata.place ?? { page: 0 });
     } catch (error) {
       const click = { user: { id: by }, trigger_id: '', actions: [{ action_id: rescheduleCallback }] };
       if (error instanceof ScheduleError) {

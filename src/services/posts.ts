@@ -28,6 +28,9 @@ export type PostState =
 
 /** States in which a post waits for its time (the queue). */
 export const queuedStates: PostState[] = ['scheduled', 'overdue'];
+
+/** States `/wone queue` lists: waiting for approval, sent back for changes, and waiting for their time. */
+export const boardStates: PostState[] = ['pending_approval', 'changes_requested', ...queuedStates];
 /** States in which the requester (or an admin) may still edit a post. */
 export const editableStates: PostState[] = [
   'drafted',
@@ -266,6 +269,23 @@ export class Posts {
     return this.collection.countDocuments({ state: { $in: queuedStates } });
   }
 
+  /**
+   * Posts on their way out (`boardStates`), soonest first (those going out as soon as approved before them); only
+   * those going to `accountId` when given.
+   */
+  board(options: { skip?: number; limit?: number; accountId?: string } = {}): Promise<PostDoc[]> {
+    return this.collection
+      .find(boardFilter(options.accountId))
+      .sort({ dueAt: 1, _id: 1 })
+      .skip(options.skip ?? 0)
+      .limit(options.limit ?? 10)
+      .toArray();
+  }
+
+  countBoard(accountId?: string): Promise<number> {
+    return this.collection.countDocuments(boardFilter(accountId));
+  }
+
   /** Posts that expired waiting for approval and have not been edited since, latest first. */
   expired(limit = 10): Promise<PostDoc[]> {
     return this.collection.find({ state: 'expired' }).sort({ updatedAt: -1 }).limit(limit).toArray();
@@ -279,4 +299,8 @@ export class Posts {
       .limit(limit)
       .toArray();
   }
+}
+
+function boardFilter(accountId: string | undefined): Filter<PostDoc> {
+  return { state: { $in: boardStates }, ...(accountId ? { accountIds: accountId } : {}) };
 }
