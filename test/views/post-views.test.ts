@@ -6,7 +6,14 @@ import type { TargetDoc } from '../../src/services/targets.ts';
 import { approvalActions, approvalMessage, stepsText } from '../../views/approval-message.ts';
 import { draftModal } from '../../views/draft-modal.ts';
 import { freezeNotice, unfreezeNotice } from '../../views/freeze-message.ts';
-import { homeTab, queueMessage } from '../../views/queue-message.ts';
+import {
+  allAccounts,
+  homeTab,
+  queueFilterAction,
+  queueMessage,
+  queuePageAction,
+  queuePlaceOf,
+} from '../../views/queue-message.ts';
 import { requestChangesModal } from '../../views/reason-modal.ts';
 import { rescheduleModal } from '../../views/reschedule-modal.ts';
 
@@ -402,6 +409,91 @@ describe('queue, Home tab and small modals', () => {
     expect(
       viewProblems(rescheduleModal({ date: '2027-01-01', time: '10:00', timezone: 'UTC', privateMetadata: '{}' })),
     ).toEqual([]);
+  });
+});
+
+describe('/wone queue and the reschedule modal', () => {
+  type Block = { type: string; block_id?: string; text?: { text: string }; elements?: Record<string, unknown>[] };
+  const few = accounts.slice(-3);
+  const board = [
+    post({ _id: 'a'.repeat(24), state: 'pending_approval', caption: 'Waiting <!here>', accountIds: ['facebook:1'] }),
+    post({ _id: 'b'.repeat(24), state: 'changes_requested', caption: 'Fix me', accountIds: ['tiktok:a'] }),
+    post({ _id: 'c'.repeat(24), state: 'scheduled', caption: 'Going out', accountIds: ['facebook:1'] }),
+  ];
+
+  it('shows posts waiting for approval, needing changes and scheduled, in words, with actions on scheduled ones', () => {
+    const message = queueMessage({ posts: board, page: 0, total: 3, accounts: few, timezone: 'UTC' });
+    expect(messageProblems(message)).toEqual([]);
+    const blocks = message.blocks as Block[];
+    const text = JSON.stringify(blocks);
+    expect(text).toContain(':hourglass_flowing_sand: Waiting for approval');
+    expect(text).toContain(':pencil2: Needs changes');
+    expect(text).toContain(':calendar: Scheduled');
+    expect(text).toContain('Waiting &lt;!here&gt;');
+    const actionBlocks = blocks.filter((b) => b.type === 'actions' && b.block_id?.startsWith('queue:'));
+    expect(actionBlocks.map((b) => b.block_id)).toEqual([`queue:${'c'.repeat(24)}:2:scheduled/0|`]);
+  });
+
+  it('filters by account with a select that shows the current choice, and keeps the filter on every control', () => {
+    const all = queueMessage({ posts: board, page: 0, total: 3, accounts: few, timezone: 'UTC' });
+    const select = (message: typeof all) =>
+      ((message.blocks as Block[]).find((b) => b.block_id === 'queue_filter')?.elements ?? [])[0] as {
+        action_id: string;
+        options: { value: string }[];
+        initial_option: { value: string };
+      };
+    expect(select(all).action_id).toBe(queueFilterAction);
+    expect(select(all).options.map((o) => o.value)).toEqual([allAccounts, 'facebook:1', 'tiktok:a', 'tiktok:b']);
+    expect(select(all).initial_option.value).toBe(allAccounts);
+
+    const filtered = queueMessage({
+      posts: board.slice(2),
+      page: 1,
+      total: 12,
+      accountId: 'facebook:1',
+      accounts: few,
+      timezone: 'UTC',
+    });
+    expect(messageProblems(filtered)).toEqual([]);
+    expect(select(filtered).initial_option.value).toBe('facebook:1');
+    expect(JSON.stringify(filtered.blocks)).toContain('Facebook · Wone Commerce: upcoming posts (12)');
+    const values = buttonsIn(filtered);
+    expect(values).toContain(queuePageAction);
+    const paging = (filtered.blocks as Block[]).find((b) => b.block_id?.startsWith('queue_pages'));
+    expect(paging?.elements?.map((e) => e.value)).toEqual(['0|facebook:1', '2|facebook:1']);
+    expect(queuePlaceOf('2|facebook:1')).toEqual({ page: 2, accountId: 'facebook:1' });
+    expect(queuePlaceOf(`queue:${'c'.repeat(24)}:2:scheduled/1|facebook:1`)).toEqual({
+      page: 1,
+      accountId: 'facebook:1',
+    });
+    expect(queuePlaceOf('queue:abc:2:scheduled')).toEqual({ page: 0 });
+
+    const none = queueMessage({ posts: [], page: 0, total: 0, accountId: 'tiktok:b', accounts: few, timezone: 'UTC' });
+    expect(JSON.stringify(none.blocks)).toContain('Nothing is waiting or scheduled for TikTok · @wone.shop');
+    // Many accounts: the select stays within Slack's 100 options.
+    expect(messageProblems(queueMessage({ posts: board, page: 0, total: 3, accounts, timezone: 'UTC' }))).toEqual([]);
+  });
+
+  it('names the post being rescheduled: its accounts, its time and the start of its caption, escaped', () => {
+    const view = rescheduleModal({
+      date: '2027-03-28',
+      time: '09:00',
+      timezone: 'Asia/Tokyo',
+      post: {
+        ...post({ caption: '<!channel> *Spring* sale '.repeat(30) }),
+        accountIds: ['facebook:1', 'tiktok:a'],
+        accounts,
+      },
+      privateMetadata: '{}',
+    });
+    expect(viewProblems(view)).toEqual([]);
+    const summary = JSON.stringify(view.blocks[0]);
+    expect(summary).toContain('Facebook · Wone Commerce, TikTok · @wone');
+    expect(summary).toContain('Now: Sun 28 Mar 2027, 09:00 Asia/Tokyo');
+    expect(summary).toContain('&lt;!channel&gt;');
+    expect(summary).not.toContain('<!channel>');
+    expect(summary).not.toContain('*Spring*');
+    expect(summary).toContain('…');
   });
 });
 
