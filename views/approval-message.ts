@@ -86,6 +86,17 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
     type: 'section',
     text: { type: 'mrkdwn', text: post.caption ? clip(quote(escapeMrkdwn(post.caption)), 2900) : '_No caption_' },
   });
+  // A network's own caption goes out there instead of the one above: the approver sees each.
+  for (const [platform, caption] of Object.entries(post.captions ?? {}) as [PlatformName, string][]) {
+    if (!caption.trim()) continue;
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: clip(`*On ${platformLabels[platform]} instead:*\n${quote(escapeMrkdwn(caption))}`, 2900),
+      },
+    });
+  }
 
   const accounts = post.accountIds.map((id) => {
     const account = data.accounts.find((a) => a.id === id);

@@ -96,7 +96,8 @@ async function editThroughModal(user: string, post: PostDoc, caption: string): P
   const opened = await t.slack.waitFor(() => t.slack.views.find((v) => v.trigger_id === trigger));
   const view = await until(async () => {
     const current = currentView(t, opened.id);
-    return JSON.stringify(current.view).includes('tiktok_privacy') ? current : undefined;
+    // Once the second drawing (TikTok creators' settings) is in: the modal's metadata has them.
+    return String(current.view.private_metadata).includes('"creators":{"') ? current : undefined;
   });
   const answer = await submitView(t, view, user, {
     accounts: input.multi([FB]),

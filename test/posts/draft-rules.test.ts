@@ -21,11 +21,8 @@ let modal: Awaited<ReturnType<typeof openDraft>>;
 beforeAll(async () => {
   t = await startPostApp();
   modal = await openDraft(t, ADMIN);
-  await until(async () =>
-    (currentView(t, modal.id).view.blocks as { block_id?: string }[]).some(
-      (b) => b.block_id === `tiktok_privacy:${TT}`,
-    ),
-  );
+  // Once TikTok's creator settings are in the modal's metadata (the rules check submissions against them).
+  await until(async () => String(currentView(t, modal.id).view.private_metadata).includes(`"${TT}":{`));
 });
 afterAll(async () => t?.stop());
 
@@ -148,11 +145,7 @@ describe('time zones', () => {
 
   it('stores the instant the requester meant, in their own zone from Slack', async () => {
     const tokyo = await openDraft(t, EDITOR);
-    await until(async () =>
-      (currentView(t, tokyo.id).view.blocks as { block_id?: string }[]).some(
-        (b) => b.block_id === `tiktok_privacy:${TT}`,
-      ),
-    );
+    await until(async () => String(currentView(t, tokyo.id).view.private_metadata).includes(`"${TT}":{`));
     expect(JSON.stringify(currentView(t, tokyo.id).view)).toContain('Asia/Tokyo');
     const answer = await submitView(t, currentView(t, tokyo.id), EDITOR, {
       ...form(),

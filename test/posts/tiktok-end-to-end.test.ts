@@ -23,7 +23,17 @@ import {
   type TestApp,
 } from '../harness/test-app.ts';
 import { tiktokBusinessEnvironment } from '../harness/tiktok-business.ts';
-import { buttonsOf, click, currentView, input, openDraft, previewOf, submitView, until } from './post-harness.ts';
+import {
+  buttonsOf,
+  changeView,
+  click,
+  currentView,
+  input,
+  openDraft,
+  previewOf,
+  submitView,
+  until,
+} from './post-harness.ts';
 
 const OPEN_ID = 'tt-e2e-open-id';
 const TT = `tiktok:${OPEN_ID}`;
@@ -60,10 +70,12 @@ afterAll(async () => {
 /** The editor drafts through the modal (once TikTok's settings are in it); returns the post once it waits for approval. */
 async function draft(caption: string, values: Parameters<typeof submitView>[3]) {
   const modal = await openDraft(t, EDITOR);
-  const filled = await until(async () => {
+  const loaded = await until(async () => {
     const view = currentView(t, modal.id);
-    return JSON.stringify(view.view.blocks).includes(`tiktok_privacy:${TT}`) ? view : undefined;
+    return String(view.view.private_metadata).includes('Wone End To End') ? view : undefined;
   });
+  // TikTok's settings show once the TikTok account is chosen.
+  const filled = await changeView(t, loaded, EDITOR, 'accounts', { accounts: input.multi([TT]) });
   expect(JSON.stringify(filled.view.blocks)).toContain('Wone End To End');
   const submitted = await submitView(t, filled, EDITOR, {
     accounts: input.multi([TT]),

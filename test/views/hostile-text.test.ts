@@ -165,11 +165,24 @@ describe('text from outside is shown in Slack exactly as written', () => {
       }),
       3,
     );
+    // With the TikTok account chosen (its settings could not be loaded, so its name is said in a sentence).
     const modal = draftModal({
       accounts,
       creators: {},
       timezone: 'UTC',
       suggested: { date: '2027-01-01', time: '10:00' },
+      initial: post({
+        accountIds: ['tiktok:1'],
+        tiktok: {
+          privacy: {},
+          allowComment: false,
+          allowDuet: false,
+          allowStitch: false,
+          brandOrganic: false,
+          brandContent: false,
+        },
+      }),
+      editing: false,
       privateMetadata: '{}',
     });
     expectShownAsWritten('draft modal', modal);

@@ -344,6 +344,25 @@ describe('approval message', () => {
     expect(messageProblems(message)).toEqual([]);
   });
 
+  it("shows each network's own caption, escaped, within message limits", () => {
+    const message = approvalMessage({
+      post: post({
+        captions: { instagram: '<!channel> only on IG '.repeat(200), tiktok: 'For TikTok', facebook: '  ' },
+      }),
+      accounts,
+      thumbnails: Array.from({ length: 10 }, (_, i) => ({ url: `https://wone.example.com/media/${i}`, name: 'n' })),
+      teamTimezone: 'Europe/Berlin',
+      checks: post().checks,
+      targets: [],
+    });
+    expect(messageProblems(message)).toEqual([]);
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('*On Instagram instead:*');
+    expect(text).toContain('*On TikTok instead:*');
+    expect(text).not.toContain('On Facebook instead');
+    expect(text).not.toContain('<!channel>');
+  });
+
   it('offers the decisions only while pending, and Retry / It’s live / Publish again per target after publishing', () => {
     const pending = approvalMessage({
       post: post(),
