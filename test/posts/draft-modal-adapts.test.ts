@@ -11,12 +11,14 @@ import {
   IG,
   IG_ID,
   input,
+  openDraft,
   openLoadedDraft,
   PAGE_ID,
   type PostApp,
   previewOf,
   startPostApp,
   submitView,
+  TIKTOK_OPEN_ID,
   TT,
   until,
 } from './post-harness.ts';
@@ -74,6 +76,21 @@ describe('the draft modal adapts', () => {
 
     const none = await changeView(t, at, EDITOR, 'accounts', { accounts: input.multi([]) });
     expect(blockIds(none).filter((id) => id.startsWith('post_type_') || id.startsWith('tiktok_'))).toEqual([]);
+  });
+
+  it('asks TikTok for the creator settings when the TikTok account is chosen, if they were not loaded at opening', async () => {
+    const account = t.tiktok.account(TIKTOK_OPEN_ID);
+    account.creatorInfoError = 'reached_active_user_cap';
+    const modal = await openDraft(t, EDITOR);
+    await until(async () => updates().some((call) => call.args.view_id === modal.id));
+    expect(String(currentView(t, modal.id).view.private_metadata)).not.toContain(`"${TT}":{`);
+    delete account.creatorInfoError;
+
+    const chosen = await changeView(t, currentView(t, modal.id), EDITOR, 'accounts', { accounts: input.multi([TT]) });
+    expect(blockIds(chosen)).toContain(`tiktok_privacy:${TT}`);
+    expect(JSON.stringify(chosen.view.blocks)).not.toContain('Could not load');
+    // Kept for the submission's checks.
+    expect(String(chosen.view.private_metadata)).toContain(`"${TT}":{`);
   });
 
   it('leaves a newer view alone when a change arrives with an older hash (Slack answers hash_conflict)', async () => {
