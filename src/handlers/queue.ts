@@ -120,7 +120,7 @@ async function refreshQueue(
 export const queueSubcommand: Subcommand = {
   names: ['queue'],
   usage: '/wone queue',
-  description: 'See upcoming posts; reschedule or cancel them.',
+  description: 'See posts waiting for approval, needing changes or scheduled, by account; reschedule or cancel them.',
   permission: 'view_queue',
   run: async ({ args, client, respond, command, services }) => {
     const page = Math.max(0, (Number.parseInt(args, 10) || 1) - 1);
