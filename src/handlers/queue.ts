@@ -93,7 +93,9 @@ function slackResponseUrl(services: Services, url: string | undefined): string |
     const parsed = new URL(url);
     const api = new URL(services.config.SLACK_API_URL);
     const slack = parsed.protocol === 'https:' && parsed.hostname === 'hooks.slack.com';
-    return slack || parsed.origin === api.origin ? parsed.toString() : undefined;
+    if (slack || parsed.origin === api.origin) return parsed.toString();
+    services.logger.warn({ host: parsed.host }, 'response URL not on Slack, not answered');
+    return undefined;
   } catch {
     return undefined;
   }

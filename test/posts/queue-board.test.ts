@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalActions } from '../../views/approval-message.ts';
@@ -184,5 +186,41 @@ describe('/wone queue', () => {
     expect(text(redrawn)).not.toContain('Board scheduled');
     expect(text(redrawn)).toContain('Board pending');
     expect(text(redrawn)).toContain('Wone Commerce: upcoming posts (1)');
+  });
+
+  it('answers a response URL from the modal metadata only on Slack, never on another host', async () => {
+    const elsewhere: string[] = [];
+    const server = createServer((req, res) => {
+      elsewhere.push(req.url ?? '');
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const post = await scheduledPost(t, 'Board guarded', 4);
+      const day = DateTime.now().setZone('America/New_York').plus({ days: 6 }).toFormat('yyyy-MM-dd');
+      const port = (server.address() as AddressInfo).port;
+      const forged = {
+        id: 'VFORGED',
+        view: {
+          type: 'modal',
+          callback_id: 'reschedule_modal',
+          private_metadata: JSON.stringify({
+            postId: post._id,
+            timezone: 'America/New_York',
+            responseUrl: `http://127.0.0.1:${port}/steal`,
+            place: { page: 0 },
+          }),
+          blocks: [],
+        },
+      };
+      const answer = await submitView(t, forged, APPROVER, { date: input.date(day), time: input.time('08:15') });
+      expect(answer.body).toEqual({});
+      // The redraw is refused, and says so; nothing reaches the other host.
+      await until(async () => t.logs().includes('response URL not on Slack, not answered'));
+      expect((await t.app.services.posts.get(post._id))?.decisions.at(-1)?.action).toBe('rescheduled');
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
