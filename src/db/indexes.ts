@@ -12,6 +12,7 @@ import { oauthStateIndexes } from '../services/oauth-states.ts';
 import { postResultIndexes } from '../services/post-results.ts';
 import { postIndexes } from '../services/posts.ts';
 import { replyDraftIndexes } from '../services/reply-drafts.ts';
+import { storyInsightIndexes } from '../services/story-insights.ts';
 import { targetIndexes } from '../services/targets.ts';
 import { claimIndexes } from './claims.ts';
 
@@ -38,6 +39,7 @@ const allIndexes: CollectionIndexes[] = [
   oauthStateIndexes,
   pendingConnectionIndexes,
   postResultIndexes,
+  storyInsightIndexes,
 ];
 
 /**

@@ -8,6 +8,7 @@ import { definePruneClaims, pruneClaimsJobName } from './prune-claims.ts';
 import { definePublishPost } from './publish-post.ts';
 import { definePublishWatchdog, schedulePublishWatchdog } from './publish-watchdog.ts';
 import { definePurgeMedia, purgeMediaJobName } from './purge-media.ts';
+import { defineStoryInsights, scheduleStoryInsights } from './story-insights.ts';
 import { defineWeeklyDigest, scheduleWeeklyDigest } from './weekly-digest.ts';
 
 /** Defines every Agenda job. Jobs are thin: they read their data and call a service. */
@@ -20,6 +21,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   definePollComments(agenda, services);
   defineCheckTokenHealth(agenda, services);
   definePostResults(agenda, services);
+  defineStoryInsights(agenda, services);
   defineExpireApprovals(agenda, services);
 }
 
@@ -30,6 +32,7 @@ export async function startRecurringJobs(agenda: Agenda, services: Services): Pr
   await scheduleWeeklyDigest(agenda, services.config);
   await schedulePollComments(agenda, services);
   await schedulePostResults(agenda, services);
+  await scheduleStoryInsights(agenda, services);
   await scheduleCheckTokenHealth(agenda, services.config.TEAM_TIMEZONE);
   await schedulePublishWatchdog(agenda, services);
   await scheduleExpireApprovals(agenda, services);

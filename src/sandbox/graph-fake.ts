@@ -1737,8 +1737,9 @@ export class GraphFake {
       return { json: { data: [entry] } };
     }
     if ((edge === 'media' || edge === 'stories') && method === 'GET') {
+      // The stories edge lists the stories live now (the last 24 hours).
       let media = this.mediaOf(account.id).filter((m) =>
-        edge === 'stories' ? m.productType === 'STORY' : m.productType !== 'STORY',
+        edge === 'stories' ? m.productType === 'STORY' && this.clock - m.timestamp < DAY_MS : m.productType !== 'STORY',
       );
       // Time-based pagination: since / until are unix seconds.
       const since = num(params.since);
@@ -2014,6 +2015,8 @@ export class GraphFake {
         );
       }
     }
+    // Story metrics are served for 24 hours; after that Meta answers with an empty data set.
+    if (media.productType === 'STORY' && this.clock - media.timestamp >= DAY_MS) return { json: { data: [] } };
     const comments = this.childrenOf(media.id, 'comments').length;
     const values: Record<string, number> = { ...IG_MEDIA_DEFAULT_INSIGHTS, comments, ...media.insights };
     values.total_interactions ??= (values.likes ?? 0) + comments + (values.saved ?? 0) + (values.shares ?? 0);

@@ -37,6 +37,7 @@ import { ReplyDrafts } from './reply-drafts.ts';
 import { ResponseTimes } from './response-times.ts';
 import { Roles } from './roles.ts';
 import { Scheduling } from './scheduling.ts';
+import { StoryInsights } from './story-insights.ts';
 import { TargetHolds } from './target-holds.ts';
 import { Targets } from './targets.ts';
 import { TokenHealthMonitor } from './token-health.ts';
@@ -60,6 +61,8 @@ export interface Services {
   insightsPublisher: InsightsPublisher;
   /** Figures 24 hours and 7 days after publishing, in each post's approval thread. */
   postResults: PostResults;
+  /** Instagram story figures, read while Instagram serves them (24 hours) and kept for later reports. */
+  storyInsights: StoryInsights;
   /** `/wone besttime` and the draft modal's suggested times. */
   bestTime: BestTime;
   comments: Comments;
@@ -270,6 +273,13 @@ export function createServices(deps: {
       clients: platforms,
       sink: new ResultsNotifier(slack),
       logger: logger.child({ component: 'post-results' }),
+      ...(deps.clock ? { clock: deps.clock } : {}),
+    }),
+    storyInsights: new StoryInsights({
+      db,
+      accounts,
+      clients: platforms,
+      logger: logger.child({ component: 'story-insights' }),
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
     bestTime: new BestTime({

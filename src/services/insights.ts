@@ -7,6 +7,7 @@ import type { PlatformClients } from '../platforms/index.ts';
 import type { AccountInsights, ItemInsights, PlatformName } from '../platforms/types.ts';
 import type { AccountDoc, Accounts } from './accounts.ts';
 import { metricLabels, pickMetrics, platformLabels, platformMetrics } from './insight-metrics.ts';
+import { withStoredStoryMetrics } from './story-insights.ts';
 import type { TargetDoc } from './targets.ts';
 
 type AccessibleAccount = Omit<AccountDoc, 'token' | 'refreshToken'>;
@@ -243,10 +244,13 @@ export class InsightsService {
 
     const withRemote = report.posts.filter((post) => post.remoteId);
     if (withRemote.length > 0) {
-      const items = await this.attempt(report, 'post figures', () =>
-        client.getItemInsights(
-          access,
-          withRemote.map((post) => post.remoteId),
+      const items = await this.attempt(report, 'post figures', async () =>
+        withStoredStoryMetrics(
+          this.db,
+          await client.getItemInsights(
+            access,
+            withRemote.map((post) => post.remoteId),
+          ),
         ),
       );
       if (items) this.applyItems(report, items, metrics.item);

@@ -10,6 +10,7 @@ import type { Accounts } from './accounts.ts';
 import { AccountNotConnectedError } from './accounts.ts';
 import { describeFailure } from './insights.ts';
 import type { Posts } from './posts.ts';
+import { withStoredStoryMetrics } from './story-insights.ts';
 import type { TargetDoc } from './targets.ts';
 
 /** When a published target's figures are brought back to its approval thread. */
@@ -280,9 +281,12 @@ export class PostResults {
     try {
       const access = await accounts.access(accountId);
       report.accountsRead++;
-      insights = await client.getItemInsights(
-        access,
-        items.map((item) => item.target.remoteId),
+      insights = await withStoredStoryMetrics(
+        this.deps.db,
+        await client.getItemInsights(
+          access,
+          items.map((item) => item.target.remoteId),
+        ),
       );
     } catch (error) {
       const refused =

@@ -131,6 +131,33 @@ describe('Graph fake contract', () => {
     expect((await publish(await make())).status).toBe(200);
     expect((await publish(await make())).body.error).toMatchObject({ code: 9, error_subcode: 2207042 });
   });
+
+  it('serves a story and its metrics for 24 hours, then lists it no more and answers its insights with an empty set', async () => {
+    const { id: container } = (
+      await call('POST', `/v25.0/${igId}/media`, { json: { media_type: 'STORIES', image_url: image }, bearer: token })
+    ).body;
+    const published = await call('POST', `/v25.0/${igId}/media_publish`, {
+      form: { creation_id: container as string },
+      bearer: token,
+    });
+    const storyId = published.body.id as string;
+    fake.setInsights(storyId, { views: 300, reach: 250 });
+    const insights = async () =>
+      (await call('GET', `/v25.0/${storyId}/insights`, { query: { metric: 'views,reach' }, bearer: token })).body as {
+        data?: { name: string; values: { value: number }[] }[];
+      };
+    const stories = async () =>
+      ((await call('GET', `/v25.0/${igId}/stories`, { bearer: token })).body as { data?: { id: string }[] }).data;
+    fake.advance(24 * 3_600_000 - 60_000);
+    expect((await insights()).data?.map((m) => [m.name, m.values[0]?.value])).toEqual([
+      ['views', 300],
+      ['reach', 250],
+    ]);
+    expect((await stories())?.map((s) => s.id)).toEqual([storyId]);
+    fake.advance(60_000);
+    expect(await insights()).toEqual({ data: [] });
+    expect(await stories()).toEqual([]);
+  });
 });
 
 describe('Graph fake: batch requests', () => {
