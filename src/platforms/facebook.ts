@@ -107,6 +107,8 @@ const commentsEdgeSchema = z.object({
   paging: z
     .object({ cursors: z.object({ after: z.string().optional() }).optional(), next: z.string().optional() })
     .optional(),
+  /** The order Graph actually used: `ranked` answers ignore the `order` asked for. */
+  summary: z.object({ order: z.string().optional() }).optional(),
 });
 /** Pages of one post's comments read per poll at most (50 each), beyond the first. */
 const MAX_COMMENT_PAGES = 20;
@@ -146,7 +148,7 @@ const followersSchema = z.object({ followers_count: z.number().optional() });
 
 const COMMENT_FIELDS = 'id,message,created_time,from,is_hidden,parent{id}';
 /** One call per Page per cycle: recent posts with every comment (replies too, `filter(stream)`) expanded. */
-const POSTS_COMMENTS_FIELDS = `id,message,permalink_url,created_time,comments.filter(stream).order(reverse_chronological).limit(50){${COMMENT_FIELDS}}`;
+const POSTS_COMMENTS_FIELDS = `id,message,permalink_url,created_time,comments.filter(stream).order(reverse_chronological).summary(true).limit(50){${COMMENT_FIELDS}}`;
 const MATCH_SKEW_MS = 5 * 60_000;
 const DAY_SECONDS = 86_400;
 
@@ -434,7 +436,7 @@ export class FacebookClient implements PlatformClient {
       if (seen.has(itemId)) continue;
       const first = await this.graph.get(`${itemId}/comments`, commentsEdgeSchema, {
         token: account.accessToken,
-        params: { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', limit: 50 },
+        params: { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', summary: true, limit: 50 },
       });
       const edge = await this.restOfComments(account, itemId, first, query.cursor);
       comments.push(...edge.map((c) => toComment(account, itemId, c)));
@@ -444,7 +446,8 @@ export class FacebookClient implements PlatformClient {
 
   /**
    * A post's comments beyond the first page: the pages are followed by their `after` cursor, newest first, until one
-   * reaches comments older than what the last poll saw (`cursor`), or there is no next page.
+   * reaches comments older than what the last poll saw (`cursor`), or there is no next page. Only an answer whose
+   * summary says it is newest first may stop early: a ranked one (Graph ignores `order` then) is read to its end.
    */
   private async restOfComments(
     account: AccountAccess,
@@ -455,14 +458,22 @@ export class FacebookClient implements PlatformClient {
     const seenUpTo = decodeCursor(cursor)?.at;
     const all = [...first.data];
     let page = first;
+    const newestFirst = first.summary?.order === 'reverse_chronological';
     for (let pages = 0; pages < MAX_COMMENT_PAGES; pages += 1) {
       const after = page.paging?.cursors?.after;
       const oldest = page.data.at(-1);
       if (!page.paging?.next || !after || !oldest) break;
-      if (seenUpTo !== undefined && parseGraphTime(oldest.created_time).getTime() < seenUpTo) break;
+      if (newestFirst && seenUpTo !== undefined && parseGraphTime(oldest.created_time).getTime() < seenUpTo) break;
       page = await this.graph.get(`${itemId}/comments`, commentsEdgeSchema, {
         token: account.accessToken,
-        params: { fields: COMMENT_FIELDS, filter: 'stream', order: 'reverse_chronological', limit: 50, after },
+        params: {
+          fields: COMMENT_FIELDS,
+          filter: 'stream',
+          order: 'reverse_chronological',
+          summary: true,
+          limit: 50,
+          after,
+        },
       });
       all.push(...page.data);
     }

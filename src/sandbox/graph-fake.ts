@@ -1645,7 +1645,8 @@ export class GraphFake {
       object &&
       (object.type === 'fb_post' || object.type === 'fb_video' || object.type === 'fb_comment')
     ) {
-      // filter: toplevel (default) or stream (every comment, replies included); order: chronological by default.
+      // filter: toplevel (default: top-level comments as Facebook orders them, ranked, `order` ignored) or stream
+      // (every comment, replies included, chronological; `order` chooses oldest or newest first).
       const stream = modifiers.filter === 'stream';
       // A video's comments are its post's.
       const objectId = object.type === 'fb_video' ? object.postId : id;
@@ -1656,9 +1657,22 @@ export class GraphFake {
               (c): c is FbComment => c.type === 'fb_comment' && c.objectId === objectId && (stream || !c.parentId),
             );
       list.sort((a, b) => a.createdTime - b.createdTime);
+      if (object.type !== 'fb_comment' && !stream) {
+        // Ranked: the most interesting first (here: the most replied-to), whatever `order` asked.
+        const replies = (c: FbComment) => all.filter((r) => r.type === 'fb_comment' && r.parentId === c.id).length;
+        return list.sort((a, b) => replies(b) - replies(a));
+      }
       return modifiers.order === 'reverse_chronological' ? list.reverse() : list;
     }
     return [];
+  }
+
+  /** The order an edge's summary reports: `ranked` for a post's top-level comments, else the order asked. */
+  private summaryOrder(id: string, edge: string, modifiers: Record<string, string>): string {
+    const object = this.objects.get(id);
+    const post = object?.type === 'fb_post' || object?.type === 'fb_video';
+    if (edge === 'comments' && post && modifiers.filter !== 'stream') return 'ranked';
+    return modifiers.order ?? 'chronological';
   }
 
   private edge(object: GraphObject, edge: string, spec: FieldSpec): unknown {
@@ -1670,7 +1684,10 @@ export class GraphFake {
       };
     }
     const items = this.childrenOf(object.id, edge, spec.modifiers);
-    return this.page(items, spec.children ?? parseFields('id'), spec.modifiers);
+    return this.page(items, spec.children ?? parseFields('id'), {
+      ...spec.modifiers,
+      order: this.summaryOrder(object.id, edge, spec.modifiers),
+    });
   }
 
   private page(
@@ -1704,7 +1721,8 @@ export class GraphFake {
       if (value !== undefined) modifiers[key] = value;
     }
     const items = this.childrenOf(object.id, edge, modifiers);
-    return { json: this.page(items, parseFields(str(params.fields) ?? 'id'), modifiers) };
+    const order = this.summaryOrder(object.id, edge, modifiers);
+    return { json: this.page(items, parseFields(str(params.fields) ?? 'id'), { ...modifiers, order }) };
   }
 
   // ---------------------------------------------------------------- Instagram

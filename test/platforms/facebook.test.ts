@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { PlatformError } from '../../src/platforms/errors.ts';
 import { insightsSchema } from '../../src/platforms/meta-common.ts';
 import { FACEBOOK_LOGIN_SCOPES } from '../../src/platforms/meta-login.ts';
@@ -305,6 +306,38 @@ describe('Facebook comments', () => {
     const next = await meta.facebook.listComments(page, { itemIds: [post], cursor: all.cursor });
     expect(next.comments.map((c) => c.text)).toEqual(['Late 0', 'Late 1', 'Late 2']);
     expect(callList(meta.fake.facebook.calls)).toEqual([`GET /${pageId}/published_posts`]);
+  });
+
+  it('gets a post’s top-level comments ranked whatever `order` asks, so intake asks for the stream, newest first', async () => {
+    const post = await publish(text());
+    const start = meta.fake.now();
+    const early = meta.fake.seedComment({ itemId: post, text: 'First', at: start });
+    const talked = meta.fake.seedComment({ itemId: post, text: 'Much discussed', at: start + 1000 });
+    const late = meta.fake.seedComment({ itemId: post, text: 'Latest', at: start + 2000 });
+    meta.fake.seedComment({ itemId: post, text: 'Agreed', at: start + 3000, parentId: talked });
+    const edge = z.object({
+      data: z.array(z.object({ id: z.string() })),
+      summary: z.object({ order: z.string() }),
+    });
+    const read = (params: Record<string, string>) =>
+      meta.graphs.pages.get(`${post}/comments`, edge, {
+        token: page.accessToken,
+        params: { order: 'reverse_chronological', summary: 'true', ...params },
+      });
+    // filter=toplevel (the default): ranked, the most replied-to first, and `order` ignored.
+    const ranked = await read({});
+    expect(ranked.summary.order).toBe('ranked');
+    expect(ranked.data.map((c) => c.id)).toEqual([talked, early, late]);
+    // filter=stream: every comment, newest first as asked.
+    const stream = await read({ filter: 'stream' });
+    expect(stream.summary.order).toBe('reverse_chronological');
+    expect(stream.data.map((c) => c.id)).toEqual([expect.any(String), late, talked, early]);
+    // Intake reads the stream with its summary, so it can tell newest-first answers from ranked ones.
+    meta.fake.facebook.calls.length = 0;
+    const list = await meta.facebook.listComments(page, { itemIds: [post] });
+    expect(list.comments.map((c) => c.text).sort()).toEqual(['Agreed', 'First', 'Latest', 'Much discussed']);
+    const fields = meta.fake.facebook.calls[0]?.query.fields ?? '';
+    expect(fields).toContain('comments.filter(stream).order(reverse_chronological).summary(true)');
   });
 
   it('reads comments of a video through its post', async () => {
