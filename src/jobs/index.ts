@@ -9,6 +9,7 @@ import { definePublishPost } from './publish-post.ts';
 import { definePublishWatchdog, schedulePublishWatchdog } from './publish-watchdog.ts';
 import { definePurgeMedia, purgeMediaJobName } from './purge-media.ts';
 import { defineStoryInsights, scheduleStoryInsights } from './story-insights.ts';
+import { defineVideoPostIds, videoPostIdsJob } from './video-post-ids.ts';
 import { defineWeeklyDigest, scheduleWeeklyDigest } from './weekly-digest.ts';
 
 /** Defines every Agenda job. Jobs are thin: they read their data and call a service. */
@@ -22,6 +23,7 @@ export function defineJobs(agenda: Agenda, services: Services): void {
   defineCheckTokenHealth(agenda, services);
   definePostResults(agenda, services);
   defineStoryInsights(agenda, services);
+  defineVideoPostIds(agenda, services);
   defineExpireApprovals(agenda, services);
 }
 
@@ -33,6 +35,7 @@ export async function startRecurringJobs(agenda: Agenda, services: Services): Pr
   await schedulePollComments(agenda, services);
   await schedulePostResults(agenda, services);
   await scheduleStoryInsights(agenda, services);
+  await agenda.every('1 day', videoPostIdsJob);
   await scheduleCheckTokenHealth(agenda, services.config.TEAM_TIMEZONE);
   await schedulePublishWatchdog(agenda, services);
   await scheduleExpireApprovals(agenda, services);

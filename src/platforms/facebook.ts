@@ -383,7 +383,7 @@ export class FacebookClient implements PlatformClient {
    * The post that shows a Page video (`GET /{video-id}?fields=post_id`). The Video node has neither `shares` nor an
    * `insights` edge, and `feed` webhooks name the post, so the post id is the video post's id here.
    */
-  private async videoPostId(account: AccountAccess, videoId: string): Promise<string> {
+  async videoPostId(account: AccountAccess, videoId: string): Promise<string> {
     const video = await this.graph.get(videoId, videoPostSchema, {
       token: account.accessToken,
       params: { fields: 'id,post_id' },

@@ -42,6 +42,7 @@ import { TargetHolds } from './target-holds.ts';
 import { Targets } from './targets.ts';
 import { TokenHealthMonitor } from './token-health.ts';
 import { TokenVault } from './token-vault.ts';
+import { VideoPostIds } from './video-post-ids.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
 export interface Services {
@@ -63,6 +64,8 @@ export interface Services {
   postResults: PostResults;
   /** Instagram story figures, read while Instagram serves them (24 hours) and kept for later reports. */
   storyInsights: StoryInsights;
+  /** Facebook videos published before their post was kept, moved to their post's id. */
+  videoPostIds: VideoPostIds;
   /** `/wone besttime` and the draft modal's suggested times. */
   bestTime: BestTime;
   comments: Comments;
@@ -282,6 +285,7 @@ export function createServices(deps: {
       logger: logger.child({ component: 'story-insights' }),
       ...(deps.clock ? { clock: deps.clock } : {}),
     }),
+    videoPostIds: new VideoPostIds({ db, accounts, clients: platforms, logger }),
     bestTime: new BestTime({
       db,
       accounts,
