@@ -94,7 +94,10 @@ export function registerAccountActions(app: Listeners, services: Services): void
     const revoked = {
       revoked: ` ${who} revoked its access too.`,
       failed: ` ${who} could not be reached to revoke access; the token it issued will expire on its own.`,
-      not_supported: '',
+      not_supported:
+        result.account.login === 'instagram'
+          ? ' Instagram offers apps no way to withdraw their own access: to remove Wone Social at Instagram too, the account owner removes it in Instagram under Settings → Apps and websites (an unused token expires within 60 days).'
+          : '',
     }[result.revoked];
     const held =
       result.held.length > 0

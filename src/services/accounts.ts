@@ -124,9 +124,14 @@ export class Accounts {
     return this.collection.findOne({ _id: id }, withoutSecrets);
   }
 
-  /** Accounts whose tokens came from one Meta user's login (Meta's data-deletion callback names that user). */
+  /**
+   * Accounts whose tokens came from one Meta user's login (Meta's data-deletion callback names that user). An
+   * Instagram Login account is also matched by its professional account id, in case the callback names that one.
+   */
   byMetaUser(metaUserId: string): Promise<AccountSummary[]> {
-    return this.collection.find({ metaUserId }, withoutSecrets).toArray();
+    return this.collection
+      .find({ $or: [{ metaUserId }, { login: 'instagram', externalId: metaUserId }] }, withoutSecrets)
+      .toArray();
   }
 
   /**

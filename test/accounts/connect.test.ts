@@ -503,6 +503,29 @@ describe('Meta data deletion for an Instagram Login user', () => {
     // Its webhook subscription went with it.
     expect(graph.subscribedFields('instagram', ig.id)).toEqual([]);
   });
+
+  it('a callback naming the professional account id instead deletes that Instagram Login account too', async () => {
+    const ig = graph.seedInstagramAccount({ username: 'wone.forget2' });
+    const before = t.slack.callsOf('chat.postMessage').length;
+    const start = await followStart(t, (await connectLinks(t, ADMIN)).instagram ?? '');
+    const redirect = graph.consentInstagram(start.location, { igUserId: ig.id });
+    await returnToApp(t, redirect, start.cookie);
+    const choice = await choiceFor(t, ADMIN, before);
+    await pressConnect(t, ADMIN, choice.pendingId, choice.offered);
+    await tokenOf(`instagram:${ig.id}`);
+    const payload = Buffer.from(
+      JSON.stringify({ user_id: ig.id, algorithm: 'HMAC-SHA256', issued_at: 1_291_836_800 }),
+    ).toString('base64url');
+    const signature = createHmac('sha256', graph.instagramAppSecret).update(payload).digest('base64url');
+    const response = await fetch(`${t.url}/meta/data-deletion`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ signed_request: `${signature}.${payload}` }).toString(),
+    });
+    expect(response.status).toBe(200);
+    const { confirmation_code: code } = (await response.json()) as { confirmation_code: string };
+    expect((await t.app.services.deletion.status(code))?.accounts.map((a) => a.id)).toEqual([`instagram:${ig.id}`]);
+  });
 });
 
 describe('logins switched on by configuration', () => {

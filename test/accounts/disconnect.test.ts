@@ -67,6 +67,8 @@ describe('/wone disconnect', () => {
       clicks.map(({ responseUrl }) => t.slack.waitFor(() => answersTo(t, responseUrl)[0]).then(textOf)),
     );
     expect(answers.filter((answer) => answer.includes('Disconnected *wone.style*'))).toHaveLength(1);
+    // Instagram Login has no documented revocation: the admin is told where the owner removes the app.
+    expect(answers.find((answer) => answer.includes('Disconnected'))).toContain('Settings → Apps and websites');
     expect(answers.filter((answer) => answer.includes('not connected'))).toHaveLength(1);
     const audit = await t.app.services.audit.recent(20);
     expect(audit.filter((e) => e.action === 'disconnect' && e.subject === 'account:instagram:601')).toHaveLength(1);
