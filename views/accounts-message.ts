@@ -1,20 +1,28 @@
 import type { KnownBlock } from '@slack/types';
+import { abilitiesOf } from '../src/services/account-abilities.ts';
 import type { AccountSummary } from '../src/services/accounts.ts';
 import { slackDate } from './slack-date.ts';
 import { escapeMrkdwn } from './slack-text.ts';
 
-const platformNames = { instagram: 'Instagram', facebook: 'Facebook Page', tiktok: 'TikTok' } as const;
-const loginNames = { facebook: 'via Facebook Login', instagram: 'via Instagram Login', tiktok: '' } as const;
+const loginNames = {
+  facebook: 'Facebook Page',
+  instagramViaFacebook: 'Instagram, through its Facebook Page',
+  instagramLogin: 'Instagram, through Instagram Login',
+  tiktok: 'TikTok',
+} as const;
 const statusText = {
-  ok: ':large_green_circle: ok',
-  reconnect_needed: ':warning: reconnect needed',
-  disconnected: ':white_circle: disconnected (no token kept)',
+  ok: ':white_check_mark: Connected',
+  reconnect_needed: ':warning: Needs reconnecting',
+  disconnected: ':no_entry_sign: Disconnected (no token kept)',
 } as const;
 
-/** Accounts shown per message: at most two blocks each, within Slack's 50-block limit. */
-const maxShown = 23;
+/** Accounts shown per message: at most three blocks each, within Slack's 50-block limit. */
+const maxShown = 15;
 
-/** The `/wone accounts` answer: each account with its permissions, token expiry, health and a Reconnect button. */
+/**
+ * The `/wone accounts` answer, for people: each account by its name or @handle, whether it is connected, and what it
+ * can do here in words (publish, comments live or checked on a schedule, insights), with a Reconnect button.
+ */
 export function accountsMessage(accounts: AccountSummary[]): { text: string; blocks: KnownBlock[] } {
   if (accounts.length === 0) {
     const text = 'No accounts are connected yet. An admin can connect one with `/wone connect`.';
@@ -22,16 +30,10 @@ export function accountsMessage(accounts: AccountSummary[]): { text: string; blo
   }
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'Connected accounts' } }];
   for (const account of accounts.slice(0, maxShown)) {
-    const kind = [platformNames[account.platform], loginNames[account.login]].filter(Boolean).join(' ');
     const lines = [
-      `*${escapeMrkdwn(account.name)}*  ·  ${kind}  ·  \`${account._id}\``,
-      `*Status:* ${statusText[account.status]}${account.lastHealthProblem ? ` (${escapeMrkdwn(account.lastHealthProblem)})` : ''}`,
-      `*Permissions:* ${account.scopes.length > 0 ? account.scopes.map((scope) => `\`${scope}\``).join(' ') : 'none recorded'}`,
-      `*Token expires:* ${tokenExpiry(account)}`,
-      `*Last health check:* ${account.lastHealthCheckAt ? slackDate(account.lastHealthCheckAt) : 'not yet'}`,
-      ...(account.platform !== 'tiktok' && account.status !== 'disconnected'
-        ? [`*Comments:* ${account.liveComments ? 'arrive live (webhook)' : 'polled only (no webhook subscription)'}`]
-        : []),
+      `*${escapeMrkdwn(handleOf(account))}*  ·  ${kindOf(account)}`,
+      `${statusText[account.status]}${account.lastHealthProblem && account.status !== 'ok' ? `: ${escapeMrkdwn(account.lastHealthProblem)}` : ''}`,
+      ...(account.status === 'disconnected' ? [] : abilityLines(account)),
     ];
     blocks.push({
       type: 'section',
@@ -45,6 +47,7 @@ export function accountsMessage(accounts: AccountSummary[]): { text: string; blo
       },
     });
     if (account.platform === 'tiktok' && account.status !== 'disconnected') blocks.push(businessBlock(account));
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(tokenLine(account), 3000) }] });
   }
   if (accounts.length > maxShown) {
     blocks.push({
@@ -53,9 +56,62 @@ export function accountsMessage(accounts: AccountSummary[]): { text: string; blo
     });
   }
   const summary = accounts
-    .map((account) => `${escapeMrkdwn(account.name)} (${account.platform}, ${account.status})`)
+    .map((account) => `${escapeMrkdwn(handleOf(account))} (${kindOf(account)}, ${statusWords[account.status]})`)
     .join(', ');
   return { text: clip(`Connected accounts: ${summary}`, 3000), blocks };
+}
+
+const statusWords = { ok: 'connected', reconnect_needed: 'needs reconnecting', disconnected: 'disconnected' } as const;
+
+/** The Page name, or the @handle of an Instagram or TikTok account. */
+function handleOf(account: AccountSummary): string {
+  if (account.platform === 'facebook' || account.name.startsWith('@')) return account.name;
+  return `@${account.name}`;
+}
+
+function kindOf(account: AccountSummary): string {
+  if (account.platform === 'facebook') return loginNames.facebook;
+  if (account.platform === 'tiktok') return loginNames.tiktok;
+  return account.login === 'instagram' ? loginNames.instagramLogin : loginNames.instagramViaFacebook;
+}
+
+/** What the account can do, one line each; what it cannot says how to get it. */
+function abilityLines(account: AccountSummary): string[] {
+  const can = abilitiesOf(account);
+  const reconnect = 'reconnect it and allow it';
+  const publish = {
+    yes: ':rocket: Publishes posts',
+    inbox: ':rocket: Sends videos to the TikTok inbox, where the creator posts them',
+    no: `:no_entry_sign: Cannot publish: ${reconnect}`,
+  }[can.publish];
+  const tiktokOff = 'needs the comments and insights connection below';
+  const comments = {
+    live: ':speech_balloon: Comments arrive live',
+    polled: ':speech_balloon: Comments are checked every few minutes (not live)',
+    no: `:no_entry_sign: Comments are not read: ${account.platform === 'tiktok' ? tiktokOff : reconnect}`,
+  }[can.comments];
+  const insights = can.insights
+    ? ':bar_chart: Insights are read for reports'
+    : `:no_entry_sign: No insights: ${account.platform === 'tiktok' ? tiktokOff : reconnect}`;
+  return [
+    publish,
+    comments,
+    insights,
+    ...(can.known ? [] : [':information_source: Its permissions were not recorded; reconnect it to check them.']),
+  ];
+}
+
+function tokenLine(account: AccountSummary): string {
+  const checked = account.lastHealthCheckAt
+    ? `last checked ${slackDate(account.lastHealthCheckAt)}`
+    : 'not checked yet';
+  if (account.status === 'disconnected') return `No login kept · ${checked}`;
+  if (!account.tokenExpiresAt) {
+    const login = account.platform === 'facebook' ? 'Login does not expire (Page token)' : 'Login expiry unknown';
+    return `${login} · ${checked}`;
+  }
+  const renews = account.platform === 'facebook' ? 'Login expires' : 'Login renews itself; current one valid until';
+  return `${renews} ${slackDate(account.tokenExpiresAt)} · ${checked}`;
 }
 
 /** TikTok: the state of the account's own API for Business connection (comments and insights). */
@@ -90,12 +146,6 @@ function businessBlock(account: AccountSummary): KnownBlock {
         }
       : {}),
   };
-}
-
-function tokenExpiry(account: AccountSummary): string {
-  if (account.status === 'disconnected') return 'no token';
-  if (!account.tokenExpiresAt) return account.platform === 'facebook' ? 'does not expire (Page token)' : 'unknown';
-  return slackDate(account.tokenExpiresAt);
 }
 
 function clip(text: string, max: number): string {

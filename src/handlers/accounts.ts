@@ -9,11 +9,11 @@ import { authorizeClick } from './authorize-click.ts';
 import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
-/** `/wone accounts`: every account with its permissions, token expiry, health and status. */
+/** `/wone accounts`: every account, whether it is connected, and what it can do here, in words. */
 export const accountsSubcommand: Subcommand = {
   names: ['accounts'],
   usage: '/wone accounts',
-  description: 'Connected accounts: permissions, token expiry, health, Reconnect.',
+  description: 'Connected accounts and what each can do here (publish, comments, insights); Reconnect.',
   permission: 'view_accounts',
   run: async ({ respond, services }) => {
     await respond({ response_type: 'ephemeral', ...accountsMessage(await services.accounts.listAll()) });

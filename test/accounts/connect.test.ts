@@ -404,7 +404,14 @@ describe('Meta as a real app meets it', () => {
     expect(graph.subscribedFields('facebook', shop.id)).toEqual(['feed']);
     const stored = await accountsCollection().findOne({ _id: `instagram:${ig.id}` as never });
     expect(stored).toMatchObject({ liveComments: true, linkedPageId: shop.id });
-    expect(JSON.stringify((await commandAnswer(t, ADMIN, 'accounts')).blocks)).toContain('arrive live (webhook)');
+    // `/wone accounts` says what the real login's permissions allow, in words, by the account's handle.
+    const list = JSON.stringify((await commandAnswer(t, ADMIN, 'accounts')).blocks);
+    const ours = list.slice(list.indexOf(`@${ig.username}`));
+    expect(ours).toContain('Instagram, through its Facebook Page');
+    expect(ours).toContain('Publishes posts');
+    expect(ours).toContain('Comments arrive live');
+    expect(ours).toContain('Insights are read for reports');
+    expect(list).not.toContain('instagram_content_publish');
     await tokenOf(`instagram:${ig.id}`);
   });
 

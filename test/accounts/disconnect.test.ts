@@ -74,7 +74,7 @@ describe('/wone disconnect', () => {
     expect(audit.filter((e) => e.action === 'disconnect' && e.subject === 'account:instagram:601')).toHaveLength(1);
     const list = textOf(await commandAnswer(t, ADMIN, 'accounts'));
     expect(list).toContain('wone.style');
-    expect(list).toContain('disconnected (no token kept)');
+    expect(list).toContain('Disconnected (no token kept)');
     expect(textOf(await commandAnswer(t, ADMIN, 'disconnect instagram:601'))).toContain('already disconnected');
   });
 

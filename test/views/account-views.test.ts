@@ -29,6 +29,67 @@ describe('account views stay within Slack limits', () => {
     expect(JSON.stringify(message.blocks)).toContain('more not shown');
   });
 
+  it('says in words what each account can do, by handle, with no internal ids or raw permission names', () => {
+    const message = accountsMessage([
+      account(1, {
+        _id: 'facebook:1001',
+        platform: 'facebook',
+        login: 'facebook',
+        name: 'Wone Commerce',
+        scopes: ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'read_insights'],
+        liveComments: true,
+      }),
+      account(2, {
+        _id: 'instagram:1784',
+        platform: 'instagram',
+        login: 'instagram',
+        name: 'wone.shop',
+        scopes: ['instagram_business_basic', 'instagram_business_content_publish'],
+        status: 'reconnect_needed',
+        lastHealthProblem: 'Instagram refused the login',
+      }),
+      account(3, {
+        name: 'wone_tt',
+        scopes: ['user.info.basic', 'video.upload'],
+        business: { status: 'ok', businessId: 'b1', scopes: [], connectedBy: 'UADMIN', connectedAt: new Date() },
+      }),
+      account(4, {
+        _id: 'instagram:99',
+        platform: 'instagram',
+        login: 'facebook',
+        name: 'old.one',
+        status: 'disconnected',
+        scopes: [],
+      }),
+    ]);
+    expect(messageProblems(message)).toEqual([]);
+    const shown = JSON.stringify(message.blocks);
+    const sections = message.blocks
+      .filter((b) => b.type === 'section')
+      .map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''));
+    expect(sections[0]).toContain('*Wone Commerce*  ·  Facebook Page');
+    expect(sections[0]).toContain(':white_check_mark: Connected');
+    expect(sections[0]).toContain(':rocket: Publishes posts');
+    expect(sections[0]).toContain(':speech_balloon: Comments arrive live');
+    expect(sections[0]).toContain(':bar_chart: Insights are read for reports');
+    expect(sections[1]).toContain('*@wone.shop*  ·  Instagram, through Instagram Login');
+    expect(sections[1]).toContain(':warning: Needs reconnecting: Instagram refused the login');
+    expect(sections[1]).toContain('Comments are not read: reconnect it and allow it');
+    expect(sections[1]).toContain('No insights');
+    expect(sections[2]).toContain('*@wone\u200B_\u200Btt*  ·  TikTok');
+    expect(sections[2]).toContain('Sends videos to the TikTok inbox');
+    expect(sections[2]).toContain('Comments are checked every few minutes (not live)');
+    expect(sections.find((text) => text.includes('old.one'))).toContain('Disconnected (no token kept)');
+    // People read words: no internal ids or raw permission names, and only emoji Slack and the sandbox render.
+    expect(shown).not.toMatch(
+      /`facebook:1001`|`instagram:1784`|pages_manage_posts|instagram_business_basic|video\.upload/,
+    );
+    expect(shown).not.toContain(':large_green_circle:');
+    expect(shown).not.toContain(':white_circle:');
+    // The Reconnect buttons still carry the id, where nobody reads it.
+    expect(shown).toContain('"value":"facebook:1001"');
+  });
+
   it('offers up to 30 accounts to choose from in groups of at most 10 checkboxes', () => {
     const pending = {
       _id: 'p1',
