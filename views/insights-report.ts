@@ -1,9 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import { DateTime } from 'luxon';
-import { metricLabels, platformLabels, platformMetrics } from '../src/services/insight-metrics.ts';
+import { platformLabels, platformMetrics } from '../src/services/insight-metrics.ts';
 import {
   type AccountReport,
   accountViews,
+  type EngagementFigures,
+  engagementOf,
   type InsightsReport,
   metricLabel,
   type PostFigures,
@@ -27,6 +29,8 @@ export interface InsightsReportOptions {
   shareValue?: string;
   /** First-response times to comments in the period (the weekly digest). */
   responseTimes?: ResponseTimeFigures;
+  /** Where the chart went when it is not in the message's thread (an on-demand report's chart, in the person's DM). */
+  chartNote?: string;
 }
 
 /** The insights report as a Slack message: summary, a section per account, top posts with links, failed posts. */
@@ -36,11 +40,20 @@ export function insightsReportMessage(
 ): { text: string; blocks: KnownBlock[] } {
   const title = `${options.kind === 'weekly' ? 'Weekly insights' : 'Insights'} · ${periodLabel(report.period)}`;
   const { current, previous } = report.totals;
+  const engagement = report.accounts.map((account) => engagementOf(account.platform, account.posts));
+  const engaged = engagement.reduce((sum, figures) => sum + figures.total, 0);
+  const reached = engagement.reduce(
+    (sum, figures) => sum + (figures.rate !== undefined ? (figures.base?.value ?? 0) : 0),
+    0,
+  );
+  const engagedCounted = engagement.reduce((sum, figures) => sum + (figures.rate !== undefined ? figures.total : 0), 0);
   const summaryFields = [
     `*Posts published*\n${withChange(current.posts, previous.posts)}`,
     `*Views*\n${withChange(current.views, previous.views)}`,
     `*Followers*\n${withChange(current.followers, previous.followers)}`,
     `*Failed to publish*\n${current.failed}`,
+    `*Likes, comments, shares and saves*\n${format(engaged)}`,
+    `*Engagement rate*\n${reached > 0 ? percent(engagedCounted / reached) : 'n/a'}`,
   ];
   const head: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
@@ -50,7 +63,7 @@ export function insightsReportMessage(
       elements: [
         {
           type: 'mrkdwn',
-          text: `Compared with ${periodLabel(report.previousPeriod)}. ${report.accounts.length} account(s).`,
+          text: `Compared with the ${report.previousPeriod.days} days before (${periodLabel(report.previousPeriod)}). ${plural(report.accounts.length, 'account')}. Engagement rate: likes (or reactions), comments, shares and saves on the period's posts, per person reached (per view where reach is not counted).${options.chartNote ? ` ${options.chartNote}` : ''}`,
         },
       ],
     },
@@ -96,7 +109,7 @@ export function insightsReportMessage(
   }
   if (left.length > 0) body.push(section(`Not shown for space: ${escapeMrkdwn(left.join(', '))}.`));
 
-  const text = `${title}: ${current.posts} post(s), ${format(current.views)} views, ${format(current.followers)} followers.`;
+  const text = `${title}: ${plural(current.posts, 'post')}, ${format(current.views)} views, ${format(current.followers)} followers.`;
   return { text, blocks: [...head, { type: 'divider' }, ...body, ...tail] };
 }
 
@@ -121,15 +134,16 @@ export function duration(ms: number): string {
 
 function accountBlocks(account: AccountReport): KnownBlock[] {
   const metrics = platformMetrics[account.platform];
+  const platform = platformLabels[account.platform];
   const { current, previous } = account;
-  const lines = [`*${escapeMrkdwn(account.name)}* · ${platformLabels[account.platform]}`];
+  const lines = [`*${escapeMrkdwn(account.name)}* · ${platform}`];
   lines.push(
     [
       `Followers ${withChange(current.followers, previous?.followers)}`,
       `Views ${withChange(accountViews(account.platform, current), previous && accountViews(account.platform, previous))}`,
       ...(metrics.accountReach
         ? [
-            `${capitalise(metricLabels[metrics.accountReach] ?? 'reach')} ${withChange(
+            `People reached ${withChange(
               current.metrics[metrics.accountReach],
               previous?.metrics[metrics.accountReach],
             )}`,
@@ -138,58 +152,70 @@ function accountBlocks(account: AccountReport): KnownBlock[] {
     ].join(' · '),
   );
   lines.push(
-    `Posts ${withChange(current.postCount, previous?.postCount)} · Post views ${withChange(current.postViews, previous?.postViews)}`,
+    `${capitalise(plural(current.postCount, 'post'))} published${previous ? ` (${previous.postCount} the period before)` : ''} · their views ${withChange(current.postViews, previous?.postViews)}`,
   );
-  const totals = postTotals(account);
-  if (totals) lines.push(totals);
+  const engagement = engagementLine(engagementOf(account.platform, account.posts));
+  if (engagement) lines.push(engagement);
   const blocks: KnownBlock[] = [section(lines.join('\n'))];
 
   const notes: string[] = [];
   for (const problem of account.problems) notes.push(`:warning: ${escapeMrkdwn(problem)}`);
   for (const note of account.notes) {
-    const where = note.scope === 'posts' ? `on ${note.posts ?? 0} post(s)` : 'for the account';
-    notes.push(
-      `Skipped ${metricLabel(note.metric)} (\`${note.metric}\`) ${where}: ${escapeMrkdwn(clip(note.reason, 200))}`,
-    );
+    const what =
+      note.scope === 'posts'
+        ? `${metricLabel(note.metric)} for ${plural(note.posts ?? 0, 'post')}`
+        : `the account's ${metricLabel(note.metric)}`;
+    notes.push(`${platform} gave no ${what}: ${escapeMrkdwn(clip(note.reason, 200))}`);
   }
   if (previous?.source === 'backfill')
-    notes.push('Previous period read afterwards (nothing was stored then); followers not compared.');
+    notes.push(
+      'The period before was not measured at the time, so its figures were read afterwards and followers are not compared.',
+    );
   if (notes.length > 0)
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(notes.join('\n'), SECTION_TEXT) }] });
   return blocks;
 }
 
-/** The period's post metrics summed over the account's posts, e.g. "likes 120 · comments 14". */
-function postTotals(account: AccountReport): string | undefined {
-  const metrics = platformMetrics[account.platform];
-  const parts: string[] = [];
-  for (const metric of metrics.item) {
-    if (metric === metrics.itemViews) continue;
-    const values = account.posts.map((post) => post.metrics[metric]).filter((v): v is number => v !== undefined);
-    if (values.length > 0) parts.push(`${metricLabel(metric)} ${format(values.reduce((a, b) => a + b, 0))}`);
-  }
-  return parts.length > 0 ? `On posts: ${parts.join(' · ')}` : undefined;
+/** "76 likes · 12 comments · 4 shares · 9 saves · engagement rate 11.2% of people reached". */
+function engagementLine(figures: EngagementFigures): string | undefined {
+  if (figures.kinds.length === 0) return undefined;
+  const parts = figures.kinds.map((kind) => counted(kind.value, kind.metric));
+  if (figures.rate !== undefined)
+    parts.push(
+      `engagement rate ${percent(figures.rate)} ${figures.base?.metric === 'reach' ? 'of people reached' : 'of views'}`,
+    );
+  return `On these posts: ${parts.join(' · ')}`;
 }
 
 function topPostLine(post: PostFigures, rank: number): string {
   const label = clip(post.caption.replace(/\s+/g, ' ') || '(no caption)', 80);
   const link = post.permalink ? slackLink(post.permalink, label) : escapeMrkdwn(label);
-  return `${rank}. ${link} — ${escapeMrkdwn(post.accountName)} (${platformLabels[post.platform]}) · ${format(viewsOf(post))} views`;
+  const engagement = engagementOf(post.platform, [post])
+    .kinds.filter((kind) => kind.value > 0)
+    .map((kind) => counted(kind.value, kind.metric));
+  return `${rank}. ${link} — ${escapeMrkdwn(post.accountName)} (${platformLabels[post.platform]}) · ${format(viewsOf(post))} views${engagement.length > 0 ? ` · ${engagement.join(' · ')}` : ''}`;
 }
 
-/** "9 Nov – 15 Nov 2026" in the team's zone (the last day shown is the day before `until`). */
+/**
+ * "9 Nov – 15 Nov 2026" in the team's zone (the last day shown is the day before `until`), or "24 Nov – 30 Nov 2026,
+ * up to now" for a period that runs to the moment the report was made.
+ */
 export function periodLabel(period: ReportPeriod): string {
   const first = DateTime.fromJSDate(period.since, { zone: period.zone });
+  if (period.toNow) {
+    const today = DateTime.fromJSDate(period.until, { zone: period.zone });
+    return `${first.toFormat('d LLL')} – ${today.toFormat('d LLL yyyy')}, up to now`;
+  }
   const last = DateTime.fromJSDate(period.until, { zone: period.zone }).minus({ days: 1 });
   return `${first.toFormat('d LLL')} – ${last.toFormat('d LLL yyyy')}`;
 }
 
-/** "1,234 (▲ 12%)", "1,234 (▼ 3%)", "1,234 (=)", or just "1,234" with nothing to compare. */
+/** "1,234 (▲ 12%, +130)", "1,234 (▼ 3%, −40)", "1,234 (no change)", or just "1,234" with nothing to compare. */
 export function withChange(now: number | undefined, before: number | undefined): string {
   if (now === undefined) return 'n/a';
   if (before === undefined) return format(now);
   const diff = now - before;
-  if (diff === 0) return `${format(now)} (=)`;
+  if (diff === 0) return `${format(now)} (no change)`;
   const sign = diff > 0 ? '▲' : '▼';
   const signed = `${diff > 0 ? '+' : '−'}${format(Math.abs(diff))}`;
   if (before === 0) return `${format(now)} (${sign} ${signed})`;
@@ -199,6 +225,23 @@ export function withChange(now: number | undefined, before: number | undefined):
 
 function format(value: number | undefined): string {
   return value === undefined ? 'n/a' : value.toLocaleString('en-US');
+}
+
+/** "12 likes", "1 like": a metric's count in words. */
+function counted(value: number, metric: string): string {
+  const label = metricLabel(metric);
+  return `${format(value)} ${value === 1 && label.endsWith('s') ? label.slice(0, -1) : label}`;
+}
+
+/** "1 post", "3 posts". */
+function plural(count: number, noun: string): string {
+  return `${count.toLocaleString('en-US')} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** "4.2%" (one decimal below 10%, whole numbers above). */
+function percent(ratio: number): string {
+  const value = ratio * 100;
+  return `${value < 10 ? value.toFixed(1) : Math.round(value).toString()}%`;
 }
 
 function section(text: string): KnownBlock {

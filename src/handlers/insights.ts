@@ -4,7 +4,7 @@ import { insightsReportMessage, SHARE_INSIGHTS_ACTION } from '../../views/insigh
 import { noticeMessage } from '../../views/notice-message.ts';
 import { escapeMrkdwn } from '../../views/slack-text.ts';
 import type { Services } from '../services/index.ts';
-import { periodEnding } from '../services/insights.ts';
+import { periodToNow } from '../services/insights.ts';
 import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
@@ -49,12 +49,23 @@ export const insightsSubcommand: Subcommand = {
       }
       accountId = account._id;
     }
-    const period = periodEnding(new Date(), days, services.config.TEAM_TIMEZONE);
-    const report = await services.insights.buildReport(period, accountId ? { accountId } : {});
-    const id = await services.insightsPublisher.saveForSharing(report, command.user_id);
+    // Reading every platform takes a while: say so at once, then replace it with the report.
     await respond({
       response_type: 'ephemeral',
-      ...insightsReportMessage(report, { kind: 'on_demand', shareValue: id }),
+      ...noticeMessage(`:hourglass_flowing_sand: Working on the report for the last ${days} days…`),
+    });
+    const period = periodToNow(new Date(), days, services.config.TEAM_TIMEZONE);
+    const report = await services.insights.buildReport(period, accountId ? { accountId } : {});
+    const id = await services.insightsPublisher.saveForSharing(report, command.user_id);
+    const chart = await services.insightsPublisher.sendChartTo(command.user_id, report);
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      ...insightsReportMessage(report, {
+        kind: 'on_demand',
+        shareValue: id,
+        ...(chart ? { chartNote: 'The chart of views per day is in your direct messages with Wone Social.' } : {}),
+      }),
     });
   },
 };

@@ -2,12 +2,12 @@ import { hostname } from 'node:os';
 import type { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import type { Db } from 'mongodb';
-import { insightsReportMessage } from '../../views/insights-report.ts';
+import { insightsReportMessage, periodLabel } from '../../views/insights-report.ts';
 import type { Config } from '../config.ts';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { Logger } from '../logger.ts';
 import { type InsightsReport, type InsightsService, periodEnding } from './insights.ts';
-import { renderViewsChart } from './insights-chart.ts';
+import { chartAltText, chartTitle, renderViewsChart } from './insights-chart.ts';
 import type { ResponseTimeFigures, ResponseTimes } from './response-times.ts';
 
 /**
@@ -115,9 +115,9 @@ export class InsightsPublisher {
           channel_id: channel,
           thread_ts: ts,
           file: chart,
-          filename: 'views-per-day.png',
-          title: 'Views per day',
-          alt_text: 'Line chart of views per day for each account',
+          filename: 'insights-per-day.png',
+          title: chartTitle(report),
+          alt_text: chartAltText(report),
         });
       }
     } catch (error) {
@@ -125,6 +125,34 @@ export class InsightsPublisher {
       this.logger.error({ err: error }, 'insights chart could not be posted');
     }
     return ts;
+  }
+
+  /**
+   * An on-demand report's chart, for the person who asked: Slack has no private files in a channel, so it goes to
+   * their direct messages with the app (the chart under a line naming the report). True when a chart was sent.
+   */
+  async sendChartTo(userId: string, report: InsightsReport): Promise<boolean> {
+    try {
+      const chart = await renderViewsChart(report);
+      if (!chart) return false;
+      const note = await this.slack.chat.postMessage({
+        channel: userId,
+        text: `${chartTitle(report)} for your insights report, ${periodLabel(report.period)}.`,
+      });
+      if (!note.ts) throw new Error('Slack did not return the chart note ts');
+      await this.slack.filesUploadV2({
+        channel_id: note.channel ?? userId,
+        thread_ts: note.ts,
+        file: chart,
+        filename: 'insights-per-day.png',
+        title: chartTitle(report),
+        alt_text: chartAltText(report),
+      });
+      return true;
+    } catch (error) {
+      this.logger.error({ err: error }, 'insights chart could not be sent');
+      return false;
+    }
   }
 
   /** Keeps an on-demand report for its "Post to channel" button; returns the id the button carries. */

@@ -18,6 +18,8 @@ export interface ReportPeriod {
   until: Date;
   days: number;
   zone: string;
+  /** The period runs to the moment the report was made (today so far included); nothing is stored for it. */
+  toNow?: boolean;
 }
 
 /** One published post with what its platform says about it. */
@@ -126,6 +128,12 @@ const TOP_POSTS = 5;
 export function periodEnding(now: Date, days: number, zone: string): ReportPeriod {
   const until = DateTime.fromJSDate(now, { zone }).startOf('day');
   return { since: until.minus({ days }).toJSDate(), until: until.toJSDate(), days, zone };
+}
+
+/** The last `days` days up to `now`, today so far included: what `/wone insights` reports, so today's posts count. */
+export function periodToNow(now: Date, days: number, zone: string): ReportPeriod {
+  const today = DateTime.fromJSDate(now, { zone }).startOf('day');
+  return { since: today.minus({ days: days - 1 }).toJSDate(), until: now, days, zone, toNow: true };
 }
 
 /** The period of the same length just before `period`. */
@@ -355,6 +363,8 @@ export class InsightsService {
     report: AccountReport,
     source: InsightSnapshotDoc['source'],
   ): Promise<void> {
+    // A period up to now is not over: later reports compare with whole periods only.
+    if (period.toNow) return;
     const doc: InsightSnapshotDoc = {
       _id: snapshotId(account._id, period),
       accountId: account._id,
@@ -475,4 +485,45 @@ export function metricLabel(metric: string): string {
 
 function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: number }).code === 11000;
+}
+
+/** An account's engagement on the posts of the period: each kind summed, and the rate over reach (or views). */
+export interface EngagementFigures {
+  /** Summed per kind, in the platform's order: likes (or reactions), comments, shares, saves. */
+  kinds: { metric: string; value: number }[];
+  total: number;
+  /** What the rate divides by: the people reached where the platform counts them per post, else views. */
+  base?: { metric: 'reach' | 'views'; value: number };
+  /** `total / base.value`, when the base is above zero. */
+  rate?: number;
+}
+
+const ENGAGEMENT: Record<PlatformName, readonly string[]> = {
+  instagram: ['likes', 'comments', 'shares', 'saved'],
+  facebook: ['reactions', 'comments', 'shares'],
+  tiktok: ['like_count', 'comment_count', 'share_count'],
+};
+
+/** The engagement figures of some posts of one platform (an account's, or the top posts'). */
+export function engagementOf(platform: PlatformName, posts: PostFigures[]): EngagementFigures {
+  const kinds: { metric: string; value: number }[] = [];
+  for (const metric of ENGAGEMENT[platform]) {
+    const value = sumOf(posts.map((post) => post.metrics[metric]));
+    if (value !== undefined) kinds.push({ metric, value });
+  }
+  const total = kinds.reduce((sum, kind) => sum + kind.value, 0);
+  const reach = sumOf(posts.map((post) => post.metrics.reach));
+  const views = sumOf(posts.map((post) => post.metrics[platformMetrics[platform].itemViews]));
+  const base =
+    reach !== undefined
+      ? { metric: 'reach' as const, value: reach }
+      : views !== undefined
+        ? { metric: 'views' as const, value: views }
+        : undefined;
+  return {
+    kinds,
+    total,
+    ...(base ? { base } : {}),
+    ...(base && base.value > 0 && kinds.length > 0 ? { rate: total / base.value } : {}),
+  };
 }

@@ -41,6 +41,14 @@ beforeAll(async () => {
     permalink: 'https://www.tiktok.com/@wonecommerce/video/7300000000000000041',
     publishedAt: during(current, 4),
   });
+  tiktok.seedVideo('tt-cmd', '7300000000000000042', { video_views: 50, likes: 3 });
+  await insertTarget(t.app.services.db, {
+    accountId,
+    platform: 'tiktok',
+    caption: 'Posted this morning',
+    remoteId: '7300000000000000042',
+    publishedAt: new Date(Date.now() - 60_000),
+  });
 });
 afterAll(async () => {
   await t?.stop();
@@ -51,6 +59,15 @@ async function run(text: string) {
   const fields = woneCommand(t.slack, EDITOR, text);
   expect((await t.signer.command(fields)).status).toBe(200);
   return t.slack.waitFor(() => t.slack.responses.find((r) => fields.response_url?.endsWith(`/${r.id}`)));
+}
+
+/** A report: first the "working on it" notice, then the report replacing it. */
+async function runReport(text: string) {
+  const fields = woneCommand(t.slack, EDITOR, text);
+  expect((await t.signer.command(fields)).status).toBe(200);
+  const mine = () => t.slack.responses.filter((r) => fields.response_url?.endsWith(`/${r.id}`));
+  const report = await t.slack.waitFor(() => mine().find((r) => r.body.replace_original === true));
+  return { working: mine()[0], report };
 }
 
 function shareClick(value: string, user = EDITOR) {
@@ -78,13 +95,26 @@ function shareClick(value: string, user = EDITOR) {
 
 describe('/wone insights', () => {
   it('shows one account over 30 days, just to the person, with a button that posts it to the channel once', async () => {
-    const answer = await run('insights @wonecommerce 30d');
+    const uploadsBefore = t.slack.uploads.length;
+    const { working, report: answer } = await runReport('insights @wonecommerce 30d');
+    expect(String(working?.body.text)).toContain('Working on the report for the last 30 days');
     expect(answer.body.response_type).toBe('ephemeral');
     const text = JSON.stringify(answer.body.blocks);
     expect(text).toContain('*@wonecommerce* · TikTok');
     expect(text).toContain('Followers 321');
     expect(text).toContain('Black Friday teaser');
     expect(text).toContain('640 views');
+    // Today's post counts: the period runs to now.
+    expect(text).toContain('Posted this morning');
+    expect(text).toContain('up to now');
+    // Likes beside views, in words.
+    expect(text).toContain('12 likes');
+    // The chart goes to the person's direct messages, and the report says so.
+    expect(text).toContain('The chart of views per day is in your direct messages');
+    const chart = await t.slack.waitFor(() =>
+      t.slack.uploads.slice(uploadsBefore).find((u) => u.channel_id === EDITOR),
+    );
+    expect(chart.filename).toBe('insights-per-day.png');
     const blocks = answer.body.blocks as { type: string; elements?: { action_id: string; value: string }[] }[];
     const button = blocks.find((b) => b.type === 'actions')?.elements?.[0];
     expect(button?.action_id).toBe(SHARE_INSIGHTS_ACTION);

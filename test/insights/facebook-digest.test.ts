@@ -170,21 +170,28 @@ describe('the weekly digest for a Facebook Page, end to end against the Graph fa
     expect(text).toContain('*Followers*\\n3,300 (▲ 10%, +300)');
     expect(text).toContain('*Failed to publish*\\n1');
     // The Page: the weekly reach, 1,500 vs 1,200; post views 2,000 + 1,200 + 600 vs 800 + 700; the posts' figures summed.
-    expect(text).toContain('Followers 3,300 (▲ 10%, +300) · Views 4,900 (▲ 40%, +1,400) · Reach 1,500 (▲ 25%, +300)');
-    expect(text).toContain('Posts 3 (▲ 50%, +1) · Post views 3,800 (▲ 153%, +2,300)');
-    expect(text).toContain('On posts: reach 2,750 · reactions 182 · comments 17 · shares 11');
-    expect(text).not.toContain('Skipped');
+    expect(text).toContain(
+      'Followers 3,300 (▲ 10%, +300) · Views 4,900 (▲ 40%, +1,400) · People reached 1,500 (▲ 25%, +300)',
+    );
+    expect(text).toContain('3 posts published (2 the period before) · their views 3,800 (▲ 153%, +2,300)');
+    // Engagement beside reach: 210 of 2,750 people reached.
+    expect(text).toContain(
+      'On these posts: 182 reactions · 17 comments · 11 shares · engagement rate 7.6% of people reached',
+    );
+    expect(text).not.toContain('gave no');
     // Top posts, most viewed first, linked to Facebook; captions escaped.
     const top = text.slice(text.indexOf('*Top posts*'));
     const link = (id: string) => `https://www.facebook.com/${id.replace('_', '/posts/')}`;
-    expect(top).toContain(`1. <${link(first)}|Winter coats are in> — Wone Commerce (Facebook) · 2,000 views`);
+    expect(top).toContain(
+      `1. <${link(first)}|Winter coats are in> — Wone Commerce (Facebook) · 2,000 views · 120 reactions · 12 comments`,
+    );
     expect(top).toContain(
       `2. <${link(second)}|Opening hours &lt;holidays&gt; &amp; more> — Wone Commerce (Facebook) · 1,200 views`,
     );
     expect(top).toContain(`3. <${link(third)}|Gift cards> — Wone Commerce (Facebook) · 600 views`);
     expect(text).toContain('The photo that failed');
     expect(text).toContain('larger than 10 MB');
-    expect(digest?.text).toContain('3 post(s), 4,900 views, 3,300 followers');
+    expect(digest?.text).toContain('3 posts, 4,900 views, 3,300 followers');
 
     // What was measured is stored for next week's comparison, post by post.
     const stored = await services.db.collection('insight_snapshots').findOne({ accountId, since: current.since });

@@ -102,8 +102,8 @@ describe('Instagram insights in the digest, against the Graph fake', () => {
       (m) => m.channel === DIGEST_CHANNEL && m.ts === (outcome as { ts: string }).ts,
     );
     const text = JSON.stringify(digest?.blocks);
-    expect(text).toContain('Skipped likes (`likes`) on 1 post(s)');
-    expect(text).toContain('Post views 1,200');
+    expect(text).toContain('Instagram gave no likes for 1 post');
+    expect(text).toContain('2 posts published (0 the period before) · their views 1,200');
     // Calls for this first digest: the two posts in one batch; the story's 7 metrics one by one in a second batch
     // (it refused the set); the account's followers, totals and reach per day in one batch; the previous week's
     // account figures in one more, read once because nothing was stored then. 4 HTTP calls (15 before batching);

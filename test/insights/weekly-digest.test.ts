@@ -128,8 +128,9 @@ describe('the weekly digest, end to end against the TikTok fake', () => {
     expect(text).toContain('*Followers*\\n5,400 (▲ 8%, +400)');
     expect(text).toContain('*Failed to publish*\\n1');
     // The account: post views 3,500 vs 1,500, and the engagement summed over this week's posts.
-    expect(text).toContain('Posts 3 (▲ 50%, +1) · Post views 3,500 (▲ 133%, +2,000)');
-    expect(text).toContain('On posts: likes 240 · comments 30 · shares 14');
+    expect(text).toContain('3 posts published (2 the period before) · their views 3,500 (▲ 133%, +2,000)');
+    // TikTok counts no reach per post: the engagement rate is per view, 284 of 3,500.
+    expect(text).toContain('On these posts: 240 likes · 30 comments · 14 shares · engagement rate 8.1% of views');
     // Top posts, most viewed first, linked; captions escaped.
     const top = text.slice(text.indexOf('*Top posts*'));
     expect(top.indexOf('7300000000000000011')).toBeLessThan(top.indexOf('7300000000000000012'));
@@ -138,7 +139,7 @@ describe('the weekly digest, end to end against the TikTok fake', () => {
     );
     expect(text).toContain('The one that failed');
     expect(text).toContain('longer than the account allows');
-    expect(digest?.text).toContain('3 post(s), 4,900 views, 5,400 followers');
+    expect(digest?.text).toContain('3 posts, 4,900 views, 5,400 followers');
 
     // What was measured is stored for next week's comparison.
     const stored = await db.collection('insight_snapshots').findOne({ accountId, since: current.since });
@@ -148,7 +149,7 @@ describe('the weekly digest, end to end against the TikTok fake', () => {
     // The chart: a PNG of the expected size, in the digest's thread in the digest channel.
     const upload = t.slack.uploads.find((u) => u.thread_ts === outcome.ts);
     expect(upload?.channel_id).toBe(DIGEST_CHANNEL);
-    expect(upload?.filename).toBe('views-per-day.png');
+    expect(upload?.filename).toBe('insights-per-day.png');
     expect(pngSize(upload?.bytes ?? new Uint8Array())).toEqual({ width: 1600, height: 800 });
 
     // The same week again (a retried job, another instance): nothing more is posted.

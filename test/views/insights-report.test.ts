@@ -69,7 +69,7 @@ describe('the insights report message', () => {
   it('shows changes with direction, percent and amount', () => {
     expect(withChange(4900, 3500)).toBe('4,900 (▲ 40%, +1,400)');
     expect(withChange(90, 100)).toBe('90 (▼ 10%, −10)');
-    expect(withChange(5, 5)).toBe('5 (=)');
+    expect(withChange(5, 5)).toBe('5 (no change)');
     expect(withChange(3, 0)).toBe('3 (▲ +3)');
     expect(withChange(3, undefined)).toBe('3');
     expect(withChange(undefined, 3)).toBe('n/a');
@@ -81,7 +81,12 @@ describe('the insights report message', () => {
 
   it('notes skipped metrics with their platform reason, and the weekly digest has no button', () => {
     const text = JSON.stringify(insightsReportMessage(report([account(1, 'Hi')]), { kind: 'weekly' }).blocks);
-    expect(text).toContain('Skipped saves (`saved`) on 1 post(s): (#\u200B100) not supported for stories');
+    expect(text).toContain('Instagram gave no saves for 1 post: (#\u200B100) not supported for stories');
+    // Plain words: no internal notes, metric codes or "(s)" plurals.
+    expect(text).not.toMatch(/\(=\)|\(s\)|`saved`|read afterwards \(nothing/);
+    expect(text).toContain('On these posts: 40 likes · 3 saves · engagement rate 5.4% of views');
+    expect(text).toContain('*Engagement rate*\\n5.4%');
+    expect(text).toContain('800 views · 40 likes · 3 saves');
     expect(text).not.toContain('"actions"');
   });
 });
