@@ -5,6 +5,7 @@ import { noticeMessage } from '../../views/notice-message.ts';
 import { escapeMrkdwn } from '../../views/slack-text.ts';
 import type { Services } from '../services/index.ts';
 import { periodToNow } from '../services/insights.ts';
+import { chartTitle } from '../services/insights-chart.ts';
 import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
@@ -55,18 +56,24 @@ export const insightsSubcommand: Subcommand = {
       ...noticeMessage(`:hourglass_flowing_sand: Working on the report for the last ${days} days…`),
     });
     const period = periodToNow(new Date(), days, services.config.TEAM_TIMEZONE);
-    const report = await services.insights.buildReport(period, accountId ? { accountId } : {});
-    const id = await services.insightsPublisher.saveForSharing(report, command.user_id);
-    const chart = await services.insightsPublisher.sendChartTo(command.user_id, report);
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: true,
-      ...insightsReportMessage(report, {
-        kind: 'on_demand',
-        shareValue: id,
-        ...(chart ? { chartNote: 'The chart of views per day is in your direct messages with Wone Social.' } : {}),
-      }),
-    });
+    try {
+      const report = await services.insights.buildReport(period, accountId ? { accountId } : {});
+      const id = await services.insightsPublisher.saveForSharing(report, command.user_id);
+      const chart = await services.insightsPublisher.sendChartTo(command.user_id, report);
+      const chartNote = `The chart, ${chartTitle(report).toLowerCase()}, is in your direct messages with Wone Social.`;
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: true,
+        ...insightsReportMessage(report, { kind: 'on_demand', shareValue: id, ...(chart ? { chartNote } : {}) }),
+      });
+    } catch (error) {
+      services.logger.error({ err: error }, 'an insights report could not be built');
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: true,
+        ...noticeMessage('The report could not be built. Try again in a moment.'),
+      });
+    }
   },
 };
 

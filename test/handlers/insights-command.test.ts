@@ -110,7 +110,7 @@ describe('/wone insights', () => {
     // Likes beside views, in words.
     expect(text).toContain('12 likes');
     // The chart goes to the person's direct messages, and the report says so.
-    expect(text).toContain('The chart of views per day is in your direct messages');
+    expect(text).toContain('The chart, views per day, is in your direct messages');
     const chart = await t.slack.waitFor(() =>
       t.slack.uploads.slice(uploadsBefore).find((u) => u.channel_id === EDITOR),
     );
