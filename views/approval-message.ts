@@ -1,9 +1,10 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { platformLabels } from '../src/platforms/index.ts';
-import type { PlatformName } from '../src/platforms/types.ts';
+import type { PlatformName, PostType } from '../src/platforms/types.ts';
 import type { StepStatus } from '../src/services/approval-steps.ts';
-import { postTypeLabel } from '../src/services/post-types.ts';
+import { platformOf, postTypeLabel, textOnlyTypes } from '../src/services/post-types.ts';
 import type { PostDoc, PostState } from '../src/services/posts.ts';
+import type { RevisionChange, TikTokSetting } from '../src/services/revision-changes.ts';
 import { formatInZone } from '../src/services/schedule-time.ts';
 import type { TargetDoc, TargetState } from '../src/services/targets.ts';
 import { escapeMrkdwn, slackLink } from './slack-text.ts';
@@ -25,8 +26,13 @@ export const approvalActions = {
 export interface ApprovalMessageData {
   post: PostDoc;
   accounts: { id: string; platform: PlatformName; name: string }[];
-  /** Signed links to the post's images, for thumbnails. */
-  thumbnails: { url: string; name: string }[];
+  /**
+   * Signed links to the post's images, in the post's order, for thumbnails (`position`: the image's place among all
+   * the media, from 1). Shown only when every link is a public https address Slack can fetch.
+   */
+  thumbnails: { url: string; name: string; position?: number }[];
+  /** What changed since the revision the approvers saw before (`post.previous`). */
+  changes?: RevisionChange[];
   teamTimezone: string;
   /** Each platform's rule check: empty `problems` means it passed. */
   checks: { platform: PlatformName; problems: string[] }[];
@@ -82,50 +88,37 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
     block_id: `head:${key}`,
     text: { type: 'mrkdwn', text: `*Post from <@${post.requestedBy}>*\n${stateLineOf(post, data.targets)}` },
   });
+  if (data.changes && data.changes.length > 0 && post.previous) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(changesText(data.changes, post.previous.revision, data), 2900) },
+    });
+  }
   blocks.push({
     type: 'section',
     text: { type: 'mrkdwn', text: post.caption ? clip(quote(escapeMrkdwn(post.caption)), 2900) : '_No caption_' },
   });
-  // A network's own caption goes out there instead of the one above: the approver sees each.
-  for (const [platform, caption] of Object.entries(post.captions ?? {}) as [PlatformName, string][]) {
-    if (!caption.trim()) continue;
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: clip(`*On ${platformLabels[platform]} instead:*\n${quote(escapeMrkdwn(caption))}`, 2900),
-      },
-    });
-  }
-
-  const accounts = post.accountIds.map((id) => {
-    const account = data.accounts.find((a) => a.id === id);
-    return account ? `${platformLabels[account.platform]} · ${escapeMrkdwn(account.name)}` : id;
-  });
-  const types = Object.values(post.postTypes)
-    .filter((type) => type !== undefined)
-    .map((type) =>
-      type.startsWith('tiktok_')
-        ? `${postTypeLabel(type)} (${post.tiktokMode === 'inbox' ? 'to inbox' : 'direct'})`
-        : postTypeLabel(type),
-    );
   blocks.push({
     type: 'section',
     fields: [
-      { type: 'mrkdwn', text: `*Accounts*\n${clip(accounts.join('\n'), 1900)}` },
       { type: 'mrkdwn', text: `*When*\n${whenText(post, data.teamTimezone)}` },
-      { type: 'mrkdwn', text: `*Type*\n${clip(types.join('\n') || '–', 1900)}` },
       { type: 'mrkdwn', text: `*Media*\n${clip(mediaText(post), 1900)}` },
     ],
   });
-  if (post.firstComment) {
-    blocks.push({
-      type: 'context',
-      elements: [{ type: 'mrkdwn', text: clip(`First comment: ${escapeMrkdwn(post.firstComment)}`, 2900) }],
-    });
+  for (const network of networksOf(post, data.accounts)) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(networkText(post, network), 2900) } });
   }
-  for (const thumbnail of data.thumbnails.slice(0, 3)) {
-    blocks.push({ type: 'image', image_url: thumbnail.url, alt_text: clip(thumbnail.name, 1900) });
+  const shown = data.thumbnails.filter((thumbnail) => isPublicHttps(thumbnail.url)).slice(0, 10);
+  if (shown.length === data.thumbnails.length) {
+    for (const [index, thumbnail] of shown.entries()) {
+      const position = thumbnail.position ?? index + 1;
+      blocks.push({
+        type: 'image',
+        image_url: thumbnail.url,
+        alt_text: clip(thumbnail.name, 1900),
+        title: plain(clip(`${position}. ${thumbnail.name}`, 1900)),
+      });
+    }
   }
   if (data.checks.length > 0) {
     const lines = data.checks.map((check) =>
@@ -286,14 +279,173 @@ export function whenText(post: PostDoc, teamTimezone: string): string {
   return team === own ? team : `${team}\n${own} for <@${post.requestedBy}>`;
 }
 
+type Account = ApprovalMessageData['accounts'][number];
+
+/** The chosen accounts of each network, in a fixed order, with the type chosen for it (when one is). */
+function networksOf(
+  post: PostDoc,
+  known: Account[],
+): { platform: PlatformName; accounts: Account[]; type?: PostType }[] {
+  const order: PlatformName[] = ['instagram', 'facebook', 'tiktok'];
+  return order.flatMap((platform) => {
+    const accounts = post.accountIds
+      .filter((id) => id.split(':')[0] === platform)
+      .map((id) => known.find((account) => account.id === id) ?? { id, platform, name: id });
+    if (accounts.length === 0) return [];
+    const type = post.postTypes[platform];
+    return [{ platform, accounts, ...(type && platformOf(type) === platform ? { type } : {}) }];
+  });
+}
+
+const audienceWords: Record<string, string> = {
+  PUBLIC_TO_EVERYONE: ':earth_africa: Everyone (public)',
+  FOLLOWER_OF_CREATOR: ':busts_in_silhouette: Followers',
+  MUTUAL_FOLLOW_FRIENDS: ':busts_in_silhouette: Friends (followers they follow back)',
+  SELF_ONLY: ':lock: *Only me: private, not public*',
+};
+
+/** What goes out on one network: the type, the accounts, the first comment or link, the media and TikTok's settings. */
+function networkText(post: PostDoc, network: ReturnType<typeof networksOf>[number]): string {
+  const { platform, type } = network;
+  const typeText = type ? postTypeLabel(type) : ':warning: no post type chosen';
+  const mode =
+    platform === 'tiktok' && type ? (post.tiktokMode === 'inbox' ? ', sent to the inbox' : ', posted directly') : '';
+  const names = network.accounts.map((account) => escapeMrkdwn(clip(account.name, 80))).join(', ');
+  const lines = [`*${platformLabels[platform]}* · ${names}`, `Type: ${typeText}${mode}`];
+  // A network's own caption goes out there instead of the one above: the approver sees each.
+  const own = post.captions?.[platform];
+  if (own?.trim()) lines.push(`Caption here instead:\n${quote(escapeMrkdwn(clip(own, 2200)))}`);
+  const media = post.media.length + post.pendingFiles.length + (post.media.length ? 0 : post.mediaUrls.length);
+  if (type && textOnlyTypes.includes(type)) lines.push('Media: none (text or link post)');
+  else if (media > 0) lines.push(`Media: ${media === 1 ? 'the file' : `all ${media} files, in order`}`);
+  if (platform === 'facebook' && post.link && type === 'facebook_text') {
+    lines.push(`Link: ${slackLink(post.link, clip(post.link, 200))}`);
+  }
+  if (platform !== 'tiktok' && post.firstComment) {
+    lines.push(`First comment: ${escapeMrkdwn(clip(post.firstComment, 500))}`);
+  }
+  if (platform === 'tiktok') lines.push(...tiktokLines(post, network.accounts, type));
+  return lines.join('\n');
+}
+
+function tiktokLines(post: PostDoc, accounts: Account[], type: PostType | undefined): string[] {
+  const lines: string[] = [];
+  const photo = type === 'tiktok_photo';
+  if (photo && post.tiktok.photoTitle) lines.push(`Title: ${escapeMrkdwn(clip(post.tiktok.photoTitle, 100))}`);
+  if (photo && post.tiktok.autoAddMusic) lines.push('Music: TikTok adds recommended music');
+  for (const account of accounts) {
+    const who = accounts.length > 1 ? `${escapeMrkdwn(clip(account.name, 80))}: ` : '';
+    const privacy = post.tiktok.privacy[account.id];
+    const audience = privacy
+      ? (audienceWords[privacy] ?? escapeMrkdwn(privacy))
+      : post.tiktokMode === 'inbox'
+        ? 'chosen by the creator in TikTok'
+        : ':warning: not chosen';
+    lines.push(`${who}Who can see it: ${audience}`);
+    const allowed = post.tiktok.interactions?.[account.id] ?? {
+      comment: post.tiktok.allowComment,
+      duet: post.tiktok.allowDuet,
+      stitch: post.tiktok.allowStitch,
+    };
+    const words = [`comments ${allowed.comment ? 'on' : 'off'}`];
+    if (!photo) words.push(`duet ${allowed.duet ? 'on' : 'off'}`, `stitch ${allowed.stitch ? 'on' : 'off'}`);
+    lines.push(`${who}Interactions: ${words.join(', ')}`);
+  }
+  lines.push(`Disclosure: ${disclosureText(post)}`);
+  return lines;
+}
+
+function disclosureText(post: PostDoc): string {
+  const { brandOrganic, brandContent, disclose } = post.tiktok;
+  if (disclose === false || (!brandOrganic && !brandContent)) return 'no commercial content';
+  const kinds = [
+    ...(brandOrganic ? ['your brand (promotional)'] : []),
+    ...(brandContent ? ['branded content (paid partnership)'] : []),
+  ];
+  return `:label: ${kinds.join(' and ')}`;
+}
+
+/** Is `url` an https address on a public host (Slack fetches image blocks itself)? */
+export function isPublicHttps(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const host = parsed.hostname.toLowerCase();
+  if (parsed.protocol !== 'https:') return false;
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.invalid')) {
+    return false;
+  }
+  if (host.startsWith('[') || host === '::1') return false;
+  const ip = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(host);
+  if (!ip) return host.includes('.');
+  const [a, b] = [Number(ip[1]), Number(ip[2])];
+  return !(
+    a === 10 ||
+    a === 127 ||
+    a === 0 ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168)
+  );
+}
+
+const settingWords: Record<TikTokSetting, string> = {
+  audience: 'who can see it',
+  interactions: 'interactions',
+  disclosure: 'disclosure',
+  delivery: 'direct or inbox',
+  photo: 'photo title or music',
+};
+
+/** "What changed since revision N": each change in a line. */
+function changesText(changes: RevisionChange[], since: number, data: ApprovalMessageData): string {
+  const name = (id: string) => {
+    const account = data.accounts.find((a) => a.id === id);
+    return account ? `${platformLabels[account.platform]} · ${escapeMrkdwn(account.name)}` : escapeMrkdwn(id);
+  };
+  const when = (at?: Date) => (at ? formatInZone(at, data.teamTimezone) : 'as soon as approved');
+  const short = (text: string | undefined) =>
+    text ? `“${escapeMrkdwn(clip(text.replace(/\s+/g, ' '), 150))}”` : 'none';
+  const lines = changes.map((change) => {
+    switch (change.kind) {
+      case 'caption':
+        return `• Caption (was ${short(change.before)})`;
+      case 'time':
+        return `• Time: ${when(change.before)} → ${when(change.after)}`;
+      case 'accounts': {
+        const parts = [
+          ...(change.added.length ? [`added ${change.added.map(name).join(', ')}`] : []),
+          ...(change.removed.length ? [`removed ${change.removed.map(name).join(', ')}`] : []),
+        ];
+        return `• Accounts: ${parts.join('; ')}`;
+      }
+      case 'media':
+        return `• Media: ${change.before.length} → ${change.after.length} file${change.after.length === 1 ? '' : 's'} (${escapeMrkdwn(clip(change.after.join(', ') || 'none', 300))})`;
+      case 'type':
+        return `• ${platformLabels[change.platform]} type: ${change.before ? postTypeLabel(change.before) : 'none'} → ${change.after ? postTypeLabel(change.after) : 'none'}`;
+      case 'first_comment':
+        return `• First comment (was ${short(change.before)})`;
+      case 'link':
+        return `• Link: ${short(change.before)} → ${short(change.after)}`;
+      case 'tiktok':
+        return `• TikTok settings: ${change.settings.map((setting) => settingWords[setting]).join(', ')}`;
+    }
+    return '';
+  });
+  return `:memo: *Changed since revision ${since}*\n${lines.join('\n')}`;
+}
+
 function mediaText(post: PostDoc): string {
   if (post.media.length === 0 && post.pendingFiles.length + post.mediaUrls.length > 0) return 'Being prepared…';
   if (post.media.length === 0) return 'None';
   return post.media
-    .map((m) => {
+    .map((m, index) => {
       const size = m.width && m.height ? ` ${m.width}×${m.height}` : '';
       const length = m.durationSec ? ` ${Math.round(m.durationSec)} s` : '';
-      return `${m.kind === 'video' ? ':film_frames:' : ':frame_with_picture:'} ${escapeMrkdwn(clip(m.name, 60))}${size}${length}`;
+      return `${index + 1}. ${m.kind === 'video' ? ':film_frames:' : ':frame_with_picture:'} ${escapeMrkdwn(clip(m.name, 60))}${size}${length}`;
     })
     .join('\n');
 }

@@ -7,6 +7,7 @@ import type { Accounts } from '../services/accounts.ts';
 import { stepStatuses } from '../services/approval-steps.ts';
 import type { MediaStore } from '../services/media-store.ts';
 import type { PostDoc, Posts } from '../services/posts.ts';
+import { changesSince } from '../services/revision-changes.ts';
 import type { Targets } from '../services/targets.ts';
 
 /** A message for a person: notification text and optional blocks. */
@@ -101,14 +102,17 @@ export class PostNotifier {
     const accounts = (await this.deps.accounts.list())
       .filter((account) => post.accountIds.includes(account._id))
       .map((account) => ({ id: account._id, platform: account.platform, name: account.name }));
-    const thumbnails = post.media
-      .filter((media) => media.kind === 'image')
-      .map((media) => ({ url: this.deps.media.signedUrl(media.id, 7 * 24 * 3600 * 1000), name: media.name }));
+    const thumbnails = post.media.flatMap((media, index) =>
+      media.kind === 'image'
+        ? [{ url: this.deps.media.signedUrl(media.id, 7 * 24 * 3600 * 1000), name: media.name, position: index + 1 }]
+        : [],
+    );
     const targets = await this.deps.targets.ofPost(post);
     return approvalMessage({
       post,
       accounts,
       thumbnails,
+      ...(post.previous ? { changes: changesSince(post.previous, post) } : {}),
       teamTimezone: this.deps.config.TEAM_TIMEZONE,
       checks: post.checks ?? [],
       targets: targets.filter((target) => target.state !== 'queued' || post.state === 'publishing'),

@@ -173,6 +173,36 @@ export function checkDraft(input: DraftCheckInput): DraftErrors {
   return errors;
 }
 
+/** The platform of an account id (`<platform>:<external id>`). */
+export function platformOfAccount(accountId: string): string {
+  return accountId.split(':')[0] ?? '';
+}
+
+/**
+ * The draft with only what its chosen accounts use: a post type chosen for a network that was then deselected, and
+ * TikTok settings of an account no longer chosen, are dropped, so they are neither saved nor shown.
+ */
+export function pruneDraft(draft: DraftContent): DraftContent {
+  const platforms = new Set(draft.accountIds.map(platformOfAccount));
+  const chosen = new Set(draft.accountIds);
+  const postTypes: DraftContent['postTypes'] = {};
+  for (const [platform, type] of Object.entries(draft.postTypes) as [PlatformName, PostType | undefined][]) {
+    if (type && platforms.has(platform)) postTypes[platform] = type;
+  }
+  const ofChosen = <T>(record: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.entries(record).filter(([accountId]) => chosen.has(accountId)));
+  const { interactions, ...tiktok } = draft.tiktok;
+  return {
+    ...draft,
+    postTypes,
+    tiktok: {
+      ...tiktok,
+      privacy: ofChosen(draft.tiktok.privacy),
+      ...(interactions ? { interactions: ofChosen(interactions) } : {}),
+    },
+  };
+}
+
 /** The platform request a draft becomes for one account. */
 export function publishRequestOf(
   draft: DraftContent,

@@ -2,7 +2,7 @@ import { escapeMrkdwn } from '../../views/slack-text.ts';
 import { platformLabels } from '../platforms/index.ts';
 import type { CreatorInfo, PlatformName } from '../platforms/types.ts';
 import type { Approvals } from './approvals.ts';
-import { checkDraft, type DraftCheckInput, type DraftErrors, publishRequestOf } from './draft-rules.ts';
+import { checkDraft, type DraftCheckInput, type DraftErrors, pruneDraft, publishRequestOf } from './draft-rules.ts';
 import { MediaError } from './media-store.ts';
 import type { PostWork } from './post-work.ts';
 import {
@@ -13,6 +13,7 @@ import {
   PostStateError,
   type SlackFileRef,
 } from './posts.ts';
+import { snapshotOf } from './revision-changes.ts';
 import { PermissionDeniedError } from './roles.ts';
 import { resolveLocalTime } from './schedule-time.ts';
 
@@ -127,6 +128,8 @@ export class Drafts {
       throw new PermissionDeniedError(submission.by, 'draft', 'admin');
     }
     const replaceMedia = submission.files.length > 0 || !sameUrls(existing, submission.draft);
+    // What the approvers saw last: this revision, unless it never reached them (still being prepared, or sent back).
+    const reachedApprovers = existing.state !== 'drafted' && existing.decisions.at(-1)?.action !== 'media_refused';
     const moved = await this.deps.posts.move(existing._id, editableStates, 'drafted', {
       decision: { action: 'edited', by: submission.by },
       set: {
@@ -134,6 +137,7 @@ export class Drafts {
         requesterTimezone: submission.timezone,
         ...(dueAt ? { dueAt } : {}),
         revision: existing.revision + 1,
+        ...(reachedApprovers ? { previous: snapshotOf(existing) } : {}),
         ...(replaceMedia ? { pendingFiles: submission.files, media: [], replacedMedia: existing.media } : {}),
       },
       unset: dueAt ? [] : ['dueAt'],
@@ -216,9 +220,9 @@ export class Drafts {
   }
 }
 
-/** Only the draft's own fields, whatever else the caller's object carries. */
+/** Only the draft's own fields, whatever else the caller's object carries, and only for the chosen accounts. */
 export function draftContentOf(source: DraftContent): DraftContent {
-  return {
+  return pruneDraft({
     accountIds: source.accountIds,
     postTypes: source.postTypes,
     tiktokMode: source.tiktokMode,
@@ -230,7 +234,7 @@ export function draftContentOf(source: DraftContent): DraftContent {
     mediaUrls: source.mediaUrls,
     schedule: source.schedule,
     tiktok: source.tiktok,
-  };
+  });
 }
 
 function sameUrls(post: PostDoc, draft: DraftContent): boolean {

@@ -2,6 +2,7 @@ import { type Db, type Filter, ObjectId, type UpdateFilter } from 'mongodb';
 import type { CollectionIndexes } from '../db/indexes.ts';
 import type { PlatformName, PostType } from '../platforms/types.ts';
 import type { ApprovalRound } from './approval-steps.ts';
+import type { RevisionSnapshot } from './revision-changes.ts';
 
 /**
  * Where a post is in its life. Every change is one atomic update guarded by the state it leaves (see `Posts.move`).
@@ -149,6 +150,8 @@ export interface PostDoc extends DraftContent {
   heldByFreeze?: boolean;
   /** Counts submissions and edits; a stale click on an older preview is refused. */
   revision: number;
+  /** The last revision sent for approval before an edit, so the card can say what the edit changed. */
+  previous?: RevisionSnapshot;
   createdAt: Date;
   updatedAt: Date;
   finishedAt?: Date;
