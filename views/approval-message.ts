@@ -180,6 +180,9 @@ function stateLineOf(post: PostDoc, targets: TargetDoc[]): string {
   if (post.state === 'scheduled' && post.heldByFreeze) {
     return ':double_vertical_bar: Approved; held while publishing is frozen';
   }
+  if (post.state === 'cancelled' && post.decisions.at(-1)?.action === 'withdrawn') {
+    return `:leftwards_arrow_with_hook: Withdrawn by <@${post.decisions.at(-1)?.by}>`;
+  }
   if (post.state === 'overdue' && post.decisions.at(-1)?.action === 'held_past') {
     return ':double_vertical_bar: Its time passed while publishing was frozen. Publish it now, reschedule or cancel?';
   }
@@ -221,16 +224,8 @@ function buttonsFor(post: PostDoc): Button[] {
       return [
         { ...button('Approve', approvalActions.approve, value), style: 'primary' },
         button('Request changes', approvalActions.requestChanges, value),
-        {
-          ...button('Reject', approvalActions.reject, value),
-          style: 'danger',
-          confirm: {
-            title: plain('Reject this post?'),
-            text: plain('It will not be published. The requester is told.'),
-            confirm: plain('Reject'),
-            deny: plain('Keep it'),
-          },
-        },
+        // Reject opens a modal that asks for a reason and confirms.
+        { ...button('Reject', approvalActions.reject, value), style: 'danger' },
         button('Edit', approvalActions.edit, value),
       ];
     case 'changes_requested':
@@ -473,6 +468,7 @@ export function decisionText(action: string, by: string, note?: string): string 
     media_refused: 'could not use the media',
     expired: 'let this post expire, not fully approved by its deadline',
     held_past: 'held this post through the brand freeze; its time passed',
+    withdrawn: 'withdrew this post; it will not be published',
   };
   return `${who} ${words[action] ?? action}${note ? `: ${escapeMrkdwn(note)}` : ''}`;
 }

@@ -23,3 +23,33 @@ export function requestChangesModal(privateMetadata: string): ModalView {
     ],
   };
 }
+
+export const rejectCallback = 'reject_modal';
+
+/** Asks an approver, before rejecting, why (optional); the reason goes to the requester. Submitting rejects. */
+export function rejectModal(privateMetadata: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: rejectCallback,
+    title: { type: 'plain_text', text: 'Reject this post?' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Keep it' },
+    private_metadata: privateMetadata,
+    blocks: [
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: 'It will not be published. The requester is told, with your reason if you give one.',
+        },
+      },
+      {
+        type: 'input',
+        block_id: reasonBlock,
+        optional: true,
+        label: { type: 'plain_text', text: 'Why? (optional)' },
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 1500 },
+      },
+    ],
+  };
+}

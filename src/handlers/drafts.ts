@@ -1,6 +1,8 @@
 import type { BlockAction } from '@slack/bolt';
+import type { KnownBlock, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { approvalActions } from '../../views/approval-message.ts';
+import { changeRequestBlock, changeRequestBlockId, withChangeRequest } from '../../views/change-request-note.ts';
 import { type DraftModalData, draftModal, draftModalCallback, draftValue } from '../../views/draft-modal.ts';
 import type { SuggestedTime } from '../services/best-time.ts';
 import type { Services } from '../services/index.ts';
@@ -69,7 +71,9 @@ async function openDraftModal(
     ...(existing ? { initial: contentOf(existing), keptMedia: existing.media.map((m) => m.name) } : {}),
     privateMetadata: encodeDraftMetadata(meta),
   });
-  const opened = await client.views.open({ trigger_id: triggerId, view: draftModal(data(metadata)) });
+  const note = changeRequestBlock(existing?.decisions.at(-1));
+  const modal = (view: ModalView) => withChangeRequest(view, note);
+  const opened = await client.views.open({ trigger_id: triggerId, view: modal(draftModal(data(metadata))) });
   // Then what takes platform calls: TikTok creators' settings and the suggested times, in one update.
   const withTikTok = accounts.some((account) => account.platform === 'tiktok');
   const [creators, suggestions] = await Promise.all([
@@ -84,7 +88,11 @@ async function openDraftModal(
   if (!opened.view?.id || (!withTikTok && suggestions.length === 0)) return;
   const withCreators = { ...metadata, creators, ...(suggestions.length > 0 ? { suggestions } : {}) };
   await client.views
-    .update({ view_id: opened.view.id, hash: opened.view.hash, view: draftModal(data(withCreators, suggestions)) })
+    .update({
+      view_id: opened.view.id,
+      hash: opened.view.hash,
+      view: modal(draftModal(data(withCreators, suggestions))),
+    })
     .catch((error) => services.logger.warn({ err: error }, 'draft modal update skipped'));
 }
 
@@ -136,8 +144,10 @@ async function redrawDraftModal(services: Services, client: WebClient, body: Blo
     keptMedia: current.keptMedia.map((m) => m.name),
     privateMetadata: current === metadata ? view.private_metadata : encodeDraftMetadata(current),
   });
+  // The change request shown at the top stays through a redraw.
+  const note = view.blocks.find((block) => block.block_id === changeRequestBlockId) as KnownBlock | undefined;
   await client.views
-    .update({ view_id: view.id, hash: view.hash, view: modal })
+    .update({ view_id: view.id, hash: view.hash, view: withChangeRequest(modal, note) })
     .catch((error) => services.logger.warn({ err: error }, 'draft modal redraw skipped'));
 }
 

@@ -12,6 +12,7 @@ import { registerQueueHandlers } from './queue.ts';
 import { registerReplyDraftHandlers } from './reply-drafts.ts';
 import { SlackRouter } from './router.ts';
 import { teamGuard } from './team-guard.ts';
+import { registerWithdrawHandler } from './withdraw.ts';
 import { registerWoneCommand } from './wone-command.ts';
 
 /**
@@ -31,6 +32,7 @@ export function registerHandlers(app: App, services: Services): void {
   registerApprovalHandlers(listeners, services);
   registerQueueHandlers(listeners, services);
   registerPublishingHandlers(listeners, services);
+  registerWithdrawHandler(listeners, services);
   registerAccountActions(listeners, services);
   registerConnectActions(listeners, services);
   router.install(app);

@@ -20,6 +20,7 @@ import { isKnownZone, localParts, resolveLocalTime, suggestedTime } from '../ser
 import { ScheduleError } from '../services/scheduling.ts';
 import { authorizeClick } from './authorize-click.ts';
 import { type Click, clickSchema, explainFailure, onPostButton } from './clicks.ts';
+import { homePostsFor } from './home-posts.ts';
 import type { Listeners } from './router.ts';
 import type { Subcommand } from './subcommand.ts';
 
@@ -147,11 +148,12 @@ export async function publishHome(services: Services, client: WebClient, userId:
   );
   const home = homeTab({ queue, queueTotal, recent, accounts, timezone, expired });
   const comments = homeCommentBlocks(commentWork);
+  const posts = await homePostsFor(services, userId, timezone);
   // A brand freeze is the first thing anyone sees.
   const top = freeze ? [freezeBanner(freeze, timezone)] : [];
   await client.views.publish({
     user_id: userId,
-    view: { ...home, blocks: [...top, ...comments, ...home.blocks].slice(0, 100) },
+    view: { ...home, blocks: [...top, ...posts, ...comments, ...home.blocks].slice(0, 100) },
   });
 }
 

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { approvalActions, approvalMessage, button, decisionText } from '../../views/approval-message.ts';
+import { approvalMessage, decisionText } from '../../views/approval-message.ts';
+import { type RequesterNews, requesterMessage } from '../../views/requester-message.ts';
 import type { ApprovalStepConfig, Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Accounts } from '../services/accounts.ts';
@@ -79,14 +80,13 @@ export class PostNotifier {
 
   /** Tells the requester their post needs changes, with a button that reopens it as they left it. */
   async askRequester(post: PostDoc, why: string): Promise<void> {
-    const text = `Your post needs changes: ${why}`;
-    await this.tell(post.requestedBy, {
-      text,
-      blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 2900) } },
-        { type: 'actions', elements: [button('Edit the post', approvalActions.edit, `${post._id}:${post.revision}`)] },
-      ],
-    });
+    await this.tellRequester(post, { kind: 'changes_requested', why });
+  }
+
+  /** Tells the requester about a decision on their post, with a link to its approval thread. */
+  async tellRequester(post: PostDoc, news: RequesterNews): Promise<void> {
+    const link = await this.permalink(post);
+    await this.tell(post.requestedBy, requesterMessage(post, news, link));
   }
 
   /** A link to the preview, for results and notes elsewhere. */

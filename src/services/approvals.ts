@@ -150,7 +150,10 @@ export class Approvals {
       if (moved.scheduled) await this.announceScheduled(moved.post, by, moved.late);
       else {
         await this.deps.notifier.decision(moved.post, 'approved', by, `${step.name} step`);
-        if (stepDone) await this.askStep(moved.post, next.step);
+        if (stepDone) {
+          await this.deps.notifier.tellRequester(moved.post, { kind: 'step_approved', by, step: step.name });
+          await this.askStep(moved.post, next.step);
+        }
       }
       return moved.post;
     }
@@ -172,12 +175,12 @@ export class Approvals {
     return post;
   }
 
-  /** Rejects: the post will not be published. */
-  async reject(postId: string, revision: number, by: string): Promise<PostDoc> {
+  /** Rejects, with an optional reason: the post will not be published. */
+  async reject(postId: string, revision: number, by: string, reason?: string): Promise<PostDoc> {
     const current = await this.current(postId, revision);
     await this.requireStepApprover(current, current.approval ?? { step: 0, approvals: [] }, by);
     const post = await this.deps.posts.move(postId, ['pending_approval'], 'rejected', {
-      decision: { action: 'rejected', by },
+      decision: { action: 'rejected', by, ...(reason ? { note: reason } : {}) },
       set: { finishedAt: new Date() },
       guard: { revision },
     });
@@ -187,8 +190,8 @@ export class Approvals {
     );
     await this.deps.audit.record({ actor: by, action: 'reject', subject: `post:${postId}` });
     await this.deps.notifier.showPreview(post);
-    await this.deps.notifier.decision(post, 'rejected', by);
-    await this.deps.notifier.tell(post.requestedBy, { text: `<@${by}> rejected your post. It will not be published.` });
+    await this.deps.notifier.decision(post, 'rejected', by, reason);
+    await this.deps.notifier.tellRequester(post, { kind: 'rejected', by, ...(reason ? { reason } : {}) });
     return post;
   }
 
@@ -197,6 +200,27 @@ export class Approvals {
     const post = await this.deps.posts.getFields(postId, decisionFields);
     if (!post) throw new PostStateError(postId, undefined, 'approved');
     await this.requireStepApprover(post, post.approval ?? { step: 0, approvals: [] }, userId);
+  }
+
+  /**
+   * The posts waiting for `userId` to decide, oldest first: in a step they approve, not written by them, and not yet
+   * approved by them in that step (at most `limit`, of the `scan` oldest waiting posts), and how many there are.
+   */
+  async waitingFor(userId: string, limit: number, scan = 200): Promise<{ posts: PostDoc[]; total: number }> {
+    if (!(await this.deps.steps.inAnyStep(userId))) return { posts: [], total: 0 };
+    const pending = await this.deps.posts.collection
+      .find({ state: 'pending_approval' })
+      .sort({ updatedAt: 1, _id: 1 })
+      .limit(scan)
+      .toArray();
+    const mine: PostDoc[] = [];
+    for (const post of pending) {
+      const round = post.approval ?? { step: 0, approvals: [] };
+      if (authorsOf(post).has(userId)) continue;
+      if (round.approvals.some((a) => a.step === round.step && a.by === userId)) continue;
+      if (await this.deps.steps.isApprover(round.step, userId)) mine.push(post);
+    }
+    return { posts: mine.slice(0, limit), total: mine.length };
   }
 
   /** A new round of approval begins (submitted or edited): the first step's approvers are told. */
@@ -289,7 +313,7 @@ export class Approvals {
       ? `its time had passed, so it goes out now${freeze}`
       : `goes out ${formatInZone(dueAt, post.requesterTimezone)}${freeze}`;
     await this.deps.notifier.decision(post, 'approved', by, this.steps.length > 1 ? `all steps; it ${when}` : when);
-    await this.deps.notifier.tell(post.requestedBy, { text: `<@${by}> approved your post; it ${when}.` });
+    await this.deps.notifier.tellRequester(post, { kind: 'approved', by, when });
   }
 
   /** Tells the approvers of step `index` that the post waits on them (not its authors, nor who already approved). */

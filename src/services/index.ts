@@ -43,6 +43,7 @@ import { Targets } from './targets.ts';
 import { TokenHealthMonitor } from './token-health.ts';
 import { TokenVault } from './token-vault.ts';
 import { VideoPostIds } from './video-post-ids.ts';
+import { Withdrawals } from './withdrawals.ts';
 
 /** Everything the handlers and jobs work with, built once at startup. */
 export interface Services {
@@ -86,6 +87,8 @@ export interface Services {
   /** The time the approval rules read. */
   clock: () => Date;
   scheduling: Scheduling;
+  /** Withdraw: requesters take back their own posts before they go out. */
+  withdrawals: Withdrawals;
   publisher: Publisher;
   /** Direct messages to admins and requesters about accounts. */
   accountNotifier: AccountNotifier;
@@ -259,6 +262,7 @@ export function createServices(deps: {
     approvals,
     freeze,
     clock,
+    withdrawals: new Withdrawals(common),
     publisher: new Publisher({
       ...common,
       accounts,

@@ -13,6 +13,7 @@ import type { RevisionSnapshot } from './revision-changes.ts';
  *                            ↘ expired (not fully approved by its deadline) → (edited) → pending_approval
  * scheduled → overdue (missed the grace window) → publishing | cancelled
  * scheduled | overdue → cancelled; scheduled | changes_requested → (edited) → pending_approval
+ * pending_approval | scheduled → cancelled (withdrawn by its requester)
  */
 export type PostState =
   | 'drafted'
@@ -54,7 +55,8 @@ export type DecisionAction =
   | 'publish_now'
   | 'media_refused'
   | 'expired'
-  | 'held_past';
+  | 'held_past'
+  | 'withdrawn';
 
 /** A recorded decision: who did what, when, and why. */
 export interface Decision {
@@ -292,6 +294,16 @@ export class Posts {
   /** Posts that expired waiting for approval and have not been edited since, latest first. */
   expired(limit = 10): Promise<PostDoc[]> {
     return this.collection.find({ state: 'expired' }).sort({ updatedAt: -1 }).limit(limit).toArray();
+  }
+
+  /** A person's own posts in `states`, most recently changed first (at most `limit`), and how many there are. */
+  async ofRequester(userId: string, states: PostState[], limit: number): Promise<{ posts: PostDoc[]; total: number }> {
+    const filter: Filter<PostDoc> = { requestedBy: userId, state: { $in: states } };
+    const [posts, total] = await Promise.all([
+      this.collection.find(filter).sort({ updatedAt: -1, _id: -1 }).limit(limit).toArray(),
+      this.collection.countDocuments(filter),
+    ]);
+    return { posts, total };
   }
 
   /** Recently finished posts, newest first. */

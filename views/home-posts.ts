@@ -1,0 +1,105 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { PostDoc, PostState } from '../src/services/posts.ts';
+import { formatInZone } from '../src/services/schedule-time.ts';
+import { approvalActions, button } from './approval-message.ts';
+import { escapeMrkdwn, slackLink, truncate } from './slack-text.ts';
+import { withdrawButton } from './withdraw-button.ts';
+
+/** How App Home groups a person's own posts, and the states in each group. */
+export const homeGroups = [
+  { group: 'waiting', title: 'Waiting for approval', states: ['drafted', 'pending_approval'] },
+  { group: 'needs_changes', title: 'Needs changes', states: ['changes_requested', 'expired'] },
+  { group: 'scheduled', title: 'Scheduled', states: ['scheduled', 'overdue', 'publishing'] },
+  { group: 'failed', title: 'Not published everywhere', states: ['needs_attention'] },
+  { group: 'rejected', title: 'Rejected', states: ['rejected'] },
+  { group: 'published', title: 'Published', states: ['published'] },
+] as const satisfies readonly { group: string; title: string; states: readonly PostState[] }[];
+
+export type HomeGroup = (typeof homeGroups)[number]['group'];
+
+/** Posts shown per group; the rest are counted. */
+export const homePostsPerGroup = 3;
+
+export interface HomePostsData {
+  /** The person's own posts per group: the latest few and how many there are. */
+  mine: { group: HomeGroup; posts: PostDoc[]; total: number }[];
+  /** For approvers: posts waiting for their decision, each with a link to its approval thread. */
+  waitingForYou?: { posts: { post: PostDoc; link?: string }[]; total: number };
+  /** The viewer's zone. */
+  timezone: string;
+}
+
+const section = (text: string, accessory?: Button): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, 2900) },
+  ...(accessory ? { accessory } : {}),
+});
+const more = (count: number, where: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: `and ${count} more${where}` }],
+});
+
+function captionOf(post: PostDoc): string {
+  return post.caption ? escapeMrkdwn(truncate(post.caption.replace(/\s+/g, ' '), 100)) : '_No caption_';
+}
+
+function whenOf(post: PostDoc, timezone: string): string {
+  const at =
+    post.finishedAt && ['published', 'needs_attention', 'rejected'].includes(post.state) ? post.finishedAt : post.dueAt;
+  return at ? formatInZone(at, timezone) : 'as soon as approved';
+}
+
+/** What the last decision said, when it explains where the post is (a reason, a refusal). */
+function why(post: PostDoc): string {
+  const last = post.decisions.at(-1);
+  if (!last?.note) return '';
+  if (last.action === 'changes_requested' || last.action === 'rejected' || last.action === 'media_refused') {
+    const who = last.by === 'system' ? 'Wone' : `<@${last.by}>`;
+    return `\n${who}: ${escapeMrkdwn(truncate(last.note.replace(/\s+/g, ' '), 300))}`;
+  }
+  return '';
+}
+
+/** The one button the owner may use on a post in this state, if any. */
+function actionFor(post: PostDoc): Button | undefined {
+  const value = `${post._id}:${post.revision}`;
+  if (post.state === 'pending_approval' || post.state === 'scheduled') return withdrawButton(value);
+  if (post.state === 'changes_requested' || post.state === 'expired')
+    return button('Edit', approvalActions.edit, value);
+  return undefined;
+}
+
+/**
+ * App Home's post sections: the viewer's own posts by state (each with the button they may use on it: Withdraw while
+ * it waits, Edit when it needs changes), and, for approvers, what waits for their decision. At most 40 blocks.
+ */
+export function homePostBlocks(data: HomePostsData): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (data.waitingForYou && data.waitingForYou.total > 0) {
+    const { posts, total } = data.waitingForYou;
+    blocks.push({ type: 'header', text: { type: 'plain_text', text: `Waiting for your approval (${total})` } });
+    const lines = posts.map(({ post, link }) => {
+      const caption = link
+        ? slackLink(link, truncate(post.caption.replace(/\s+/g, ' '), 80) || 'Open the post')
+        : captionOf(post);
+      return `• ${caption} · from <@${post.requestedBy}> · ${whenOf(post, data.timezone)}`;
+    });
+    blocks.push(section(lines.join('\n')));
+    if (total > posts.length) blocks.push(more(total - posts.length, ' in the approval channel'));
+  }
+  blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Your posts' } });
+  const groups = homeGroups
+    .map((group) => ({ ...group, ...(data.mine.find((m) => m.group === group.group) ?? { posts: [], total: 0 }) }))
+    .filter((group) => group.total > 0);
+  if (groups.length === 0) blocks.push(section('You have no posts yet. Draft one with `/wone schedule`.'));
+  for (const group of groups) {
+    blocks.push(section(`*${group.title}* (${group.total})`));
+    const shown = group.posts.slice(0, homePostsPerGroup);
+    for (const post of shown) {
+      blocks.push(section(`${whenOf(post, data.timezone)} · ${captionOf(post)}${why(post)}`, actionFor(post)));
+    }
+    if (group.total > shown.length) blocks.push(more(group.total - shown.length, ''));
+  }
+  blocks.push({ type: 'divider' });
+  return blocks;
+}
