@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostDoc } from '../../src/services/posts.ts';
 import { approvalActions } from '../../views/approval-message.ts';
-import { ADMIN, APPROVER, EDITOR } from '../harness/test-app.ts';
+import { ADMIN, APPROVAL_CHANNEL, APPROVER, EDITOR } from '../harness/test-app.ts';
 import {
   buttonsOf,
   click,
@@ -149,14 +149,29 @@ describe('who may decide', () => {
     await until(async () => threadOf(t, ts).some((text) => text.includes('asked for changes: Please add the price.')));
   });
 
-  it('rejects (approvers only), tells the requester, and leaves no buttons', async () => {
+  it('rejects (approvers only) after asking an optional reason, tells the requester, and leaves no buttons', async () => {
     const post = await pendingPost(EDITOR);
     const ts = post.approvalMessage?.ts ?? '';
-    await click(t, APPROVER, approvalActions.reject, `${post._id}:${post.revision}`, previewOf(t, ts));
+    const { trigger } = await click(
+      t,
+      APPROVER,
+      approvalActions.reject,
+      `${post._id}:${post.revision}`,
+      previewOf(t, ts),
+    );
+    const modal = await t.slack.waitFor(() => t.slack.views.find((v) => v.trigger_id === trigger));
+    expect(await state(post._id)).toBe('pending_approval');
+    const { submitView } = await import('./post-harness.ts');
+    await submitView(t, modal, APPROVER, { reason: { type: 'plain_text_input', value: 'Off-brand <!channel>' } });
     await until(async () => (await state(post._id)) === 'rejected');
-    await t.slack.waitFor(() =>
+    const dm = await t.slack.waitFor(() =>
       t.slack.messages.find((m) => m.channel === EDITOR && m.text.includes('rejected your post')),
     );
+    expect(dm.text).toContain('Reason: Off-brand &lt;!channel&gt;');
+    expect(JSON.stringify(dm.blocks)).toContain(
+      `/archives/${APPROVAL_CHANNEL}/p${ts.replace('.', '')}|Open the approval thread`,
+    );
+    await until(async () => threadOf(t, ts).some((text) => text.includes('rejected this post: Off-brand')));
     await until(async () => buttonsOf(previewOf(t, ts)).length === 0);
   });
 });
