@@ -4,6 +4,7 @@ import { approvalActions } from '../../views/approval-message.ts';
 import { CHOOSE_ACTION_ID } from '../../views/choose-accounts-message.ts';
 import { SHARE_INSIGHTS_ACTION } from '../../views/insights-report.ts';
 import { queuePageAction } from '../../views/queue-message.ts';
+import { withdrawAction } from '../../views/withdraw-button.ts';
 import { ADMIN, APPROVER, EDITOR, TEAM_ID, woneCommand } from '../harness/test-app.ts';
 import { draftWith, FB, type PostApp, startPostApp } from '../posts/post-harness.ts';
 
@@ -155,6 +156,8 @@ const doors: Door[] = [
       [approvalActions.reschedule, 'approver', postValue],
       [approvalActions.cancel, 'approver', postValue],
       [approvalActions.publishNow, 'approver', postValue],
+      // Withdraw: the author (AUTHOR here, nobody of the matrix) or an approver.
+      [withdrawAction, 'approver', postValue],
       [approvalActions.retry, 'approver', target],
       [approvalActions.confirmLive, 'approver', target],
       [approvalActions.publishAgain, 'approver', target],
@@ -197,6 +200,19 @@ const doors: Door[] = [
         return JSON.stringify({ postId: post.id, revision: Number(post.value.split(':')[1]) });
       },
       { reason: plain('Please change the caption') },
+    ),
+  },
+  {
+    kind: 'submission',
+    name: 'reject_modal',
+    least: 'approver',
+    send: submission(
+      'reject_modal',
+      async () => {
+        const post = await pendingPost();
+        return JSON.stringify({ postId: post.id, revision: Number(post.value.split(':')[1]) });
+      },
+      { reason: plain('Off-brand') },
     ),
   },
   {
