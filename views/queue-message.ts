@@ -8,6 +8,7 @@ import type { TargetDoc } from '../src/services/targets.ts';
 import { approvalActions, button, cancelButton } from './approval-message.ts';
 import { freezeBanner } from './freeze-message.ts';
 import { escapeMrkdwn, slackLink } from './slack-text.ts';
+import { withdrawButton } from './withdraw-button.ts';
 
 export const queuePageAction = 'queue_page';
 export const queueFilterAction = 'queue_filter';
@@ -48,7 +49,20 @@ export interface QueueData {
   freeze?: FreezeState;
   /** Posts that expired waiting for approval (not edited since), each with Edit. */
   expired?: PostDoc[];
+  /** Who is looking, so only the buttons they may use are shown (unset: every button). */
+  viewer?: QueueViewer;
 }
+
+/** The viewer of a queue or Home tab: `manage` when they may reschedule, cancel and publish now (approvers). */
+export interface QueueViewer {
+  id: string;
+  manage: boolean;
+  admin: boolean;
+}
+
+/** Whether the viewer may edit the post: its requester or an admin. */
+const mayEdit = (post: PostDoc, viewer: QueueViewer | undefined) =>
+  !viewer || viewer.admin || post.requestedBy === viewer.id;
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -68,8 +82,19 @@ function postLine(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'>)
   return `${flag}*${when}* · ${clip(accounts, 400)}\n${caption} · from <@${post.requestedBy}>`;
 }
 
-function postBlocks(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'>): KnownBlock[] {
+function postBlocks(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone' | 'viewer'>): KnownBlock[] {
   const value = `${post._id}:${post.revision}`;
+  if (data.viewer && !data.viewer.manage) {
+    // Editors see the post, and Withdraw on their own scheduled posts; the rest is for approvers.
+    const own = post.requestedBy === data.viewer.id && post.state === 'scheduled';
+    return [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: postLine(post, data) },
+        ...(own ? { accessory: withdrawButton(value) } : {}),
+      },
+    ];
+  }
   const actions: Button[] = [button('Reschedule', approvalActions.reschedule, value), cancelButton(value)];
   if (post.state === 'overdue')
     actions.unshift({ ...button('Publish now', approvalActions.publishNow, value), style: 'primary' });
@@ -80,7 +105,7 @@ function postBlocks(post: PostDoc, data: Pick<QueueData, 'accounts' | 'timezone'
 }
 
 /** Posts that expired waiting for approval, each with Edit (to choose a new time and send it again). */
-function expiredBlocks(posts: PostDoc[], timezone: string): KnownBlock[] {
+function expiredBlocks(posts: PostDoc[], timezone: string, viewer?: QueueViewer): KnownBlock[] {
   if (posts.length === 0) return [];
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Expired: not approved in time (${posts.length})` } },
@@ -91,7 +116,9 @@ function expiredBlocks(posts: PostDoc[], timezone: string): KnownBlock[] {
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: `:hourglass: *was due ${when}*\n${caption} · from <@${post.requestedBy}>` },
-      accessory: button('Edit', approvalActions.edit, `${post._id}:${post.revision}`),
+      ...(mayEdit(post, viewer)
+        ? { accessory: button('Edit', approvalActions.edit, `${post._id}:${post.revision}`) }
+        : {}),
     });
   }
   return blocks;
@@ -157,7 +184,7 @@ export function queueMessage(data: QueueData): { text: string; blocks: KnownBloc
   const top: KnownBlock[] = data.freeze ? [freezeBanner(data.freeze, data.timezone)] : [];
   const filter = filterBlock(data);
   if (filter) top.push(filter);
-  const expired = expiredBlocks(data.expired ?? [], data.timezone);
+  const expired = expiredBlocks(data.expired ?? [], data.timezone, data.viewer);
   const frozenText = data.freeze ? 'Publishing is frozen. ' : '';
   const account = data.accounts.find((a) => a.id === data.accountId);
   if (data.total === 0) {
@@ -196,6 +223,7 @@ export interface HomeData {
   timezone: string;
   freeze?: FreezeState;
   expired?: PostDoc[];
+  viewer?: QueueViewer;
 }
 
 const resultWords: Record<TargetDoc['state'], string> = {
@@ -221,7 +249,7 @@ export function homeTab(data: HomeData): HomeView {
       elements: [{ type: 'mrkdwn', text: `${data.queueTotal - data.queue.length} more: \`/wone queue\`` }],
     });
   }
-  blocks.push(...expiredBlocks(data.expired ?? [], data.timezone));
+  blocks.push(...expiredBlocks(data.expired ?? [], data.timezone, data.viewer));
   blocks.push({ type: 'divider' }, { type: 'header', text: { type: 'plain_text', text: 'Recent results' } });
   if (data.recent.length === 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'Nothing has been published yet.' } });

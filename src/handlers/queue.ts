@@ -8,6 +8,7 @@ import {
   homeTab,
   noAccessHomeTab,
   type QueuePlace,
+  type QueueViewer,
   queueFilterAction,
   queueMessage,
   queuePageAction,
@@ -34,6 +35,12 @@ async function accountNames(services: Services) {
   return (await services.accounts.list()).map((a) => ({ id: a._id, platform: a.platform, name: a.name }));
 }
 
+/** Who is looking, so the queue and Home show only the buttons they may use (the server checks each click anyway). */
+async function viewerOf(services: Services, userId: string): Promise<QueueViewer> {
+  const [manage, role] = await Promise.all([services.roles.can(userId, 'cancel'), services.roles.roleOf(userId)]);
+  return { id: userId, manage, admin: role === 'admin' };
+}
+
 async function renderQueue(services: Services, client: WebClient, userId: string, place: QueuePlace) {
   const accounts = await accountNames(services);
   // A filter on an account that is no longer connected shows every account.
@@ -55,6 +62,7 @@ async function renderQueue(services: Services, client: WebClient, userId: string
     expired,
     accounts,
     timezone: await zoneOf(services, client, userId),
+    viewer: await viewerOf(services, userId),
   });
 }
 
@@ -146,7 +154,8 @@ export async function publishHome(services: Services, client: WebClient, userId:
   const recent = await Promise.all(
     recentPosts.map(async (post) => ({ post, targets: await services.targets.ofPost(post) })),
   );
-  const home = homeTab({ queue, queueTotal, recent, accounts, timezone, expired });
+  const viewer = await viewerOf(services, userId);
+  const home = homeTab({ queue, queueTotal, recent, accounts, timezone, expired, viewer });
   const comments = homeCommentBlocks(commentWork);
   const posts = await homePostsFor(services, userId, timezone);
   // A brand freeze is the first thing anyone sees.
