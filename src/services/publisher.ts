@@ -212,6 +212,7 @@ export class Publisher {
         new Date(Date.now() + mediaRetentionMs),
       );
       await this.deps.notifier.showPreview(finished);
+      await this.deps.notifier.tellRequester(finished, { kind: 'published', problems: !allPublished });
     } catch (error) {
       if (!(error instanceof PostStateError)) throw error;
     }

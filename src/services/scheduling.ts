@@ -112,6 +112,7 @@ export class Scheduling {
     await this.deps.audit.record({ actor: by, action: 'cancel', subject: `post:${postId}` });
     await this.deps.notifier.showPreview(post);
     await this.deps.notifier.decision(post, 'cancelled', by);
+    if (post.requestedBy !== by) await this.deps.notifier.tellRequester(post, { kind: 'cancelled', by });
     return post;
   }
 

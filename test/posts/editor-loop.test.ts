@@ -137,6 +137,26 @@ describe('the editor’s loop is closed', () => {
     expect(buttonsOf(dm).map((b) => b.action_id)).toEqual([withdrawAction]);
   });
 
+  it('DMs the requester when an approver cancels their post, and when it is published', async () => {
+    const pending = await pendingPost('Cancel me');
+    const scheduled = await t.app.services.approvals.approve(pending._id, pending.revision, APPROVER);
+    await t.app.services.scheduling.cancel(scheduled._id, APPROVER);
+    await t.slack.waitFor(() => dmsTo(EDITOR).find((m) => m.text.includes(`<@${APPROVER}> cancelled your post`)));
+
+    const asap = await t.app.services.drafts.save({
+      draft: draftWith({ accountIds: [FB], postTypes: { facebook: 'facebook_text' }, caption: 'Publish me now' }),
+      files: [],
+      timezone: 'Europe/Berlin',
+      by: EDITOR,
+    });
+    const ready = await t.app.services.drafts.prepare(asap);
+    await t.app.services.approvals.approve(asap, ready?.revision ?? 0, APPROVER);
+    await t.app.services.publisher.run(asap);
+    expect(await state(asap)).toBe('published');
+    const dm = await t.slack.waitFor(() => dmsTo(EDITOR).find((m) => m.text === 'Your post is published.'));
+    expect(JSON.stringify(dm.blocks)).toContain(permalinkOf(ready?.approvalMessage?.ts ?? ''));
+  });
+
   it('lets the author withdraw a pending post, and refuses another editor', async () => {
     const post = await pendingPost('Withdraw me');
     const value = `${post._id}:${post.revision}`;
