@@ -273,13 +273,15 @@ export class FakeSlack {
       });
       return ok(true, { message_ts: this.nextTs() });
     },
+    // As Slack documents it: a thread reply's link names its thread and conversation.
     'chat.getPermalink': (args) => {
-      const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.message_ts);
+      const channel = String(args.channel ?? '');
+      if (!/^[CGDU][A-Z0-9]+$/.test(channel)) return ok(false, { error: 'channel_not_found' });
+      const message = this.messages.find((m) => m.channel === channel && m.ts === args.message_ts);
       if (!message) return ok(false, { error: 'message_not_found' });
-      return ok(true, {
-        channel: message.channel,
-        permalink: `https://wone.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`,
-      });
+      const link = `https://wone.slack.com/archives/${message.channel}/p${message.ts.replace('.', '')}`;
+      const thread = message.thread_ts ? `?thread_ts=${message.thread_ts}&cid=${message.channel}` : '';
+      return ok(true, { channel: message.channel, permalink: `${link}${thread}` });
     },
     'views.open': (args) => this.openView(args, false),
     'views.push': (args) => this.openView(args, true),
