@@ -217,6 +217,10 @@ export function stepsText(steps: StepStatus[]): string {
   return `*Approval steps*\n${lines.join('\n')}`;
 }
 
+/**
+ * The card's buttons, for the approval channel's audience: approvers decide, reschedule and cancel. The requester edits
+ * and withdraws from their direct messages and App Home; Edit stays here only once the post is back with them.
+ */
 function buttonsFor(post: PostDoc): Button[] {
   const value = `${post._id}:${post.revision}`;
   switch (post.state) {
@@ -226,17 +230,12 @@ function buttonsFor(post: PostDoc): Button[] {
         button('Request changes', approvalActions.requestChanges, value),
         // Reject opens a modal that asks for a reason and confirms.
         { ...button('Reject', approvalActions.reject, value), style: 'danger' },
-        button('Edit', approvalActions.edit, value),
       ];
     case 'changes_requested':
     case 'expired':
       return [button('Edit', approvalActions.edit, value)];
     case 'scheduled':
-      return [
-        button('Reschedule', approvalActions.reschedule, value),
-        cancelButton(value),
-        button('Edit', approvalActions.edit, value),
-      ];
+      return [button('Reschedule', approvalActions.reschedule, value), cancelButton(value)];
     case 'overdue':
       return [
         { ...button('Publish now', approvalActions.publishNow, value), style: 'primary' },

@@ -60,18 +60,20 @@ function why(post: PostDoc): string {
   return '';
 }
 
-/** The one button the owner may use on a post in this state, if any. */
-function actionFor(post: PostDoc): Button | undefined {
+/** The buttons the owner may use on a post in this state: Edit while it can be edited, Withdraw while it waits. */
+function actionsFor(post: PostDoc): Button[] {
   const value = `${post._id}:${post.revision}`;
-  if (post.state === 'pending_approval' || post.state === 'scheduled') return withdrawButton(value);
-  if (post.state === 'changes_requested' || post.state === 'expired')
-    return button('Edit', approvalActions.edit, value);
-  return undefined;
+  const waits = post.state === 'pending_approval' || post.state === 'scheduled';
+  const editable = waits || post.state === 'changes_requested' || post.state === 'expired';
+  return [
+    ...(editable ? [button('Edit', approvalActions.edit, value)] : []),
+    ...(waits ? [withdrawButton(value)] : []),
+  ];
 }
 
 /**
  * App Home's post sections: the viewer's own posts by state (each with the button they may use on it: Withdraw while
- * it waits, Edit when it needs changes), and, for approvers, what waits for their decision. At most 40 blocks.
+ * it waits, Edit while it can be edited), and, for approvers, what waits for their decision. At most 45 blocks.
  */
 export function homePostBlocks(data: HomePostsData): KnownBlock[] {
   const blocks: KnownBlock[] = [];
@@ -96,7 +98,12 @@ export function homePostBlocks(data: HomePostsData): KnownBlock[] {
     blocks.push(section(`*${group.title}* (${group.total})`));
     const shown = group.posts.slice(0, homePostsPerGroup);
     for (const post of shown) {
-      blocks.push(section(`${whenOf(post, data.timezone)} · ${captionOf(post)}${why(post)}`, actionFor(post)));
+      const text = `${whenOf(post, data.timezone)} · ${captionOf(post)}${why(post)}`;
+      const actions = actionsFor(post);
+      blocks.push(section(text, actions.length === 1 ? actions[0] : undefined));
+      if (actions.length > 1) {
+        blocks.push({ type: 'actions', elements: actions });
+      }
     }
     if (group.total > shown.length) blocks.push(more(group.total - shown.length, ''));
   }

@@ -89,7 +89,6 @@ describe('draft → approval → schedule → publish', () => {
       approvalActions.approve,
       approvalActions.requestChanges,
       approvalActions.reject,
-      approvalActions.edit,
     ]);
 
     // The signed link serves the stored bytes; a tampered one is refused.
