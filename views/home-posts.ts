@@ -1,4 +1,4 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { Block, Button, KnownBlock } from '@slack/types';
 import type { PostDoc, PostState } from '../src/services/posts.ts';
 import { formatInZone } from '../src/services/schedule-time.ts';
 import { approvalActions, button } from './approval-message.ts';
@@ -109,4 +109,10 @@ export function homePostBlocks(data: HomePostsData): KnownBlock[] {
   }
   blocks.push({ type: 'divider' });
   return blocks;
+}
+
+/** A Home tab's blocks cut to Slack's 100, saying how many were left out rather than dropping them unsaid. */
+export function fitHome<B extends Block>(blocks: B[]): (B | KnownBlock)[] {
+  if (blocks.length <= 100) return blocks;
+  return [...blocks.slice(0, 99), more(blocks.length - 99, ' not shown here: see `/wone queue`')];
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { approvalActions } from '../../views/approval-message.ts';
 import { freezeBanner } from '../../views/freeze-message.ts';
 import { homeCommentBlocks } from '../../views/home-comments.ts';
+import { fitHome } from '../../views/home-posts.ts';
 import {
   allAccounts,
   homeTab,
@@ -162,7 +163,7 @@ export async function publishHome(services: Services, client: WebClient, userId:
   const top = freeze ? [freezeBanner(freeze, timezone)] : [];
   await client.views.publish({
     user_id: userId,
-    view: { ...home, blocks: [...top, ...posts, ...comments, ...home.blocks].slice(0, 100) },
+    view: { ...home, blocks: fitHome([...top, ...posts, ...comments, ...home.blocks]) },
   });
 }
 

@@ -4,7 +4,7 @@ import type { PostDoc, PostState } from '../../src/services/posts.ts';
 import { approvalActions } from '../../views/approval-message.ts';
 import { changeRequestBlock, changeRequestBlockId, withChangeRequest } from '../../views/change-request-note.ts';
 import { draftModal } from '../../views/draft-modal.ts';
-import { homeGroups, homePostBlocks } from '../../views/home-posts.ts';
+import { fitHome, homeGroups, homePostBlocks } from '../../views/home-posts.ts';
 import { homeTab, queueMessage } from '../../views/queue-message.ts';
 import { rejectModal } from '../../views/reason-modal.ts';
 import { requesterMessage } from '../../views/requester-message.ts';
@@ -218,5 +218,19 @@ describe('reasons', () => {
     expect(JSON.stringify(withNote.blocks[0])).not.toContain('<!channel>');
     expect(withChangeRequest(withNote, note).blocks).toHaveLength(withNote.blocks.length);
     expect(changeRequestBlock({ action: 'approved', by: 'U1', at: now, note: 'x' })).toBeUndefined();
+  });
+});
+
+describe('a Home tab that would be too long', () => {
+  it('keeps 100 blocks and says how many more there were', () => {
+    const blocks = Array.from({ length: 130 }, (_, i) => ({
+      type: 'section' as const,
+      text: { type: 'mrkdwn' as const, text: `${i}` },
+    }));
+    const fitted = fitHome(blocks);
+    expect(fitted).toHaveLength(100);
+    expect(JSON.stringify(fitted.at(-1))).toContain('and 31 more');
+    expect(viewProblems({ type: 'home', blocks: fitted })).toEqual([]);
+    expect(fitHome(blocks.slice(0, 100))).toHaveLength(100);
   });
 });
