@@ -88,7 +88,8 @@ export function approvalMessage(data: ApprovalMessageData): { text: string; bloc
     block_id: `head:${key}`,
     text: { type: 'mrkdwn', text: `*Post from <@${post.requestedBy}>*\n${stateLineOf(post, data.targets)}` },
   });
-  if (data.changes && data.changes.length > 0 && post.previous) {
+  // What an edit changed, while the approvers decide on it.
+  if (data.changes && data.changes.length > 0 && post.previous && post.state === 'pending_approval') {
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: clip(changesText(data.changes, post.previous.revision, data), 2900) },
