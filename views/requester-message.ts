@@ -14,6 +14,8 @@ export type RequesterNews =
   | { kind: 'changes_requested'; why: string }
   | { kind: 'rejected'; by: string; reason?: string }
   | { kind: 'cancelled'; by: string }
+  /** Moved to another time; `when`: the new time, worded. */
+  | { kind: 'rescheduled'; by: string; when: string }
   /** Publishing finished: everything went out, or some of it did not. */
   | { kind: 'published'; problems: boolean };
 
@@ -39,7 +41,7 @@ export function requesterMessage(
   ];
   const buttons = [];
   if (news.kind === 'changes_requested') buttons.push(button('Edit the post', approvalActions.edit, value));
-  if (post.state === 'scheduled' && (news.kind === 'approved' || news.kind === 'step_approved')) {
+  if (post.state === 'scheduled' && (news.kind === 'approved' || news.kind === 'rescheduled')) {
     buttons.push(withdrawButton(value));
   }
   if (post.state === 'pending_approval' && news.kind === 'step_approved') buttons.push(withdrawButton(value));
@@ -59,6 +61,8 @@ function headline(news: RequesterNews): string {
       return `<@${news.by}> rejected your post. It will not be published.${news.reason ? ` Reason: ${escapeMrkdwn(news.reason)}` : ''}`;
     case 'cancelled':
       return `<@${news.by}> cancelled your post. It will not be published.`;
+    case 'rescheduled':
+      return `<@${news.by}> moved your post to ${news.when}.`;
     case 'published':
       return news.problems
         ? 'Your post was not published everywhere: see the approval thread.'

@@ -93,6 +93,10 @@ export class Scheduling {
     await this.deps.audit.record({ actor: by, action: 'reschedule', subject: `post:${postId}` });
     await this.deps.notifier.showPreview(post);
     await this.deps.notifier.decision(post, 'rescheduled', by, formatInZone(resolved.at, timezone));
+    if (post.requestedBy !== by) {
+      const when = formatInZone(resolved.at, post.requesterTimezone);
+      await this.deps.notifier.tellRequester(post, { kind: 'rescheduled', by, when });
+    }
     return post;
   }
 

@@ -137,9 +137,11 @@ describe('the editor’s loop is closed', () => {
     expect(buttonsOf(dm).map((b) => b.action_id)).toEqual([withdrawAction]);
   });
 
-  it('DMs the requester when an approver cancels their post, and when it is published', async () => {
+  it('DMs the requester when an approver reschedules or cancels their post, and when it is published', async () => {
     const pending = await pendingPost('Cancel me');
     const scheduled = await t.app.services.approvals.approve(pending._id, pending.revision, APPROVER);
+    await t.app.services.scheduling.reschedule(scheduled._id, APPROVER, inDays(3), '11:00', 'Europe/Berlin');
+    await t.slack.waitFor(() => dmsTo(EDITOR).find((m) => m.text.includes(`<@${APPROVER}> moved your post to`)));
     await t.app.services.scheduling.cancel(scheduled._id, APPROVER);
     await t.slack.waitFor(() => dmsTo(EDITOR).find((m) => m.text.includes(`<@${APPROVER}> cancelled your post`)));
 

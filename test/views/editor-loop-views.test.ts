@@ -177,6 +177,8 @@ describe('the requester’s direct messages', () => {
       [post('pending_approval'), { kind: 'step_approved', by: 'UAPPROVER', step: 'Legal' }, [withdrawAction]],
       [post('changes_requested'), { kind: 'changes_requested', why: 'Shorter' }, [approvalActions.edit]],
       [post('rejected'), { kind: 'rejected', by: 'UAPPROVER', reason: hostile }, []],
+      [post('scheduled'), { kind: 'rescheduled', by: 'UAPPROVER', when: 'Tue 10:00' }, [withdrawAction]],
+      [post('cancelled'), { kind: 'cancelled', by: 'UAPPROVER' }, []],
       [post('published'), { kind: 'published', problems: false }, []],
       [post('needs_attention'), { kind: 'published', problems: true }, []],
     ] as const;
