@@ -312,7 +312,7 @@ function networkText(post: PostDoc, network: ReturnType<typeof networksOf>[numbe
   if (own?.trim()) lines.push(`Caption here instead:\n${quote(escapeMrkdwn(clip(own, 2200)))}`);
   const media = post.media.length + post.pendingFiles.length + (post.media.length ? 0 : post.mediaUrls.length);
   if (type && textOnlyTypes.includes(type)) lines.push('Media: none (text or link post)');
-  else if (media > 0) lines.push(`Media: ${media === 1 ? 'the file' : `all ${media} files, in order`}`);
+  else if (media > 0) lines.push(`Media: ${media === 1 ? '1 file' : `${media} files, in order`}`);
   if (platform === 'facebook' && post.link && type === 'facebook_text') {
     lines.push(`Link: ${slackLink(post.link, clip(post.link, 200))}`);
   }
