@@ -6,6 +6,8 @@ import { withdrawButton } from './withdraw-button.ts';
 
 /** A decision on someone's post, as told to them. */
 export type RequesterNews =
+  /** Sent (or sent again, edited) for approval. */
+  | { kind: 'submitted' }
   /** Fully approved; `when`: when it goes out, worded. */
   | { kind: 'approved'; by: string; when: string }
   /** One approval step done; `step`: its name. */
@@ -41,6 +43,9 @@ export function requesterMessage(
   ];
   const buttons = [];
   if (news.kind === 'changes_requested') buttons.push(button('Edit the post', approvalActions.edit, value));
+  if (news.kind === 'submitted' && post.state === 'pending_approval') {
+    buttons.push(button('Edit', approvalActions.edit, value), withdrawButton(value));
+  }
   if (post.state === 'scheduled' && (news.kind === 'approved' || news.kind === 'rescheduled')) {
     buttons.push(withdrawButton(value));
   }
@@ -51,6 +56,8 @@ export function requesterMessage(
 
 function headline(news: RequesterNews): string {
   switch (news.kind) {
+    case 'submitted':
+      return 'Your post is waiting for approval.';
     case 'approved':
       return `<@${news.by}> approved your post; it ${news.when}.`;
     case 'step_approved':

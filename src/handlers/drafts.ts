@@ -206,12 +206,7 @@ export function registerDraftHandlers(app: Listeners, services: Services): void 
         by: userId,
       });
       const post = await services.drafts.prepare(postId);
-      if (post?.state === 'pending_approval') {
-        const link = await services.notifier.permalink(post);
-        await services.notifier.tell(userId, {
-          text: `Your post is waiting for approval${link ? `: ${link}` : ''}.`,
-        });
-      }
+      if (post?.state === 'pending_approval') await services.notifier.tellRequester(post, { kind: 'submitted' });
     } catch (error) {
       const click = { user: { id: userId }, trigger_id: '', actions: [{ action_id: 'draft_submit' }] };
       await explainFailure(error, { services, click, client, subject: `post:${metadata.postId ?? 'new'}` });

@@ -90,6 +90,14 @@ describe('the approval card is the post', () => {
     });
     expect(post.postTypes).toEqual({ facebook: 'facebook_text' });
     const card = JSON.stringify(previewOf(t, post.approvalMessage?.ts ?? '').blocks);
+    // The requester is told it waits, with the thread's link, Edit and Withdraw.
+    const told = await t.slack.waitFor(() =>
+      dmsTo(EDITOR).find(
+        (m) => m.text === 'Your post is waiting for approval.' && JSON.stringify(m.blocks).includes(post._id),
+      ),
+    );
+    expect(JSON.stringify(told.blocks)).toContain(permalinkOf(post.approvalMessage?.ts ?? ''));
+    expect(buttonsOf(told).map((b) => b.action_id)).toEqual([approvalActions.edit, withdrawAction]);
     expect(card).not.toContain('Story');
     expect(card).not.toContain('TikTok');
     expect(card).toContain('Link: <https://wone.example.com/spring|');

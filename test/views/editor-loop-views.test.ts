@@ -173,6 +173,7 @@ describe('the requester’s direct messages', () => {
   it('words each decision, escapes what came from outside, links the thread, and offers what fits', () => {
     const link = 'https://wone.slack.com/archives/C0APPROVAL/p1700000000000100';
     const cases = [
+      [post('pending_approval'), { kind: 'submitted' }, [approvalActions.edit, withdrawAction]],
       [post('scheduled'), { kind: 'approved', by: 'UAPPROVER', when: 'goes out Mon 10:00' }, [withdrawAction]],
       [post('pending_approval'), { kind: 'step_approved', by: 'UAPPROVER', step: 'Legal' }, [withdrawAction]],
       [post('changes_requested'), { kind: 'changes_requested', why: 'Shorter' }, [approvalActions.edit]],
