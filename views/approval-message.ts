@@ -220,7 +220,7 @@ export function stepsText(steps: StepStatus[]): string {
 
 /**
  * The card's buttons, for the approval channel's audience: approvers decide, reschedule and cancel. The requester edits
- * and withdraws from their direct messages and App Home; Edit stays here only once the post is back with them.
+ * and withdraws from their direct messages and App Home (admins also from `/wone queue`).
  */
 function buttonsFor(post: PostDoc): Button[] {
   const value = `${post._id}:${post.revision}`;
@@ -232,9 +232,6 @@ function buttonsFor(post: PostDoc): Button[] {
         // Reject opens a modal that asks for a reason and confirms.
         { ...button('Reject', approvalActions.reject, value), style: 'danger' },
       ];
-    case 'changes_requested':
-    case 'expired':
-      return [button('Edit', approvalActions.edit, value)];
     case 'scheduled':
       return [button('Reschedule', approvalActions.reschedule, value), cancelButton(value)];
     case 'overdue':

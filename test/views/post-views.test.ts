@@ -558,13 +558,14 @@ describe('approval steps, expiry and the brand freeze', () => {
     expect(stepsText(status ? [status, status] : [])).toContain('no one left who may approve it');
   });
 
-  it('offers only Edit on an expired post, and lists expired posts and the freeze first in the queue and Home', () => {
+  it('offers no approver button on an expired post, and lists expired posts and the freeze first in the queue and Home', () => {
     const expired = post({ state: 'expired', caption: '<!channel> *late*' });
+    // Edit is the requester's: in their message and App Home, not on the approvers' card.
     expect(
       buttonsIn(
         approvalMessage({ post: expired, accounts, thumbnails: [], teamTimezone: 'UTC', checks: [], targets: [] }),
       ),
-    ).toEqual([approvalActions.edit]);
+    ).toEqual([]);
     const freeze = { by: 'UADMIN', reason: 'Incident <!here>', since: new Date('2027-03-20T10:00:00Z') };
     const queue = queueMessage({ posts: [], page: 0, total: 0, accounts, timezone: 'UTC', freeze, expired: [expired] });
     expect(messageProblems(queue)).toEqual([]);
