@@ -405,6 +405,8 @@ function changesText(changes: RevisionChange[], since: number, data: ApprovalMes
     switch (change.kind) {
       case 'caption':
         return `• Caption (was ${short(change.before)})`;
+      case 'network_caption':
+        return `• ${platformLabels[change.platform]} caption (was ${change.before ? short(change.before) : 'the common caption'})`;
       case 'time':
         return `• Time: ${when(change.before)} → ${when(change.after)}`;
       case 'accounts': {

@@ -179,7 +179,7 @@ export function platformOfAccount(accountId: string): string {
 }
 
 /**
- * The draft with only what its chosen accounts use: a post type chosen for a network that was then deselected, and
+ * The draft with only what its chosen accounts use: a post type or caption for a network that was then deselected, and
  * TikTok settings of an account no longer chosen, are dropped, so they are neither saved nor shown.
  */
 export function pruneDraft(draft: DraftContent): DraftContent {
@@ -192,9 +192,13 @@ export function pruneDraft(draft: DraftContent): DraftContent {
   const ofChosen = <T>(record: Record<string, T>): Record<string, T> =>
     Object.fromEntries(Object.entries(record).filter(([accountId]) => chosen.has(accountId)));
   const { interactions, ...tiktok } = draft.tiktok;
+  const captions = draft.captions
+    ? Object.fromEntries(Object.entries(draft.captions).filter(([platform]) => platforms.has(platform)))
+    : undefined;
   return {
     ...draft,
     postTypes,
+    ...(captions ? { captions } : {}),
     tiktok: {
       ...tiktok,
       privacy: ofChosen(draft.tiktok.privacy),

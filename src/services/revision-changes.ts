@@ -5,6 +5,8 @@ import type { PostDoc, TikTokChoices } from './posts.ts';
 export interface RevisionSnapshot {
   revision: number;
   caption: string;
+  /** Each network's own caption, where it has one. */
+  captions?: Partial<Record<PlatformName, string>>;
   firstComment?: string;
   link?: string;
   accountIds: string[];
@@ -20,6 +22,7 @@ export interface RevisionSnapshot {
 /** One thing an edit changed since the revision the approvers saw before. */
 export type RevisionChange =
   | { kind: 'caption'; before: string; after: string }
+  | { kind: 'network_caption'; platform: PlatformName; before?: string; after?: string }
   | { kind: 'time'; before?: Date; after?: Date }
   | { kind: 'accounts'; added: string[]; removed: string[] }
   | { kind: 'media'; before: string[]; after: string[] }
@@ -33,6 +36,7 @@ type Revision = Pick<
   PostDoc,
   | 'revision'
   | 'caption'
+  | 'captions'
   | 'firstComment'
   | 'link'
   | 'accountIds'
@@ -49,6 +53,7 @@ export function snapshotOf(post: Revision): RevisionSnapshot {
   return {
     revision: post.revision,
     caption: post.caption,
+    ...(post.captions && Object.keys(post.captions).length > 0 ? { captions: { ...post.captions } } : {}),
     ...(post.firstComment ? { firstComment: post.firstComment } : {}),
     ...(post.link ? { link: post.link } : {}),
     accountIds: [...post.accountIds],
@@ -72,6 +77,18 @@ export function changesSince(previous: RevisionSnapshot, post: Revision): Revisi
   const changes: RevisionChange[] = [];
   if (previous.caption !== post.caption)
     changes.push({ kind: 'caption', before: previous.caption, after: post.caption });
+  for (const platform of platforms) {
+    const was = previous.captions?.[platform]?.trim() ?? '';
+    const is = post.captions?.[platform]?.trim() ?? '';
+    if (was !== is) {
+      changes.push({
+        kind: 'network_caption',
+        platform,
+        ...(was ? { before: was } : {}),
+        ...(is ? { after: is } : {}),
+      });
+    }
+  }
   if (previous.dueAt?.getTime() !== post.dueAt?.getTime()) {
     changes.push({
       kind: 'time',

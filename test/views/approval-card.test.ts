@@ -187,6 +187,24 @@ describe('the approval card shows each network as it will go out', () => {
   });
 });
 
+describe('a network’s own caption', () => {
+  it('is shown in that network’s section, escaped, and an edit of it is named', () => {
+    const before = post();
+    const after = post({ revision: 2, captions: { tiktok: 'Only on TikTok <!here>' }, previous: snapshotOf(before) });
+    const changes = changesSince(snapshotOf(before), after);
+    const { message } = card(after, { changes });
+    const tiktok = sectionText(message.blocks, '*TikTok*');
+    expect(tiktok).toContain('Caption here instead:\n> Only on TikTok &lt;!here&gt;');
+    expect(sectionText(message.blocks, '*Instagram*')).not.toContain('Caption here instead');
+    expect(sectionText(message.blocks, ':memo:')).toContain('TikTok caption (was the common caption)');
+  });
+
+  it('of a deselected network is dropped', () => {
+    const draft = pruneDraft({ ...post(), accountIds: ['facebook:1'], captions: { facebook: 'F', tiktok: 'T' } });
+    expect(draft.captions).toEqual({ facebook: 'F' });
+  });
+});
+
 describe('a post type for a deselected network', () => {
   it('is dropped, with the TikTok settings of accounts no longer chosen', () => {
     const draft = pruneDraft({

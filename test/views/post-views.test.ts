@@ -357,9 +357,14 @@ describe('approval message', () => {
     });
     expect(messageProblems(message)).toEqual([]);
     const text = JSON.stringify(message.blocks);
-    expect(text).toContain('*On Instagram instead:*');
-    expect(text).toContain('*On TikTok instead:*');
-    expect(text).not.toContain('On Facebook instead');
+    // Each network's own caption is shown in that network's section (a blank one is not).
+    const sectionOf = (label: string) =>
+      message.blocks
+        .map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''))
+        .find((t) => t.startsWith(`*${label}*`)) ?? '';
+    expect(sectionOf('Instagram')).toContain('Caption here instead:\n> &lt;!channel&gt; only on IG');
+    expect(sectionOf('TikTok')).toContain('Caption here instead:\n> For TikTok');
+    expect(sectionOf('Facebook')).not.toContain('Caption here instead');
     expect(text).not.toContain('<!channel>');
   });
 
