@@ -220,6 +220,8 @@ export const configSchema = z.object({
   META_APP_ID: optional(z.string().regex(/^\d+$/, 'the numeric Meta app id')),
   META_APP_SECRET: optional(z.string().min(8, 'the Meta app secret')),
   META_GRAPH_URL: url.default('https://graph.facebook.com'),
+  /** Where the Facebook Login dialog is (`/<version>/dialog/oauth` on it); the sandbox points it at its simulator. */
+  META_LOGIN_URL: url.default('https://www.facebook.com'),
   META_GRAPH_VERSION: z
     .string()
     .regex(/^v\d+\.0$/, 'a Graph API version such as v25.0')
@@ -235,10 +237,14 @@ export const configSchema = z.object({
   INSTAGRAM_GRAPH_URL: url.default('https://graph.instagram.com'),
   /** Instagram Login's code exchange host. */
   INSTAGRAM_API_URL: url.default('https://api.instagram.com'),
+  /** Where Instagram's authorize page is (`/oauth/authorize` on it). */
+  INSTAGRAM_LOGIN_URL: url.default('https://www.instagram.com'),
   TIKTOK_CLIENT_KEY: optional(z.string().min(4, 'the TikTok client key')),
   TIKTOK_CLIENT_SECRET: optional(z.string().min(8, 'the TikTok client secret')),
   TIKTOK_API_URL: url.default('https://open.tiktokapis.com'),
   TIKTOK_BUSINESS_API_URL: url.default('https://business-api.tiktok.com'),
+  /** Where TikTok's authorization page is (`/v2/auth/authorize/` on it), for both TikTok apps. */
+  TIKTOK_LOGIN_URL: url.default('https://www.tiktok.com'),
   /**
    * Media links are never fetched from loopback, private, link-local or other special addresses, except from these
    * exact `host:port` pairs (comma-separated): an internal media server, or a test host. Empty by default.

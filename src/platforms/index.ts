@@ -42,6 +42,7 @@ export function createPlatformClients(config: Config): PlatformClients {
   if (config.platforms.tiktok && config.TIKTOK_CLIENT_KEY && config.TIKTOK_CLIENT_SECRET) {
     clients.tiktok = new TikTokClient({
       apiUrl: config.TIKTOK_API_URL,
+      loginUrl: config.TIKTOK_LOGIN_URL,
       businessApiUrl: config.TIKTOK_BUSINESS_API_URL,
       clientKey: config.TIKTOK_CLIENT_KEY,
       clientSecret: config.TIKTOK_CLIENT_SECRET,

@@ -37,6 +37,10 @@ export const INSTAGRAM_LOGIN_SCOPES = [
 export interface MetaLoginOptions {
   /** `META_GRAPH_URL`. */
   graphUrl: string;
+  /** `META_LOGIN_URL`: the host of the Facebook Login dialog (default `https://www.facebook.com`). */
+  facebookLoginUrl?: string;
+  /** `INSTAGRAM_LOGIN_URL`: the host of Instagram's authorize page (default `https://www.instagram.com`). */
+  instagramLoginUrl?: string;
   /** `INSTAGRAM_GRAPH_URL`. */
   instagramGraphUrl: string;
   /** `INSTAGRAM_API_URL` (api.instagram.com: Instagram Login's code exchange). */
@@ -138,7 +142,9 @@ export class MetaLogin {
    * (`loginConfigId`), for the configuration's permissions instead (`config_id` replaces `scope`).
    */
   facebookDialogUrl(redirectUri: string, state: string): string {
-    const url = new URL(`https://www.facebook.com/${this.options.version}/dialog/oauth`);
+    const url = new URL(
+      `${loginBase(this.options.facebookLoginUrl ?? 'https://www.facebook.com')}/${this.options.version}/dialog/oauth`,
+    );
     const { loginConfigId } = this.options;
     url.search = new URLSearchParams({
       client_id: this.options.appId,
@@ -158,7 +164,7 @@ export class MetaLogin {
   /** Instagram's authorize page (Business Login for Instagram), asking for `INSTAGRAM_LOGIN_SCOPES`. */
   instagramAuthorizeUrl(redirectUri: string, state: string): string {
     const { appId } = this.instagramApp();
-    const url = new URL('https://www.instagram.com/oauth/authorize');
+    const url = new URL(`${loginBase(this.options.instagramLoginUrl ?? 'https://www.instagram.com')}/oauth/authorize`);
     url.search = new URLSearchParams({
       client_id: appId,
       redirect_uri: redirectUri,
@@ -320,4 +326,9 @@ function instagramOAuthError(response: PlatformResponse): PlatformError {
     userMessage: 'Instagram refused the login (the link may have been used already or expired). Try connecting again.',
     status: response.status,
   });
+}
+
+/** A login host setting without its trailing slashes. */
+function loginBase(url: string): string {
+  return url.replace(/\/+$/, '');
 }

@@ -50,6 +50,8 @@ export interface StatusPolling {
 export interface TikTokClientOptions {
   /** Open API host, `TIKTOK_API_URL`. */
   apiUrl: string;
+  /** `TIKTOK_LOGIN_URL`: the host of TikTok's authorization page (default `https://www.tiktok.com`). */
+  loginUrl?: string;
   /** API for Business host, `TIKTOK_BUSINESS_API_URL`; without it comments and insights are unavailable. */
   businessApiUrl?: string;
   clientKey: string;
@@ -757,7 +759,9 @@ export class TikTokClient implements PlatformClient {
    * authorize page with the Business app's id as `client_key` and the Business scopes.
    */
   businessAuthorizeUrl(redirectUri: string, state: string): string {
-    const url = new URL('https://www.tiktok.com/v2/auth/authorize/');
+    const url = new URL(
+      `${(this.options.loginUrl ?? 'https://www.tiktok.com').replace(/\/+$/, '')}/v2/auth/authorize/`,
+    );
     url.search = new URLSearchParams({
       client_key: this.businessAppIdOrThrow(),
       scope: TIKTOK_BUSINESS_SCOPES.join(','),

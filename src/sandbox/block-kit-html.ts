@@ -122,8 +122,9 @@ function renderInput(block: Json, blockId: string, options: RenderOptions): stri
   const hint = isObject(block.hint) ? `<div class="bk-hint">${plainText(block.hint)}</div>` : '';
   const error = options.errors?.[blockId];
   const errorHtml = error ? `<div class="bk-error" role="alert">${escapeHtml(error)}</div>` : '';
+  const dispatch = block.dispatch_action === true ? ' data-dispatch' : '';
   return (
-    `<div class="bk-block bk-input${error ? ' bk-has-error' : ''}" data-block="${escapeHtml(blockId)}" ` +
+    `<div class="bk-block bk-input${error ? ' bk-has-error' : ''}" data-block="${escapeHtml(blockId)}"${dispatch} ` +
     `data-input data-block-id="${escapeHtml(blockId)}" data-action-id="${escapeHtml(actionId)}" data-type="${escapeHtml(type)}">` +
     `<label class="bk-label">${plainText(block.label)}${optional}</label>${control}${hint}${errorHtml}</div>`
   );

@@ -57,6 +57,7 @@ export class FakeSlack {
   readonly uploads: {
     id: string;
     filename: string;
+    title?: string;
     bytes: Uint8Array;
     channel_id?: string;
     thread_ts?: string;
@@ -336,6 +337,7 @@ export class FakeSlack {
       for (const file of files) {
         const upload = this.uploads.find((u) => u.id === file.id);
         if (!upload || upload.bytes.length === 0) return ok(false, { error: 'file_not_found' });
+        if (file.title) upload.title = String(file.title);
         if (args.channel_id) upload.channel_id = String(args.channel_id);
         if (args.thread_ts) upload.thread_ts = String(args.thread_ts);
         if (args.initial_comment) upload.initial_comment = String(args.initial_comment);

@@ -17,12 +17,25 @@ function origin(value: Record<string, string>): string {
   return escapeHtml(JSON.stringify(value));
 }
 
+/** Files a message shares: images shown inline (as Slack previews them), other files as a link to download. */
+function sharedFiles(message: ChannelMessage): string {
+  return (message.files ?? [])
+    .map((file) => {
+      const src = `/sandbox/files/${encodeURIComponent(file.id)}`;
+      return /\.(png|jpe?g|gif)$/i.test(file.name)
+        ? `<figure class="msg-file"><img src="${escapeHtml(src)}" alt="${escapeHtml(file.title)}"><figcaption>${escapeHtml(file.title)}</figcaption></figure>`
+        : `<a class="msg-file" href="${escapeHtml(src)}" download>${escapeHtml(file.name)}</a>`;
+    })
+    .join('');
+}
+
 function publicMessage(message: ChannelMessage, directory: Directory, thread: string): string {
+  const text = message.text || !message.files ? body(message.text, message.blocks, directory) : '';
   return (
     `<article class="msg" data-message data-ts="${escapeHtml(message.ts)}" data-origin="${origin({ kind: 'message', channel: message.channel, ts: message.ts })}">` +
     `<header class="msg-head"><span class="msg-author">${appName}</span><span class="badge">APP</span>` +
     `${message.updates > 0 ? '<span class="msg-edited">(edited)</span>' : ''}</header>` +
-    `<div class="msg-body">${body(message.text, message.blocks, directory)}</div>${thread}</article>`
+    `<div class="msg-body">${text}${sharedFiles(message)}</div>${thread}</article>`
   );
 }
 
@@ -149,9 +162,9 @@ export function renderPlatforms(activity: AccountActivity[], jobs: ScheduledJob[
   const jobRows = jobs
     .map(
       (job) =>
-        `<tr><td>${escapeHtml(job.name)}</td><td>${job.running ? 'running' : job.nextRunAt ? escapeHtml(job.nextRunAt.toISOString().slice(0, 19).replace('T', ' ')) : '—'}</td>` +
+        `<tr${job.post ? ` data-job-post="${escapeHtml(job.post.id)}"` : ''}><td>${escapeHtml(job.name)}${job.post ? `<div class="job-post">“${escapeHtml(job.post.caption)}” · ${escapeHtml(job.post.state)}</div>` : ''}</td><td>${job.running ? 'running' : job.nextRunAt ? escapeHtml(job.nextRunAt.toISOString().slice(0, 19).replace('T', ' ')) : '—'}</td>` +
         `<td>${job.repeatInterval ? `every ${escapeHtml(job.repeatInterval)}` : 'once'}</td>` +
-        `<td>${job.nextRunAt && !job.running ? `<button type="button" class="btn btn-small" data-run-job="${escapeHtml(job.id)}">Run now</button>` : ''}</td></tr>`,
+        `<td>${job.nextRunAt && !job.running ? runNow(job) : ''}</td></tr>`,
     )
     .join('');
   return (
@@ -160,6 +173,17 @@ export function renderPlatforms(activity: AccountActivity[], jobs: ScheduledJob[
     '<button type="button" class="btn btn-primary" data-run-due>Run due jobs now</button>' +
     `<table class="jobs"><thead><tr><th>Job</th><th>Next run (UTC)</th><th>Repeats</th><th></th></tr></thead><tbody>${jobRows || '<tr><td colspan="4">No jobs scheduled.</td></tr>'}</tbody></table></section>`
   );
+}
+
+/**
+ * A post's publish job runs now through the app's own "publish now" (as the acting person, who must be an approver);
+ * other jobs are made due now.
+ */
+function runNow(job: ScheduledJob): string {
+  if (job.post && (job.post.state === 'scheduled' || job.post.state === 'overdue'))
+    return `<button type="button" class="btn btn-small" data-publish-now="${escapeHtml(job.post.id)}">Run now</button>`;
+  if (job.post) return '';
+  return `<button type="button" class="btn btn-small" data-run-job="${escapeHtml(job.id)}">Run now</button>`;
 }
 
 function plain(text: unknown): string {

@@ -103,6 +103,8 @@ export interface ScheduledJob {
   lastRunAt?: Date;
   repeatInterval?: string;
   running: boolean;
+  /** A post's publish job: the post it publishes, its caption's start and state. */
+  post?: { id: string; caption: string; state: string };
 }
 
 interface JobDoc {
@@ -113,21 +115,33 @@ interface JobDoc {
   repeatInterval?: string;
   lockedAt?: Date | null;
   disabled?: boolean;
+  data?: { postId?: unknown };
 }
 
-/** The app's scheduled jobs, next first. */
+/** The app's scheduled jobs, next first; a post's publish job names its post. */
 export async function scheduledJobs(db: Db): Promise<ScheduledJob[]> {
   const jobs = await db.collection<JobDoc>('jobs').find({}).toArray();
+  const postIds = jobs.map((job) => job.data?.postId).filter((id): id is string => typeof id === 'string');
+  const posts = await db
+    .collection<{ _id: string; caption?: string; state: string }>('posts')
+    .find({ _id: { $in: postIds } }, { projection: { caption: 1, state: 1 } })
+    .toArray();
   return jobs
     .map((job) => ({
       id: String(job._id),
       name: job.name,
+      ...postOf(posts, job.data?.postId),
       ...(job.nextRunAt ? { nextRunAt: job.nextRunAt } : {}),
       ...(job.lastRunAt ? { lastRunAt: job.lastRunAt } : {}),
       ...(job.repeatInterval ? { repeatInterval: String(job.repeatInterval) } : {}),
       running: Boolean(job.lockedAt),
     }))
     .sort((a, b) => (a.nextRunAt?.getTime() ?? Infinity) - (b.nextRunAt?.getTime() ?? Infinity));
+}
+
+function postOf(posts: { _id: string; caption?: string; state: string }[], id: unknown) {
+  const post = posts.find((candidate) => candidate._id === id);
+  return post ? { post: { id: post._id, caption: (post.caption ?? '').slice(0, 60), state: post.state } } : {};
 }
 
 /**

@@ -7,6 +7,8 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { HttpError, readBody, route, sendJson } from '../http/route.ts';
 import type { Logger } from '../logger.ts';
+import { PostStateError } from '../services/posts.ts';
+import { PermissionDeniedError } from '../services/roles.ts';
 import { renderChannel, renderHome, renderModal, renderPlatforms } from './page-render.ts';
 import { addComment, publishedPosts, runDueJobs, runJobNow, scheduledJobs } from './platform-world.ts';
 import type { Simulators } from './simulators.ts';
@@ -23,6 +25,8 @@ export interface SandboxContext {
   publicUrl: string;
   /** Each person's role, shown in the person switcher. */
   roles: Record<string, string>;
+  /** The app's own "publish now" of a scheduled post, as `by` (the scheduling service: roles and state checked). */
+  publishNow: (postId: string, by: string) => Promise<unknown>;
 }
 
 const assetsDir = join(dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -63,7 +67,14 @@ const commentBody = z.object({
   text: z.string().trim().min(1).max(500),
 });
 const runJobBody = z.object({ id: z.string().max(40) });
-const tabSchema = z.union([z.literal('home'), z.literal('platforms'), z.string().regex(/^channel:[CG][A-Z0-9]{2,}$/)]);
+const publishNowBody = z.object({ person: personField, postId: z.string().regex(/^[0-9a-f]{24}$/) });
+const tabSchema = z.union([
+  z.literal('home'),
+  z.literal('messages'),
+  z.literal('platforms'),
+  z.string().regex(/^channel:[CG][A-Z0-9]{2,}$/),
+]);
+const fileId = z.string().regex(/^F[A-Z0-9]{1,30}$/);
 
 /** 10 MB: the file input's own limit. */
 const fileLimit = 10 * 1024 * 1024;
@@ -116,6 +127,23 @@ export function sandboxRoutes(context: () => SandboxContext, logger: Logger): Cu
         if (!asset) throw new HttpError(404, 'no such asset');
         res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' });
         res.end(readFileSync(join(assetsDir, asset.file)));
+      },
+      log,
+    ),
+    route(
+      'GET',
+      '/sandbox/files/:id',
+      async (req, res) => {
+        const id = fileId.safeParse(req.params?.id);
+        const file = id.success ? context().workspace.uploadedFile(id.data) : undefined;
+        if (!file) throw new HttpError(404, 'no such file');
+        res.writeHead(200, {
+          'content-type': file.type,
+          'content-length': String(file.bytes.length),
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-store',
+        });
+        res.end(file.bytes);
       },
       log,
     ),
@@ -178,6 +206,17 @@ export function sandboxRoutes(context: () => SandboxContext, logger: Logger): Cu
       if (!(await runJobNow(context().db, body.id))) throw new HttpError(404, 'no such job waiting');
       sendJson(res, 200, { moved: 1 });
     }),
+    post('/sandbox/api/clock/publish-now', async (raw, res) => {
+      const body = parse(publishNowBody, raw);
+      await context()
+        .publishNow(body.postId, body.person)
+        .catch((error: unknown) => {
+          if (error instanceof PermissionDeniedError) throw new HttpError(403, error.message);
+          if (error instanceof PostStateError) throw new HttpError(409, 'this post is no longer waiting to go out');
+          throw error;
+        });
+      sendJson(res, 200, { publishing: true });
+    }),
     route(
       'POST',
       '/sandbox/api/files',
@@ -209,6 +248,14 @@ async function pageState(context: SandboxContext, personId: string, tab: string)
   if (tab === 'home') {
     title = 'Wone Social · Home';
     main = renderHome(workspace.homeOf(person.id), directory);
+  } else if (tab === 'messages') {
+    title = 'Wone Social · Messages';
+    main = renderChannel(
+      workspace.directMessages(person.id),
+      [],
+      directory,
+      'No messages from Wone Social yet. Decisions on your posts, account choices and token warnings arrive here.',
+    );
   } else if (tab === 'platforms') {
     title = 'Platforms (simulated)';
     main = renderPlatforms(publishedPosts(context.simulators), await scheduledJobs(context.db));

@@ -110,8 +110,10 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
     META_APP_ID: simulators.graph.appId,
     META_APP_SECRET: simulators.graph.appSecret,
     META_GRAPH_URL: simulators.graph.facebook.url,
+    META_LOGIN_URL: simulators.consent.facebookUrl,
     INSTAGRAM_GRAPH_URL: simulators.graph.instagram.url,
     INSTAGRAM_API_URL: simulators.graph.instagramApi.url,
+    INSTAGRAM_LOGIN_URL: simulators.consent.instagramUrl,
     INSTAGRAM_APP_ID: simulators.graph.instagramAppId,
     INSTAGRAM_APP_SECRET: simulators.graph.instagramAppSecret,
     META_WEBHOOK_VERIFY_TOKEN: webhookVerifyToken,
@@ -119,6 +121,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
     TIKTOK_CLIENT_SECRET: simulators.tiktok.clientSecret,
     TIKTOK_API_URL: simulators.tiktok.url,
     TIKTOK_BUSINESS_API_URL: simulators.tiktok.url,
+    TIKTOK_LOGIN_URL: simulators.consent.tiktokUrl,
     TIKTOK_BUSINESS_APP_ID: simulators.tiktok.businessAppId,
     TIKTOK_BUSINESS_APP_SECRET: simulators.tiktok.businessAppSecret,
     APPROVAL_CHANNEL_ID: 'C0APPROVALS',
@@ -143,6 +146,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
   let app: WoneApp | undefined;
   const routes = sandboxRoutes(() => {
     if (!app) throw new Error('the sandbox is still starting');
+    const { scheduling } = app.services;
     return {
       workspace,
       simulators,
@@ -150,6 +154,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
       appUrl: `http://127.0.0.1:${port}`,
       publicUrl: url,
       roles: Object.fromEntries(sandboxPeople.map((person) => [person.id, person.role])),
+      publishNow: (postId, by) => scheduling.publishNow(postId, by),
     };
   }, logger);
   try {

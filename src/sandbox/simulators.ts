@@ -1,5 +1,6 @@
 import { FACEBOOK_LOGIN_SCOPES, INSTAGRAM_LOGIN_SCOPES } from '../platforms/meta-login.ts';
 import type { AccountDoc } from '../services/accounts.ts';
+import { ConsentPages } from './consent-pages.ts';
 import { FakeSlack } from './fake-slack.ts';
 import { GraphFake } from './graph-fake.ts';
 import { BUSINESS_SCOPES, TikTokFake } from './tiktok-fake.ts';
@@ -25,6 +26,8 @@ export interface Simulators {
   slack: FakeSlack;
   graph: GraphFake;
   tiktok: TikTokFake;
+  /** The platforms' login pages (Facebook Login, Instagram's and TikTok's authorize pages). */
+  consent: ConsentPages;
   accounts: SimulatedAccount[];
   stop(): Promise<void>;
 }
@@ -39,12 +42,12 @@ export async function startSimulators(options: { botToken: string; teamId: strin
   const graph = new GraphFake({ startAt: Date.now(), videoProcessingMs: 5_000 });
   const tiktok = new TikTokFake();
   tiktok.rateLimits = false;
-  await Promise.all([slack.start(), graph.start(), tiktok.start()]);
-  const clock = setInterval(() => graph.advance(Math.max(0, Date.now() - graph.now())), 250);
-  clock.unref();
 
   const instagram = graph.seedInstagramAccount({ username: 'wone.commerce', followersCount: 1520 });
   const page = graph.seedPage({ name: 'Wone Commerce', followersCount: 3400 });
+  // A second Page the admin manages but has not connected yet: connecting it through Facebook Login shows the flow.
+  const outlet = graph.seedPage({ name: 'Wone Outlet', followersCount: 610 });
+  const metaUser = graph.seedMetaUser({ name: 'Ada Admin', pageIds: [page.id, outlet.id] });
   const tiktokAccount = tiktok.seedAccount({
     openId: 'sandbox-tiktok-open-id',
     username: 'wonecommerce',
@@ -52,6 +55,21 @@ export async function startSimulators(options: { botToken: string; teamId: strin
     followers: 980,
     accountType: 'business',
   });
+  const consent = new ConsentPages(graph, tiktok, {
+    facebook: {
+      userId: metaUser.id,
+      name: metaUser.name,
+      pages: [
+        { id: page.id, name: 'Wone Commerce' },
+        { id: outlet.id, name: 'Wone Outlet' },
+      ],
+    },
+    instagram: { igUserId: instagram.id, username: instagram.username },
+    tiktok: { openId: tiktokAccount.openId, username: tiktokAccount.username },
+  });
+  await Promise.all([slack.start(), graph.start(), tiktok.start(), consent.start()]);
+  const clock = setInterval(() => graph.advance(Math.max(0, Date.now() - graph.now())), 250);
+  clock.unref();
   const businessTokens = tiktok.issueBusinessTokens(tiktokAccount.openId);
   const tiktokTokens = tiktok.issueTokens(tiktokAccount.openId, [
     'user.info.basic',
@@ -112,10 +130,11 @@ export async function startSimulators(options: { botToken: string; teamId: strin
     slack,
     graph,
     tiktok,
+    consent,
     accounts,
     stop: async () => {
       clearInterval(clock);
-      await Promise.all([slack.stop(), graph.stop(), tiktok.stop()]);
+      await Promise.all([slack.stop(), graph.stop(), tiktok.stop(), consent.stop()]);
     },
   };
 }

@@ -148,6 +148,25 @@ export function actionOf(element: Json, blockId: string, actionTs: string, selec
   }
 }
 
+/**
+ * The `actions[0]` entry for a change in an input block with `dispatch_action: true`: the element's value as the view
+ * state carries it (`selected_option`, `selected_options`, `value`, …), with the action's ids.
+ */
+export function inputActionOf(
+  element: Json,
+  blockId: string,
+  actionTs: string,
+  given: string | string[] | null,
+  context: { timezone: string; file: (id: string) => Json | undefined },
+): Json {
+  return {
+    ...stateValue(element, given, context),
+    action_id: String(element.action_id ?? ''),
+    block_id: blockId,
+    action_ts: actionTs,
+  };
+}
+
 /** The fields of a slash command POST (form-encoded, flat). */
 export function slashCommandFields(input: {
   identity: SlackIdentity;

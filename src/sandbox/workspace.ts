@@ -6,6 +6,7 @@ import {
   appHomeOpened,
   channelMessageEvent,
   findElement,
+  inputActionOf,
   messageBlockActions,
   type RawState,
   type SlackIdentity,
@@ -38,9 +39,18 @@ export interface PrivateMessage {
   order: number;
 }
 
+/** A file the app shared in a channel or thread (`files.completeUploadExternal`), as its message shows it. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  title: string;
+}
+
 /** A public message in a channel, with the order the page first saw it in (Slack's order). */
 export interface ChannelMessage extends SlackMessage {
   order: number;
+  /** The files the message shares (a file upload completed into the channel). */
+  files?: SharedFile[];
 }
 
 /** Where a click happened. */
@@ -116,15 +126,43 @@ export class SandboxWorkspace {
     return channel;
   }
 
+  /** A channel, or the person's own direct messages with the app (named `directmessage`, as Slack names it). */
+  private conversation(person: string, id: string): SandboxChannel {
+    if (id === person || id === dmChannelOf(person)) return { id, name: 'directmessage', purpose: '' };
+    return this.channel(id);
+  }
+
   // ---------------------------------------------------------------- what the page shows
 
-  /** Public messages of a channel, top-level first then each thread's replies, in Slack's order. */
+  /**
+   * Public messages of a channel, top-level first then each thread's replies, in Slack's order, with the files the app
+   * shared there: Slack shows a completed upload as a message of its own (in the thread when it names one).
+   */
   messages(channel: string): ChannelMessage[] {
     this.sync();
-    return this.slack.messages
-      .filter((message) => message.channel === channel)
-      .map((message) => ({ ...message, order: this.messageOrder.get(keyOf(message)) ?? 0 }))
-      .sort((a, b) => a.order - b.order);
+    const shared = this.sharedFiles().filter((message) => message.channel === channel);
+    return [
+      ...this.slack.messages
+        .filter((message) => message.channel === channel)
+        .map((message) => ({ ...message, order: this.messageOrder.get(keyOf(message)) ?? 0 })),
+      ...shared,
+    ].sort((a, b) => a.order - b.order);
+  }
+
+  /**
+   * The app's direct messages to `person` (the Messages tab of the app): `chat.postMessage` to the person's user id,
+   * or to their DM channel.
+   */
+  directMessages(person: string): ChannelMessage[] {
+    this.person(person);
+    return [...this.messages(person), ...this.messages(dmChannelOf(person))].sort((a, b) => a.order - b.order);
+  }
+
+  /** The bytes of a file the app uploaded, and its type as its first bytes tell it. */
+  uploadedFile(id: string): { bytes: Uint8Array; type: string; name: string } | undefined {
+    const upload = this.slack.uploads.find((candidate) => candidate.id === id && candidate.channel_id);
+    if (!upload || upload.bytes.length === 0) return undefined;
+    return { bytes: upload.bytes, type: sniffImage(upload.bytes), name: upload.filename };
   }
 
   /** What only `person` sees in `channel`. */
@@ -195,7 +233,17 @@ export class SandboxWorkspace {
     if (origin.kind === 'view') {
       const view = this.viewOf(person.id, origin.viewId);
       const element = findElement(view.definition.blocks, blockId, actionId);
-      const action = element && actionOf(element, blockId, actionTs, options.selected);
+      const input = inputBlockOf(view.definition.blocks, blockId);
+      // Slack sends an input's changes to the app only when its block asks (`dispatch_action: true`).
+      if (input && input.dispatch_action !== true) throw new SandboxRequestError(400, 'this input does not dispatch');
+      const action =
+        element &&
+        (input
+          ? inputActionOf(element, blockId, actionTs, options.state?.[blockId]?.[actionId] ?? null, {
+              timezone: person.timezone,
+              file: (id) => this.files.get(id),
+            })
+          : actionOf(element, blockId, actionTs, options.selected));
       if (!action) throw new SandboxRequestError(404, 'no such element');
       const payload = viewBlockActions({
         identity: this.identity,
@@ -295,7 +343,7 @@ export class SandboxWorkspace {
     const envelope = appHomeOpened({
       identity: this.identity,
       person,
-      channel: `D${person.id.slice(1)}`,
+      channel: dmChannelOf(person.id),
       ...(home ? { view: { id: home.id, type: 'home', ...home.definition } } : {}),
       eventId: `Ev${randomBytes(6).toString('hex').toUpperCase()}`,
     });
@@ -330,11 +378,34 @@ export class SandboxWorkspace {
 
   // ---------------------------------------------------------------- bookkeeping
 
+  /** Completed uploads shared in a channel, each as the message Slack shows for it. */
+  private sharedFiles(): ChannelMessage[] {
+    return this.slack.uploads.flatMap((upload) => {
+      const order = this.messageOrder.get(`file:${upload.id}`);
+      if (!upload.channel_id || order === undefined) return [];
+      return [
+        {
+          channel: upload.channel_id,
+          ts: `file-${upload.id}`,
+          text: upload.initial_comment ?? '',
+          updates: 0,
+          ...(upload.thread_ts ? { thread_ts: upload.thread_ts } : {}),
+          files: [{ id: upload.id, name: upload.filename, title: upload.title ?? upload.filename }],
+          order,
+        },
+      ];
+    });
+  }
+
   /** Takes in what the app did through the Web API since last time: new views, ephemerals, response_url answers. */
   private sync(): void {
     for (const message of this.slack.messages) {
       const key = keyOf(message);
       if (!this.messageOrder.has(key)) this.messageOrder.set(key, ++this.order);
+    }
+    for (const upload of this.slack.uploads) {
+      const key = `file:${upload.id}`;
+      if (upload.channel_id && !this.messageOrder.has(key)) this.messageOrder.set(key, ++this.order);
     }
     for (const view of this.slack.views.slice(this.seenViews)) {
       const person = view.trigger_id ? this.triggers.get(view.trigger_id) : undefined;
@@ -413,7 +484,7 @@ export class SandboxWorkspace {
   private clickedMessage(person: string, origin: Exclude<ClickOrigin, { kind: 'view' }>) {
     this.sync();
     if (origin.kind === 'message') {
-      const channel = this.channel(origin.channel);
+      const channel = this.conversation(person, origin.channel);
       const message = this.slack.messages.find((m) => m.channel === origin.channel && m.ts === origin.ts);
       if (!message) throw new SandboxRequestError(404, 'no such message');
       return {
@@ -517,6 +588,27 @@ export class SandboxWorkspace {
 /** Block ids of a message, in order (for tests and the page). */
 export function blockIdsOf(blocks: unknown[] | undefined): string[] {
   return (blocks ?? []).map((block, index) => blockIdOf(block, index));
+}
+
+/** The input block with `blockId` in a view's blocks, if that block is an input. */
+function inputBlockOf(blocks: unknown, blockId: string): Json | undefined {
+  if (!Array.isArray(blocks)) return undefined;
+  const index = blocks.findIndex((block, at) => blockIdOf(block, at) === blockId);
+  const block = blocks[index];
+  return isObject(block) && block.type === 'input' ? block : undefined;
+}
+
+/** The id of a person's direct-message channel with the app. */
+export function dmChannelOf(person: string): string {
+  return `D${person.slice(1)}`;
+}
+
+/** PNG, JPEG or GIF by their first bytes; anything else is served as bytes, never as markup. */
+function sniffImage(bytes: Uint8Array): string {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
+  if (bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46) return 'image/gif';
+  return 'application/octet-stream';
 }
 
 function keyOf(message: SlackMessage): string {

@@ -100,7 +100,7 @@ export class AccountConnect {
   constructor(
     private readonly deps: {
       db: Db;
-      config: Pick<Config, 'PUBLIC_BASE_URL' | 'TIKTOK_CLIENT_KEY'>;
+      config: Pick<Config, 'PUBLIC_BASE_URL' | 'TIKTOK_CLIENT_KEY' | 'TIKTOK_LOGIN_URL'>;
       vault: TokenVault;
       accounts: Accounts;
       audit: AuditLog;
@@ -169,7 +169,7 @@ export class AccountConnect {
       return { ok: true, flow: check.flow, url: meta.instagramAuthorizeUrl(redirectUri, state) };
     }
     if (check.flow === 'tiktok' && this.deps.tiktok && this.deps.config.TIKTOK_CLIENT_KEY) {
-      const url = new URL('https://www.tiktok.com/v2/auth/authorize/');
+      const url = new URL(`${this.deps.config.TIKTOK_LOGIN_URL.replace(/\/+$/, '')}/v2/auth/authorize/`);
       url.search = new URLSearchParams({
         client_key: this.deps.config.TIKTOK_CLIENT_KEY,
         scope: TIKTOK_LOGIN_SCOPES.join(','),

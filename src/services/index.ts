@@ -215,6 +215,8 @@ export function createServices(deps: {
     config.META_APP_ID && config.META_APP_SECRET
       ? new MetaLogin({
           graphUrl: config.META_GRAPH_URL,
+          facebookLoginUrl: config.META_LOGIN_URL,
+          instagramLoginUrl: config.INSTAGRAM_LOGIN_URL,
           instagramGraphUrl: config.INSTAGRAM_GRAPH_URL,
           instagramApiUrl: config.INSTAGRAM_API_URL,
           version: config.META_GRAPH_VERSION,

@@ -120,11 +120,11 @@ export class Scheduling {
     return post;
   }
 
-  /** Sends an overdue post out now (approvers). */
+  /** Sends an overdue or scheduled post out now (approvers). */
   async publishNow(postId: string, by: string): Promise<PostDoc> {
     await this.deps.roles.require(by, 'approve');
     const now = new Date();
-    const post = await this.deps.posts.move(postId, ['overdue'], 'scheduled', {
+    const post = await this.deps.posts.move(postId, queuedStates, 'scheduled', {
       decision: { action: 'publish_now', by },
       set: { dueAt: now },
     });

@@ -91,6 +91,23 @@ describe('posts that fell due while the app was down', () => {
   });
 });
 
+describe('publishing a scheduled post now', () => {
+  it('sends it out at once through its own job, for approvers only, and keeps the queue honest', async () => {
+    const t = await start();
+    const post = await scheduledPost(t, 'Planned for Friday', 3);
+    await expect(t.app.services.scheduling.publishNow(post._id, EDITOR)).rejects.toThrow();
+    expect((await t.app.services.posts.get(post._id))?.state).toBe('scheduled');
+
+    await t.app.services.scheduling.publishNow(post._id, APPROVER);
+    const jobs = await t.app.services.db.collection('jobs').find({ 'data.postId': post._id }).toArray();
+    expect(jobs).toHaveLength(1);
+    await until(async () => (await t.app.services.posts.get(post._id))?.state === 'published');
+    expect(t.graph.published(PAGE_ID).map((item) => item.caption)).toEqual(['Planned for Friday']);
+    // Published posts are not queued any more: a second "now" is refused.
+    await expect(t.app.services.scheduling.publishNow(post._id, APPROVER)).rejects.toThrow();
+  });
+});
+
 describe('/wone queue and the Home tab', () => {
   it('lists upcoming posts a page at a time, only to the person who asked', async () => {
     const t = await start();

@@ -48,12 +48,18 @@ async function refresh() {
   if (state.main !== ui.main && !focusedInMain) {
     ui.main = state.main;
     $('#feed').innerHTML = state.main;
-    if (ui.tab.startsWith('channel:')) $('#feed').scrollTop = $('#feed').scrollHeight;
+    if (ui.tab.startsWith('channel:') || ui.tab === 'messages') $('#feed').scrollTop = $('#feed').scrollHeight;
   }
   const modalKey = state.modal ? state.modal.key : null;
   if (modalKey !== ui.modalKey) {
     ui.modalKey = modalKey;
+    const before = $('#modal-root .modal[data-view-id]');
+    const typed = before ? typedValues(before) : null;
     $('#modal-root').innerHTML = state.modal ? state.modal.html : '';
+    const after = $('#modal-root .modal[data-view-id]');
+    // Slack keeps what was typed when the same view comes back (validation errors, views.update) for every input
+    // whose block_id and action_id are unchanged.
+    if (typed && after && after.dataset.viewId === typed.viewId) restoreValues(after, typed);
   }
   document.body.dataset.ready = 'true';
 }
@@ -110,6 +116,55 @@ function collectState(container) {
   return state;
 }
 
+/** What the person entered in each input of a modal, as its controls hold it, and which one had the focus. */
+function typedValues(modal) {
+  const inputs = new Map();
+  let focused = null;
+  for (const input of modal.querySelectorAll('[data-input]')) {
+    const key = `${input.dataset.blockId}\u0000${input.dataset.actionId}`;
+    const fields = [...input.querySelectorAll('[data-field]')];
+    if (fields.includes(document.activeElement)) focused = key;
+    inputs.set(key, {
+      type: input.dataset.type,
+      fields: fields.map((field) => ({
+        value: field.value,
+        checked: field.checked,
+        selected: field.tagName === 'SELECT' ? [...field.selectedOptions].map((option) => option.value) : null,
+        files: field.dataset.files ?? null,
+      })),
+      list: input.querySelector('.bk-file-list')?.textContent ?? '',
+    });
+  }
+  return { viewId: modal.dataset.viewId, inputs, focused };
+}
+
+function restoreValues(modal, typed) {
+  for (const input of modal.querySelectorAll('[data-input]')) {
+    const key = `${input.dataset.blockId}\u0000${input.dataset.actionId}`;
+    const before = typed.inputs.get(key);
+    if (!before || before.type !== input.dataset.type) continue;
+    const fields = [...input.querySelectorAll('[data-field]')];
+    if (input.dataset.type === 'checkboxes' || input.dataset.type === 'radio_buttons') {
+      const checked = new Set(before.fields.filter((field) => field.checked).map((field) => field.value));
+      for (const field of fields) field.checked = checked.has(field.value);
+    } else if (input.dataset.type === 'file_input') {
+      if (fields[0] && before.fields[0]?.files) {
+        fields[0].dataset.files = before.fields[0].files;
+        const list = input.querySelector('.bk-file-list');
+        if (list) list.textContent = before.list;
+      }
+    } else if (fields[0] && before.fields[0]) {
+      if (fields[0].tagName === 'SELECT') {
+        const chosen = new Set(before.fields[0].selected ?? []);
+        for (const option of fields[0].options) option.selected = chosen.has(option.value) && option.value !== '';
+      } else {
+        fields[0].value = before.fields[0].value;
+      }
+    }
+    if (typed.focused === key) fields[0]?.focus();
+  }
+}
+
 function originOf(element) {
   const view = element.closest('[data-view-id]');
   if (view) return { kind: 'view', viewId: view.dataset.viewId };
@@ -146,6 +201,8 @@ function confirmFirst(dialog) {
 async function act(element, selected) {
   const origin = originOf(element);
   if (!origin) return;
+  // A link button opens its page, as Slack does, and the app hears of the click too.
+  if (element.dataset.url) window.open(element.dataset.url, '_blank', 'noopener');
   const dialog = element.dataset.confirm ? JSON.parse(element.dataset.confirm) : null;
   if (!(await confirmFirst(dialog))) return;
   const modal = element.closest('.modal');
@@ -212,6 +269,15 @@ document.addEventListener('click', async (event) => {
     setTimeout(refresh, 300);
     return;
   }
+  const publish = target.closest('[data-publish-now]');
+  if (publish) {
+    const answer = await api('clock/publish-now', { person: ui.person, postId: publish.dataset.publishNow }).catch(
+      (error) => toast(`That did not work: ${error.message}`),
+    );
+    if (answer) toast('Publishing now.');
+    setTimeout(refresh, 300);
+    return;
+  }
   const job = target.closest('[data-run-job]');
   if (job) {
     await api('clock/run-job', { id: job.dataset.runJob }).catch((error) => toast(error.message));
@@ -232,6 +298,11 @@ document.addEventListener('change', async (event) => {
   }
   if (target.matches('[data-kind="select"]') && target.value) {
     await act(target, target.value);
+    return;
+  }
+  const dispatching = target.closest('[data-input][data-dispatch]');
+  if (dispatching && target.matches('[data-field]') && !target.matches('input[type="file"], input[type="text"]')) {
+    await act(dispatching);
     return;
   }
   if (target.matches('input[type="file"][data-field]')) {
@@ -260,6 +331,16 @@ document.addEventListener('change', async (event) => {
       list.textContent = `Upload failed: ${error.message}`;
     }
   }
+});
+
+// A text input that dispatches its actions sends them when Enter is pressed (Slack's `on_enter_pressed`).
+document.addEventListener('keydown', async (event) => {
+  const target = event.target;
+  if (event.key !== 'Enter' || !target.matches('input[type="text"][data-field]')) return;
+  const dispatching = target.closest('[data-input][data-dispatch]');
+  if (!dispatching) return;
+  event.preventDefault();
+  await act(dispatching);
 });
 
 document.addEventListener('submit', async (event) => {
