@@ -107,6 +107,13 @@ function renderElement(element: unknown, blockId: string): string {
       return image(element, 'bk-accessory-image');
     case 'datepicker':
       return `<input type="date" class="bk-date" data-kind="select"${ids} value="${escapeHtml(String(element.initial_date ?? ''))}">`;
+    case 'checkboxes':
+    case 'radio_buttons':
+      // Kept by the page and sent as the message's state with the next button click, as Slack does.
+      return (
+        `<div class="bk-message-input" data-input${ids} data-type="${escapeHtml(String(element.type))}">` +
+        `${inputControl(element, `${blockId}:${String(element.action_id ?? '')}`, {})}</div>`
+      );
     default:
       return `<span class="bk-unsupported">[${escapeHtml(String(element.type))}]</span>`;
   }

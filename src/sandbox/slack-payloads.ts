@@ -57,6 +57,35 @@ export function viewStateValues(
   return values;
 }
 
+/**
+ * The `state.values` of a message's interactive elements outside input blocks (checkboxes in an actions block, as
+ * Slack sends them with a click on a button of the same message), for those the page reported.
+ */
+export function messageStateValues(
+  blocks: unknown,
+  raw: RawState,
+  context: { timezone: string; file: (id: string) => Json | undefined },
+): Record<string, Record<string, Json>> {
+  const values: Record<string, Record<string, Json>> = {};
+  if (!Array.isArray(blocks)) return values;
+  blocks.forEach((block, index) => {
+    if (!isObject(block) || block.type === 'input') return;
+    const blockId = blockIdOf(block, index);
+    const given = raw[blockId];
+    if (!given) return;
+    const elements = [
+      ...(isObject(block.accessory) ? [block.accessory] : []),
+      ...(Array.isArray(block.elements) ? block.elements : []),
+    ].filter(isObject);
+    for (const element of elements) {
+      const actionId = String(element.action_id ?? '');
+      if (!(actionId in given) || !['checkboxes', 'radio_buttons'].includes(String(element.type))) continue;
+      values[blockId] = { ...values[blockId], [actionId]: stateValue(element, given[actionId] ?? null, context) };
+    }
+  });
+  return values;
+}
+
 function stateValue(
   element: Json,
   given: string | string[] | null,
@@ -248,6 +277,8 @@ export function messageBlockActions(input: {
   action: Json;
   responseUrl: string;
   triggerId: string;
+  /** The message's checkboxes and radio buttons as ticked when the button was clicked. */
+  values?: Record<string, Record<string, Json>>;
 }): Json {
   const { identity } = input;
   return {
@@ -274,7 +305,7 @@ export function messageBlockActions(input: {
       blocks: withBlockIds(input.message.blocks),
       ...(input.message.threadTs ? { thread_ts: input.message.threadTs } : {}),
     },
-    state: { values: {} },
+    state: { values: input.values ?? {} },
     response_url: input.responseUrl,
     actions: [input.action],
   };

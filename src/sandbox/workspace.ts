@@ -8,6 +8,7 @@ import {
   findElement,
   inputActionOf,
   messageBlockActions,
+  messageStateValues,
   type RawState,
   type SlackIdentity,
   type SlackPerson,
@@ -266,6 +267,10 @@ export class SandboxWorkspace {
       message,
       ephemeral,
       action,
+      values: messageStateValues(message.blocks, options.state ?? {}, {
+        timezone: person.timezone,
+        file: (id) => this.files.get(id),
+      }),
       responseUrl: this.responseUrl(responseOrigin),
       triggerId: this.trigger(person.id),
     });

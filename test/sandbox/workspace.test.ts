@@ -7,10 +7,12 @@ import { type Sandbox, startSandbox } from '../../src/sandbox/sandbox.ts';
 
 const EDITOR = 'U0EDITOR';
 const APPROVER = 'U0APPROVER';
+const ADMIN = 'U0ADMIN';
 const APPROVALS = 'C0APPROVALS';
 
 let sandbox: Sandbox;
 const logs: string[] = [];
+const dispatched: Record<string, unknown>[] = [];
 
 /** A sandbox database inside the test run's database server. */
 function sandboxDatabaseUrl(): string {
@@ -73,6 +75,10 @@ beforeAll(async () => {
         blocks: [{ type: 'section', text: plain(seen) }],
       },
     });
+  });
+  bolt.action('sandbox_test_dispatch', async ({ ack, body }) => {
+    await ack();
+    dispatched.push(body as unknown as Record<string, unknown>);
   });
   bolt.view('sandbox_test_modal', async ({ ack, view, body }) => {
     const caption = view.state.values.caption?.value?.value ?? '';
@@ -228,6 +234,157 @@ describe('the sandbox plays the Slack client for the real app', () => {
     expect(await sandbox.workspace.say(EDITOR, 'C0DIGEST', 'Nice', String(digest.ts))).toEqual({});
     const shown = sandbox.workspace.messages('C0BILLING').map((m) => [m.text, m.user, m.thread_ts]);
     expect(shown).toContainEqual(['An answer', EDITOR, parent.ts]);
+  });
+
+  it("shows the app's direct messages to each person only, in their Messages", async () => {
+    await sandbox.app.services.slack.chat.postMessage({ channel: EDITOR, text: 'April approved your post.' });
+    await sandbox.app.services.slack.chat.postMessage({ channel: APPROVER, text: 'Something for April' });
+    expect(sandbox.workspace.directMessages(EDITOR).map((message) => message.text)).toEqual([
+      'April approved your post.',
+    ]);
+    expect(sandbox.workspace.directMessages(APPROVER).map((message) => message.text)).toEqual(['Something for April']);
+    expect(() => sandbox.workspace.directMessages('U0NOBODY')).toThrow(/no such person/);
+  });
+
+  it('shows a file the app uploads into a thread as a reply there, and serves its bytes as an image', async () => {
+    const parent = await sandbox.app.services.slack.chat.postMessage({ channel: 'C0DIGEST', text: 'Weekly digest' });
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+      'base64',
+    );
+    await sandbox.app.services.slack.filesUploadV2({
+      channel_id: 'C0DIGEST',
+      thread_ts: String(parent.ts),
+      file: png,
+      filename: 'views-per-day.png',
+      title: 'Views per day',
+    });
+    const shared = await until(() =>
+      sandbox.workspace.messages('C0DIGEST').find((message) => message.files?.[0]?.name === 'views-per-day.png'),
+    );
+    expect(shared.thread_ts).toBe(parent.ts);
+    expect(shared.files?.[0]?.title).toBe('Views per day');
+    const file = sandbox.workspace.uploadedFile(shared.files?.[0]?.id ?? '');
+    expect(file?.type).toBe('image/png');
+    expect(Buffer.from(file?.bytes ?? []).equals(png)).toBe(true);
+    const served = await fetch(`${sandbox.url}/sandbox/files/${shared.files?.[0]?.id}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect((await fetch(`${sandbox.url}/sandbox/files/F0NOPE`)).status).toBe(404);
+    expect((await fetch(`${sandbox.url}/sandbox/files/..%2Fetc`)).status).toBe(404);
+  });
+
+  it('sends the change of an input with dispatch_action as block_actions, and refuses it from other inputs', async () => {
+    const ts = await postOpener();
+    await sandbox.workspace.click(ADMIN, { kind: 'message', channel: APPROVALS, ts }, 'opener', 'sandbox_test_open');
+    const [first] = await until(() => {
+      const stack = sandbox.workspace.modalStack(ADMIN);
+      return stack.length === 1 && stack;
+    });
+    const viewId = first?.id ?? '';
+    const options = ['now', 'later'].map((value) => ({ text: plain(value), value }));
+    await sandbox.app.services.slack.views.update({
+      view_id: viewId,
+      view: testModal('Adaptive', {
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'when_kind',
+            dispatch_action: true,
+            label: plain('When'),
+            element: { type: 'radio_buttons', action_id: 'sandbox_test_dispatch', options },
+          },
+          {
+            type: 'input',
+            block_id: 'caption',
+            label: plain('Caption'),
+            element: { type: 'plain_text_input', action_id: 'value' },
+          },
+        ],
+      }),
+    });
+    await sandbox.workspace.click(ADMIN, { kind: 'view', viewId }, 'when_kind', 'sandbox_test_dispatch', {
+      state: { when_kind: { sandbox_test_dispatch: 'later' }, caption: { value: 'kept' } },
+    });
+    const body = await until(() => dispatched.at(-1));
+    const action = (body.actions as Record<string, unknown>[])[0];
+    expect(action).toMatchObject({
+      type: 'radio_buttons',
+      block_id: 'when_kind',
+      action_id: 'sandbox_test_dispatch',
+      selected_option: { value: 'later' },
+    });
+    expect(JSON.stringify((body.view as { state: unknown }).state)).toContain('kept');
+    await expect(
+      sandbox.workspace.click(ADMIN, { kind: 'view', viewId }, 'caption', 'value', { state: {} }),
+    ).rejects.toThrow(/does not dispatch/);
+    await sandbox.workspace.close(ADMIN, viewId);
+  });
+
+  it('connects accounts through the simulated login pages, never a real platform, and the choice in a DM', async () => {
+    const { consent } = sandbox.simulators;
+    expect(sandbox.app.config.META_LOGIN_URL).toBe(consent.facebookUrl);
+    expect(sandbox.app.config.INSTAGRAM_LOGIN_URL).toBe(consent.instagramUrl);
+    expect(sandbox.app.config.TIKTOK_LOGIN_URL).toBe(consent.tiktokUrl);
+    await sandbox.workspace.command(ADMIN, APPROVALS, '/wone connect');
+    const links = await until(() => {
+      const answer = JSON.stringify(sandbox.workspace.privateFor(ADMIN, APPROVALS).at(-1)?.blocks ?? []);
+      const urls = [...answer.matchAll(/"url":"([^"]+)"/g)].map((match) => match[1] ?? '');
+      return urls.length === 4 && urls;
+    });
+    for (const link of links) {
+      const start = await fetch(link, { redirect: 'manual' });
+      const target = new URL(start.headers.get('location') ?? '');
+      expect(`${target.protocol}//${target.host}`).toBe(new URL(consent.facebookUrl).origin);
+      const page = await fetch(target);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('Allow');
+      // The person ticks the Pages offered (Facebook) and allows.
+      for (const [, field] of html.matchAll(/name="(sandbox_page_[^"]+)"/g)) target.searchParams.set(field ?? '', 'on');
+      target.searchParams.set('sandbox_answer', 'allow');
+      const allowed = await fetch(target, { redirect: 'manual' });
+      expect(allowed.status).toBe(302);
+      const back = allowed.headers.get('location') ?? '';
+      expect(back.startsWith(`${sandbox.url}/oauth/`)).toBe(true);
+      const cookie = start.headers.get('set-cookie')?.split(';')[0] ?? '';
+      expect((await fetch(back, { headers: { cookie } })).status).toBe(200);
+    }
+    // Each login's choice arrives as a DM to the admin; ticking Wone Outlet and pressing Connect connects it.
+    const choice = await until(() =>
+      sandbox.workspace.directMessages(ADMIN).find((message) => JSON.stringify(message.blocks).includes('Wone Outlet')),
+    );
+    const blocks = (choice.blocks ?? []) as {
+      block_id?: string;
+      elements?: { options?: { value: string; text: { text: string } }[] }[];
+    }[];
+    const group = blocks.find((block) => block.block_id?.startsWith('choose_accounts_'));
+    const outletId = group?.elements?.[0]?.options?.find((option) => option.text.text === 'Wone Outlet')?.value ?? '';
+    expect(outletId).toMatch(/^facebook:/);
+    await sandbox.workspace.click(
+      ADMIN,
+      { kind: 'message', channel: choice.channel, ts: choice.ts },
+      'choose_accounts_submit',
+      'connect_chosen_accounts',
+      { state: { [group?.block_id ?? '']: { chosen_accounts: [outletId] } } },
+    );
+    await until(() =>
+      sandbox.workspace
+        .directMessages(ADMIN)
+        .some((message) => message.text.includes('Connected') && message.text.includes('Wone Outlet')),
+    );
+    expect((await sandbox.app.services.accounts.get(outletId))?.name).toBe('Wone Outlet');
+    // A URL the platform would refuse gets an error page, not a redirect.
+    const forged = new URL(`${consent.facebookUrl}/v25.0/dialog/oauth`);
+    forged.search = new URLSearchParams({
+      client_id: '1',
+      redirect_uri: 'https://evil.example/',
+      state: 'x',
+      response_type: 'code',
+      scope: 'pages_show_list',
+      sandbox_answer: 'allow',
+    }).toString();
+    expect((await fetch(forged, { redirect: 'manual' })).status).toBe(400);
   });
 
   it('keeps secrets out of the logs', () => {

@@ -205,7 +205,8 @@ async function act(element, selected) {
   if (element.dataset.url) window.open(element.dataset.url, '_blank', 'noopener');
   const dialog = element.dataset.confirm ? JSON.parse(element.dataset.confirm) : null;
   if (!(await confirmFirst(dialog))) return;
-  const modal = element.closest('.modal');
+  // Slack sends the state of the modal, or of the message's own checkboxes, with the action.
+  const modal = element.closest('.modal') ?? element.closest('[data-message]');
   try {
     await api('action', {
       person: ui.person,
