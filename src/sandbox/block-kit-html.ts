@@ -124,7 +124,11 @@ function renderInput(block: Json, blockId: string, options: RenderOptions): stri
   const element = isObject(block.element) ? block.element : {};
   const type = String(element.type ?? '');
   const actionId = String(element.action_id ?? '');
-  const control = inputControl(element, `${blockId}:${actionId}`, options);
+  const name = `${blockId}:${actionId}`;
+  const control = inputControl(element, name, options);
+  // A label names its one control (so readers and tests find the field by its label); a group of choices is named by
+  // each choice's own label.
+  const labelFor = type === 'radio_buttons' || type === 'checkboxes' ? '' : ` for="${escapeHtml(fieldId(name))}"`;
   const optional = block.optional === true ? ' <span class="bk-optional">(optional)</span>' : '';
   const hint = isObject(block.hint) ? `<div class="bk-hint">${plainText(block.hint)}</div>` : '';
   const error = options.errors?.[blockId];
@@ -133,14 +137,15 @@ function renderInput(block: Json, blockId: string, options: RenderOptions): stri
   return (
     `<div class="bk-block bk-input${error ? ' bk-has-error' : ''}" data-block="${escapeHtml(blockId)}"${dispatch} ` +
     `data-input data-block-id="${escapeHtml(blockId)}" data-action-id="${escapeHtml(actionId)}" data-type="${escapeHtml(type)}">` +
-    `<label class="bk-label">${plainText(block.label)}${optional}</label>${control}${hint}${errorHtml}</div>`
+    `<label class="bk-label"${labelFor}>${plainText(block.label)}${optional}</label>${control}${hint}${errorHtml}</div>`
   );
 }
 
 function inputControl(element: Json, name: string, options: RenderOptions): string {
   const placeholder = plainTextRaw(element.placeholder);
   const placeholderAttr = placeholder ? ` placeholder="${escapeHtml(placeholder)}"` : '';
-  const field = ` data-field name="${escapeHtml(name)}"`;
+  const field = ` data-field name="${escapeHtml(name)}" id="${escapeHtml(fieldId(name))}"`;
+  const choiceField = ` data-field name="${escapeHtml(name)}"`;
   const initialValue = escapeHtml(String(element.initial_value ?? ''));
   switch (element.type) {
     case 'plain_text_input': {
@@ -183,7 +188,7 @@ function inputControl(element: Json, name: string, options: RenderOptions): stri
           const description = isObject(option.description)
             ? `<div class="bk-choice-description">${textObject(option.description, options)}</div>`
             : '';
-          return `<label class="bk-choice"><input type="${kind}"${field} value="${escapeHtml(value)}"${checked}> <span>${textObject(option.text, options)}</span>${description}</label>`;
+          return `<label class="bk-choice"><input type="${kind}"${choiceField} value="${escapeHtml(value)}"${checked}> <span>${textObject(option.text, options)}</span>${description}</label>`;
         })
         .join('')}</div>`;
     }
@@ -206,6 +211,11 @@ function inputControl(element: Json, name: string, options: RenderOptions): stri
     default:
       return `<span class="bk-unsupported">[${escapeHtml(String(element.type))} input]</span>`;
   }
+}
+
+/** The id of an input's control, from its block and action ids. */
+function fieldId(name: string): string {
+  return `bk-field-${name}`;
 }
 
 function optionTags(element: Json, selected: string[]): string {

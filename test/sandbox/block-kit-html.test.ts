@@ -133,29 +133,36 @@ describe('Block Kit as HTML', () => {
       { errors: { caption: 'Write a caption of at most 2,200 characters.' }, timezone: 'Europe/Berlin' },
     );
     expect(html).toContain(
-      '<input type="text" class="bk-text-input" data-field name="title:value" maxlength="50" value="Hi &#34;there&#34;">',
+      '<input type="text" class="bk-text-input" data-field name="title:value" id="bk-field-title:value" maxlength="50" value="Hi &#34;there&#34;">',
     );
     expect(html).toContain(
-      '<textarea class="bk-textarea" rows="4" data-field name="caption:value">&#60;b&#62;launch&#60;/b&#62;</textarea>',
+      '<textarea class="bk-textarea" rows="4" data-field name="caption:value" id="bk-field-caption:value">&#60;b&#62;launch&#60;/b&#62;</textarea>',
     );
     expect(html).toContain('<span class="bk-optional">(optional)</span>');
+    // Each single control is named by its label; a group of choices by each choice's label.
+    expect(html).toContain('<label class="bk-label" for="bk-field-title:value">title</label>');
+    expect(html).toContain('<label class="bk-label">privacy</label>');
     expect(html).toContain('<div class="bk-error" role="alert">Write a caption of at most 2,200 characters.</div>');
     expect(html).toContain('class="bk-block bk-input bk-has-error" data-block="caption"');
     expect(html).toContain(
-      '<select multiple class="bk-multi-select" data-field name="accounts:value"><option value="instagram:1">',
+      '<select multiple class="bk-multi-select" data-field name="accounts:value" id="bk-field-accounts:value"><option value="instagram:1">',
     );
     expect(html).toContain('<option value="facebook:2" selected>Facebook · Wone</option>');
     expect(html).toContain('<optgroup label="Feed"><option value="photo" selected>Photo</option></optgroup>');
     expect(html).toMatch(/type="radio" data-field name="privacy:value" value="instagram:1" checked/);
     expect(html.match(/type="checkbox" data-field name="allow:value" value="[^"]+" checked/g)).toHaveLength(2);
-    expect(html).toContain('type="date" class="bk-date" data-field name="date:value" value="2026-12-01"');
-    expect(html).toContain('type="time" class="bk-time" data-field name="time:value" value="09:30"');
-    // Midnight UTC is 01:00 in Berlin.
     expect(html).toContain(
-      'type="datetime-local" class="bk-datetime" data-field name="at:value" value="2027-01-01T01:00"',
+      'type="date" class="bk-date" data-field name="date:value" id="bk-field-date:value" value="2026-12-01"',
     );
     expect(html).toContain(
-      'type="file" class="bk-file" data-field name="media:value" multiple accept=".jpg,.mp4" data-max-files="4"',
+      'type="time" class="bk-time" data-field name="time:value" id="bk-field-time:value" value="09:30"',
+    );
+    // Midnight UTC is 01:00 in Berlin.
+    expect(html).toContain(
+      'type="datetime-local" class="bk-datetime" data-field name="at:value" id="bk-field-at:value" value="2027-01-01T01:00"',
+    );
+    expect(html).toContain(
+      'type="file" class="bk-file" data-field name="media:value" id="bk-field-media:value" multiple accept=".jpg,.mp4" data-max-files="4"',
     );
     expect(html).toContain('<div class="bk-hint">Up to 4</div>');
     expect(html).toContain('type="url" class="bk-text-input" data-field name="link:value"');

@@ -58,6 +58,12 @@ export class SandboxPage {
     await this.page.getByRole('heading', { name: `#${name}` }).waitFor();
   }
 
+  /** The app's Messages tab: its direct messages to the acting person. */
+  async openMessages(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Wone Social · Messages' }).click();
+    await this.page.getByRole('heading', { name: 'Wone Social · Messages' }).waitFor();
+  }
+
   async openPlatforms(): Promise<void> {
     await this.page.getByRole('button', { name: 'Platforms (simulated)' }).click();
     await this.page.getByRole('heading', { name: 'Platforms (simulated)' }).waitFor();
@@ -80,6 +86,40 @@ export class SandboxPage {
   message(text: string | RegExp): Locator {
     return this.feed().locator('article.msg').filter({ hasText: text }).last();
   }
+}
+
+/** One draft as the editor fills the draft modal in: accounts, a post type for each, caption, one file, privacy. */
+export interface DraftInput {
+  accounts: { id: string; platform: string }[];
+  /** Post type per platform, e.g. `{ instagram: 'instagram_feed', tiktok: 'tiktok_photo:direct' }`. */
+  types: Record<string, string>;
+  caption: string;
+  file: { name: string; mimeType: string; buffer: Buffer };
+  /** `asap` publishes as soon as approved; `at` keeps the suggested date and time. */
+  when: 'asap' | 'at';
+}
+
+/** Fills the open draft (or edit) modal in and sends it for approval. */
+export async function fillDraft(ui: SandboxPage, title: string, input: DraftInput): Promise<void> {
+  await ui.modal(title).waitFor();
+  // Drawn again as choices change (dispatch_action), the modal may change its title too: follow the open one.
+  const draft = ui.page.getByRole('dialog');
+  // The TikTok creator's settings arrive in a second drawing of the modal; the page keeps what was typed meanwhile.
+  if (input.accounts.some((account) => account.platform === 'tiktok'))
+    await draft.getByText('Who can see it on').first().waitFor();
+  await draft.locator('select[name="accounts:value"]').selectOption(input.accounts.map((account) => account.id));
+  for (const [platform, type] of Object.entries(input.types))
+    await draft.locator(`select[name="post_type_${platform}:value"]`).selectOption(type);
+  await draft.locator('textarea[name="caption:value"]').fill(input.caption);
+  await draft.locator('input[name="media:value"]').setInputFiles(input.file);
+  await draft.getByText(`✓ ${input.file.name}`).waitFor();
+  for (const account of input.accounts.filter((candidate) => candidate.platform === 'tiktok'))
+    await draft.locator(`select[name="tiktok_privacy:${account.id}:value"]`).selectOption('PUBLIC_TO_EVERYONE');
+  await draft
+    .getByLabel(input.when === 'asap' ? 'As soon as it is approved' : 'At a date and time', { exact: true })
+    .check();
+  await draft.getByRole('button', { name: 'Send for approval' }).click();
+  await draft.waitFor({ state: 'detached', timeout: 30_000 });
 }
 
 /** Draws a summer-coloured card on a canvas in the page and returns it as a JPEG data URL (runs in the browser). */
