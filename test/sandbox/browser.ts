@@ -100,14 +100,20 @@ export interface DraftInput {
 }
 
 /** Fills the open draft (or edit) modal in and sends it for approval. */
-export async function fillDraft(ui: SandboxPage, title: string, input: DraftInput): Promise<void> {
+export async function fillDraft(
+  ui: SandboxPage,
+  title: string,
+  input: DraftInput,
+  options: { beforeSending?: () => Promise<void> } = {},
+): Promise<void> {
   await ui.modal(title).waitFor();
   // Drawn again as choices change (dispatch_action), the modal may change its title too: follow the open one.
   const draft = ui.page.getByRole('dialog');
-  // The TikTok creator's settings arrive in a second drawing of the modal; the page keeps what was typed meanwhile.
+  // The modal is drawn again as the TikTok creator's settings arrive and as choices change (dispatch_action); the page
+  // keeps what was chosen and typed meanwhile, as Slack does.
+  await draft.locator('select[name="accounts:value"]').selectOption(input.accounts.map((account) => account.id));
   if (input.accounts.some((account) => account.platform === 'tiktok'))
     await draft.getByText('Who can see it on').first().waitFor();
-  await draft.locator('select[name="accounts:value"]').selectOption(input.accounts.map((account) => account.id));
   for (const [platform, type] of Object.entries(input.types))
     await draft.locator(`select[name="post_type_${platform}:value"]`).selectOption(type);
   await draft.locator('textarea[name="caption:value"]').fill(input.caption);
@@ -118,6 +124,7 @@ export async function fillDraft(ui: SandboxPage, title: string, input: DraftInpu
   await draft
     .getByLabel(input.when === 'asap' ? 'As soon as it is approved' : 'At a date and time', { exact: true })
     .check();
+  await options.beforeSending?.();
   await draft.getByRole('button', { name: 'Send for approval' }).click();
   await draft.waitFor({ state: 'detached', timeout: 30_000 });
 }

@@ -239,6 +239,14 @@ describe.skipIf(!hasChromium())('the sandbox page in a browser', () => {
     await ui.actAs('Eddie');
     await ui.openChannel('social-approvals');
     await ui.command('/wone schedule');
+    // Sent too early, the modal shows the error on its input and keeps what was typed, as Slack does.
+    const early = ui.modal('New post');
+    await early.locator('textarea[name="caption:value"]').fill('Autumn collection draft');
+    await early.getByRole('button', { name: 'Send for approval' }).click();
+    await early.locator('.bk-error').first().waitFor();
+    expect(await ui.page.getByRole('dialog').locator('textarea[name="caption:value"]').inputValue()).toBe(
+      'Autumn collection draft',
+    );
     await fillDraft(ui, 'New post', { accounts, types, caption: 'Autumn collection', file: photo, when: 'at' });
 
     // The approver asks for changes, with a reason.
