@@ -244,6 +244,11 @@ describe('the sandbox plays the Slack client for the real app', () => {
     ]);
     expect(sandbox.workspace.directMessages(APPROVER).map((message) => message.text)).toEqual(['Something for April']);
     expect(() => sandbox.workspace.directMessages('U0NOBODY')).toThrow(/no such person/);
+    // A person can click in their own DMs only.
+    const dm = sandbox.workspace.directMessages(EDITOR)[0];
+    await expect(
+      sandbox.workspace.click(APPROVER, { kind: 'message', channel: EDITOR, ts: dm?.ts ?? '' }, 'x', 'y'),
+    ).rejects.toThrow(/no such channel/);
   });
 
   it('shows a file the app uploads into a thread as a reply there, and serves its bytes as an image', async () => {
@@ -374,6 +379,19 @@ describe('the sandbox plays the Slack client for the real app', () => {
         .some((message) => message.text.includes('Connected') && message.text.includes('Wone Outlet')),
     );
     expect((await sandbox.app.services.accounts.get(outletId))?.name).toBe('Wone Outlet');
+    // Cancel goes back to the app with the platform's refusal; nothing is connected.
+    await sandbox.workspace.command(ADMIN, APPROVALS, '/wone connect');
+    const again = await until(() => {
+      const answer = JSON.stringify(sandbox.workspace.privateFor(ADMIN, APPROVALS).at(-1)?.blocks ?? []);
+      const url = answer.match(/"url":"([^"]+)"/)?.[1];
+      return url && !links.includes(url) && url;
+    });
+    const start = await fetch(again, { redirect: 'manual' });
+    const cancel = new URL(start.headers.get('location') ?? '');
+    cancel.searchParams.set('sandbox_answer', 'cancel');
+    const refused = new URL((await fetch(cancel, { redirect: 'manual' })).headers.get('location') ?? '');
+    expect(refused.searchParams.get('error')).toBe('access_denied');
+    expect(refused.searchParams.get('code')).toBeNull();
     // A URL the platform would refuse gets an error page, not a redirect.
     const forged = new URL(`${consent.facebookUrl}/v25.0/dialog/oauth`);
     forged.search = new URLSearchParams({
