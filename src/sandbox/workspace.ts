@@ -258,7 +258,14 @@ export class SandboxWorkspace {
     }
     const { channel, message, ephemeral, responseOrigin } = this.clickedMessage(person.id, origin);
     const element = findElement(message.blocks, blockId, actionId);
-    const action = element && actionOf(element, blockId, actionTs, options.selected);
+    const context = { timezone: person.timezone, file: (id: string) => this.files.get(id) };
+    // Ticking a checkbox (or a radio button) in a message is an action too, with the group's choices as they are now.
+    const choice = element && (element.type === 'checkboxes' || element.type === 'radio_buttons');
+    const action =
+      element &&
+      (choice
+        ? inputActionOf(element, blockId, actionTs, options.state?.[blockId]?.[actionId] ?? null, context)
+        : actionOf(element, blockId, actionTs, options.selected));
     if (!action) throw new SandboxRequestError(404, 'no such element');
     const payload = messageBlockActions({
       identity: this.identity,

@@ -366,6 +366,13 @@ describe('the sandbox plays the Slack client for the real app', () => {
     const group = blocks.find((block) => block.block_id?.startsWith('choose_accounts_'));
     const outletId = group?.elements?.[0]?.options?.find((option) => option.text.text === 'Wone Outlet')?.value ?? '';
     expect(outletId).toMatch(/^facebook:/);
+    const origin = { kind: 'message' as const, channel: choice.channel, ts: choice.ts };
+    const ticked = { [group?.block_id ?? '']: { chosen_accounts: [outletId] } };
+    // Ticking the box is an action Slack sends too (the app only acknowledges it).
+    expect(
+      (await sandbox.workspace.click(ADMIN, origin, group?.block_id ?? '', 'chosen_accounts', { state: ticked }))
+        .status,
+    ).toBe(200);
     await sandbox.workspace.click(
       ADMIN,
       { kind: 'message', channel: choice.channel, ts: choice.ts },

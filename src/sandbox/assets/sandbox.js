@@ -301,6 +301,11 @@ document.addEventListener('change', async (event) => {
     await act(target, target.value);
     return;
   }
+  const messageChoice = target.closest('.bk-message-input');
+  if (messageChoice && target.matches('[data-field]')) {
+    await act(messageChoice);
+    return;
+  }
   const dispatching = target.closest('[data-input][data-dispatch]');
   if (dispatching && target.matches('[data-field]') && !target.matches('input[type="file"], input[type="text"]')) {
     await act(dispatching);
