@@ -314,8 +314,17 @@ document.addEventListener('change', async (event) => {
   if (target.matches('input[type="file"][data-field]')) {
     const files = [...target.files].slice(0, Number(target.dataset.maxFiles || 10));
     const uploaded = [];
-    const list = target.parentElement.querySelector('.bk-file-list');
-    list.textContent = 'Uploading…';
+    // The modal may be drawn again while the files upload: the result goes to the input as it is then.
+    const show = (ids, text) => {
+      const input = target.isConnected
+        ? target
+        : document.querySelector(`#modal-root input[type="file"][name="${CSS.escape(target.name)}"]`);
+      if (!input) return;
+      input.dataset.files = JSON.stringify(ids);
+      const list = input.parentElement.querySelector('.bk-file-list');
+      if (list) list.textContent = text;
+    };
+    show([], 'Uploading…');
     try {
       for (const file of files) {
         const response = await fetch('/sandbox/api/files', {
@@ -330,11 +339,12 @@ document.addEventListener('change', async (event) => {
         if (!response.ok) throw new Error(answer.error || 'upload failed');
         uploaded.push(answer);
       }
-      target.dataset.files = JSON.stringify(uploaded.map((file) => file.id));
-      list.textContent = uploaded.map((file) => `✓ ${file.name}`).join(', ');
+      show(
+        uploaded.map((file) => file.id),
+        uploaded.map((file) => `✓ ${file.name}`).join(', '),
+      );
     } catch (error) {
-      target.dataset.files = '[]';
-      list.textContent = `Upload failed: ${error.message}`;
+      show([], `Upload failed: ${error.message}`);
     }
   }
 });
