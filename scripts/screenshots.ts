@@ -125,3 +125,5 @@ try {
   await sandbox.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
+// Everything this script started is closed above; some handle left by a library loaded on the way keeps Node alive.
+process.exit(0);
