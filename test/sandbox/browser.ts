@@ -114,11 +114,11 @@ export async function fillDraft(
   await draft.locator('select[name="accounts:value"]').selectOption(input.accounts.map((account) => account.id));
   if (input.accounts.some((account) => account.platform === 'tiktok'))
     await draft.getByText('Who can see it on').first().waitFor();
-  for (const [platform, type] of Object.entries(input.types))
-    await draft.locator(`select[name="post_type_${platform}:value"]`).selectOption(type);
   await draft.locator('textarea[name="caption:value"]').fill(input.caption);
   await draft.locator('input[name="media:value"]').setInputFiles(input.file);
   await draft.getByText(`✓ ${input.file.name}`).waitFor();
+  for (const [platform, type] of Object.entries(input.types))
+    await draft.locator(`select[name="post_type_${platform}:value"]`).selectOption(type);
   for (const account of input.accounts.filter((candidate) => candidate.platform === 'tiktok'))
     await draft.locator(`select[name="tiktok_privacy:${account.id}:value"]`).selectOption('PUBLIC_TO_EVERYONE');
   await draft
