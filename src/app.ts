@@ -23,7 +23,7 @@ import { Metrics } from './metrics/metrics.ts';
 import { createServices, type Services } from './services/index.ts';
 import { PublishDispatcher } from './services/publish-dispatcher.ts';
 
-/** How often Agenda looks for due jobs at most (the publish dispatcher looks every `JOB_POLL_SECONDS`). */
+/** How often Agenda looks for due jobs at most (the publish dispatcher, which runs due posts, every `JOB_POLL_SECONDS`). */
 const agendaPollSeconds = 5;
 
 export interface WoneAppOptions {
@@ -79,9 +79,9 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     scheduler = new Agenda({
       name: `${hostname()}-${process.pid}`,
       backend: singlePollBackend(database.db),
-      // Due posts are started by the publish dispatcher (below) every JOB_POLL_SECONDS; Agenda runs everything else
-      // (and any post the dispatcher leaves), for which a few seconds are soon enough. Each of its polls is one search
-      // per job name, which on the embedded database reads the whole job collection.
+      // Due posts are run by the publish dispatcher (below) alone, every JOB_POLL_SECONDS; Agenda runs everything else,
+      // for which a few seconds are soon enough. Each of its polls is one search per job name, which on the embedded
+      // database reads the whole job collection.
       processEvery: options.jobPollInterval ?? Math.max(config.JOB_POLL_SECONDS, agendaPollSeconds) * 1000,
       maxConcurrency: config.PUBLISH_CONCURRENCY + 10,
       defaultConcurrency: 10,
@@ -139,7 +139,7 @@ export async function startWoneApp(config: Config, options: WoneAppOptions = {})
     await scheduler.start();
     schedulerRunning = true;
     const dispatcher = new PublishDispatcher(
-      { db: database.db, publisher: services.publisher, logger },
+      { db: database.db, publisher: services.publisher, scheduling: services.scheduling, logger },
       {
         pollMs: options.jobPollInterval ?? config.JOB_POLL_SECONDS * 1000,
         leadMs: config.PUBLISH_LEAD_SECONDS * 1000,

@@ -5,7 +5,6 @@ import { defineExpireApprovals, scheduleExpireApprovals } from './expire-approva
 import { definePollComments, schedulePollComments } from './poll-comments.ts';
 import { definePostResults, schedulePostResults } from './post-results.ts';
 import { definePruneClaims, pruneClaimsJobName } from './prune-claims.ts';
-import { definePublishPost } from './publish-post.ts';
 import { definePublishWatchdog, schedulePublishWatchdog } from './publish-watchdog.ts';
 import { definePurgeMedia, purgeMediaJobName } from './purge-media.ts';
 import { defineStoryInsights, scheduleStoryInsights } from './story-insights.ts';
@@ -14,7 +13,6 @@ import { defineWeeklyDigest, scheduleWeeklyDigest } from './weekly-digest.ts';
 
 /** Defines every Agenda job. Jobs are thin: they read their data and call a service. */
 export function defineJobs(agenda: Agenda, services: Services): void {
-  definePublishPost(agenda, services);
   definePublishWatchdog(agenda, services);
   definePurgeMedia(agenda, services);
   definePruneClaims(agenda, services);

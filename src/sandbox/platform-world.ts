@@ -1,3 +1,4 @@
+import { type Agenda, Job, type JobParameters, type JobsQueryOptions } from 'agenda';
 import type { Db } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type { SimulatedAccount, Simulators } from './simulators.ts';
@@ -63,7 +64,7 @@ export type CommentDelivery = 'webhook' | 'poll';
  */
 export async function addComment(input: {
   simulators: Simulators;
-  db: Db;
+  scheduler: Agenda;
   appUrl: string;
   accountId: string;
   postId: string;
@@ -80,7 +81,7 @@ export async function addComment(input: {
       username: input.author,
       user_id: authorId,
     });
-    await runJobsNow(input.db, /comment/i);
+    await runJobsNow(input.scheduler, /comment/i);
     return { commentId: comment.comment_id, delivery: 'poll' };
   }
   // Meta notifies the app only when it is subscribed for the account (connecting subscribes it).
@@ -91,7 +92,7 @@ export async function addComment(input: {
     authorId,
   });
   if (delivered && simulators.graph.deliveries.at(-1)?.status === 200) return { commentId, delivery: 'webhook' };
-  await runJobsNow(input.db, /comment/i);
+  await runJobsNow(input.scheduler, /comment/i);
   return { commentId, delivery: 'poll' };
 }
 
@@ -145,32 +146,39 @@ function postOf(posts: { _id: string; caption?: string; state: string }[], id: u
 }
 
 /**
- * The clock control: jobs that are due (or, with `upTo`, due before then) get `nextRunAt` = now, so the scheduler
- * runs them at its next look instead of waiting. Running and disabled jobs are left alone. Returns how many moved.
+ * Moves the jobs found to run now, through Agenda's own API (the job is scheduled and saved, as the app plans any job):
+ * running and disabled jobs are left alone. Returns how many moved.
  */
-export async function runDueJobs(db: Db, upTo = new Date()): Promise<number> {
-  const result = await db
-    .collection<JobDoc>('jobs')
-    .updateMany(
-      { nextRunAt: { $ne: null, $lte: upTo }, lockedAt: null, disabled: { $ne: true } },
-      { $set: { nextRunAt: new Date() } },
-    );
-  return result.modifiedCount;
+async function runNow(
+  scheduler: Agenda,
+  query: JobsQueryOptions,
+  due = (_job: JobParameters) => true,
+): Promise<number> {
+  const { jobs } = await scheduler.queryJobs({ ...query, includeDisabled: false });
+  let moved = 0;
+  for (const { state: _state, ...attrs } of jobs) {
+    if (attrs.lockedAt || !attrs.nextRunAt || !due(attrs)) continue;
+    await new Job(scheduler, { ...attrs, type: attrs.type ?? 'normal' }).schedule(new Date()).save();
+    moved += 1;
+  }
+  return moved;
 }
 
-/** Runs one scheduled job now (its `nextRunAt` becomes now), whenever it was due. */
-export async function runJobNow(db: Db, id: string): Promise<boolean> {
+/**
+ * The clock control: jobs that are due (or, with `upTo`, due before then) run now, so the scheduler (or, for posts,
+ * the publish dispatcher) runs them at its next look instead of waiting. Returns how many moved.
+ */
+export function runDueJobs(scheduler: Agenda, upTo = new Date()): Promise<number> {
+  return runNow(scheduler, {}, (job) => job.nextRunAt instanceof Date && job.nextRunAt <= upTo);
+}
+
+/** Runs one scheduled job now, whenever it was due. */
+export async function runJobNow(scheduler: Agenda, id: string): Promise<boolean> {
   if (!ObjectId.isValid(id)) return false;
-  const result = await db
-    .collection<JobDoc>('jobs')
-    .updateOne({ _id: new ObjectId(id), lockedAt: null, disabled: { $ne: true } }, { $set: { nextRunAt: new Date() } });
-  return result.modifiedCount === 1;
+  return (await runNow(scheduler, { id })) === 1;
 }
 
 /** Runs every job whose name matches now (e.g. the comment poll). */
-export async function runJobsNow(db: Db, name: RegExp): Promise<number> {
-  const result = await db
-    .collection<JobDoc>('jobs')
-    .updateMany({ name: { $regex: name.source, $options: 'i' }, lockedAt: null }, { $set: { nextRunAt: new Date() } });
-  return result.modifiedCount;
+export function runJobsNow(scheduler: Agenda, name: RegExp): Promise<number> {
+  return runNow(scheduler, {}, (job) => name.test(job.name));
 }

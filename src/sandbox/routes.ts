@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CustomRoute } from '@slack/bolt';
+import type { Agenda } from 'agenda';
 import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { HttpError, readBody, route, sendJson } from '../http/route.ts';
@@ -20,6 +21,8 @@ export interface SandboxContext {
   workspace: SandboxWorkspace;
   simulators: Simulators;
   db: Db;
+  /** The app's scheduler: the clock control moves jobs through it. */
+  scheduler: Agenda;
   appUrl: string;
   /** The app's `PUBLIC_BASE_URL`, where its media links point. */
   publicUrl: string;
@@ -190,20 +193,20 @@ export function sandboxRoutes(context: () => SandboxContext, logger: Logger): Cu
     }),
     post('/sandbox/api/comment', async (raw, res) => {
       const body = parse(commentBody, raw);
-      const { simulators, db, appUrl } = context();
+      const { simulators, scheduler, appUrl } = context();
       if (!simulators.accounts.some((account) => account.id === body.accountId))
         throw new HttpError(404, 'no such account');
-      const result = await addComment({ simulators, db, appUrl, ...body }).catch((error: unknown) => {
+      const result = await addComment({ simulators, scheduler, appUrl, ...body }).catch((error: unknown) => {
         throw new HttpError(404, error instanceof Error ? 'no such published post' : 'comment failed');
       });
       sendJson(res, 200, result);
     }),
     post('/sandbox/api/clock/run-due', async (_raw, res) => {
-      sendJson(res, 200, { moved: await runDueJobs(context().db) });
+      sendJson(res, 200, { moved: await runDueJobs(context().scheduler) });
     }),
     post('/sandbox/api/clock/run-job', async (raw, res) => {
       const body = parse(runJobBody, raw);
-      if (!(await runJobNow(context().db, body.id))) throw new HttpError(404, 'no such job waiting');
+      if (!(await runJobNow(context().scheduler, body.id))) throw new HttpError(404, 'no such job waiting');
       sendJson(res, 200, { moved: 1 });
     }),
     post('/sandbox/api/clock/publish-now', async (raw, res) => {

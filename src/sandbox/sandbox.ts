@@ -151,6 +151,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv, options: SandboxOptio
       workspace,
       simulators,
       db: app.services.db,
+      scheduler: app.services.scheduler,
       appUrl: `http://127.0.0.1:${port}`,
       publicUrl: url,
       roles: Object.fromEntries(sandboxPeople.map((person) => [person.id, person.role])),

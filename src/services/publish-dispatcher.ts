@@ -1,20 +1,18 @@
 import { randomInt } from 'node:crypto';
 import type { Db, ObjectId } from 'mongodb';
-import { claimOnce } from '../db/claims.ts';
 import type { Logger } from '../logger.ts';
 import type { Preparation, PreparedPost, Publisher } from './publisher.ts';
-import { publishJobName } from './scheduling.ts';
+import { publishJobName, type Scheduling } from './scheduling.ts';
 
-/** After a start that failed unexpectedly, the post's job is due again this much later. */
+/** After a start that failed unexpectedly, this instance looks at the post again this much later. */
 const failedStartRetryMs = 10_000;
 
-/** The parts of an Agenda job document the dispatcher reads and writes. */
+/** The parts of an Agenda job document the dispatcher reads (it never writes them: the job is moved through Agenda). */
 interface PublishJobDoc {
   _id: ObjectId;
   name: string;
   data?: { postId?: string };
   nextRunAt?: Date | null;
-  lockedAt?: Date | null;
 }
 
 export interface PublishDispatcherOptions {
@@ -27,27 +25,35 @@ export interface PublishDispatcherOptions {
 }
 
 /**
- * Starts due posts on the second, from every instance. Each approved post keeps its Agenda job (its durable schedule,
- * moved and cancelled with the post), but Agenda locks jobs one query at a time, and on the embedded database each
- * query reads the whole job collection: a minute with a thousand posts would start over minutes. So each instance
- * reads the publish jobs due within the lead once per poll, takes each job with a unique claim (one instance wins),
- * marks it locked the way Agenda does (Agenda leaves it for one lease, and runs it if this instance dies), prepares the
- * post and starts it at its time.
+ * The one runner of due posts, on every instance. Each approved post keeps its Agenda job as its durable schedule
+ * (created, moved and cancelled through Agenda's own API, never by writing its fields), but Agenda does not run it:
+ * Agenda locks jobs one query at a time, and on the embedded database each query reads the whole job collection, so a
+ * minute with a thousand posts would start over minutes. Each instance reads the publish jobs due within the lead once
+ * per poll and prepares their posts; who publishes a target is decided by the target's fenced lease alone (one claim
+ * wins, and every write presents its lease generation). A job stays due until the run that owns its post writes it up
+ * (moves it to the post's next look, or cancels it): a run whose process died leaves it due, and the next instance to
+ * look resumes the post once the dead run's leases lapse.
  */
 export class PublishDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private polling: Promise<void> | undefined;
   /** Prepared posts waiting for their time, by job id. */
-  private readonly waiting = new Map<
-    string,
-    { prepared: PreparedPost; jobId: ObjectId; takenAt: Date; timer: NodeJS.Timeout }
-  >();
+  private readonly waiting = new Map<string, { prepared: PreparedPost; timer: NodeJS.Timeout }>();
+  /** Jobs this instance is preparing, holding or running (by job id): not taken again meanwhile. */
+  private readonly busy = new Set<string>();
+  /** Jobs whose posts are in another run's hands or wait for a retry: not looked at by this instance before then. */
+  private readonly notBefore = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private readonly salt = randomInt(0, 2 ** 24);
 
   constructor(
-    private readonly deps: { db: Db; publisher: Publisher; logger: Logger },
+    private readonly deps: {
+      db: Db;
+      publisher: Publisher;
+      scheduling: Pick<Scheduling, 'plan' | 'unplan'>;
+      logger: Logger;
+    },
     private readonly options: PublishDispatcherOptions,
   ) {}
 
@@ -61,8 +67,8 @@ export class PublishDispatcher {
   }
 
   /**
-   * Stops reading jobs, gives back the posts prepared but not started (their jobs are due again at once for any
-   * instance) and waits for the posts being published.
+   * Stops reading jobs, gives back the posts prepared but not started (their jobs are still due, for any instance)
+   * and waits for the posts being published.
    */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -71,8 +77,8 @@ export class PublishDispatcher {
     for (const [key, entry] of this.waiting) {
       clearTimeout(entry.timer);
       this.waiting.delete(key);
+      this.busy.delete(key);
       await this.deps.publisher.release(entry.prepared).catch(() => undefined);
-      await this.settle(entry.jobId, entry.takenAt, entry.prepared.dueAt);
     }
     await Promise.allSettled([...this.running]);
   }
@@ -91,15 +97,19 @@ export class PublishDispatcher {
   }
 
   private async poll(): Promise<void> {
-    const horizon = new Date(Date.now() + this.options.leadMs);
-    const due = await this.jobs
-      .find(
-        { name: publishJobName, nextRunAt: { $lte: horizon }, lockedAt: null },
-        { projection: { _id: 1, data: 1, nextRunAt: 1 } },
-      )
+    const now = Date.now();
+    const horizon = new Date(now + this.options.leadMs);
+    const found = await this.jobs
+      .find({ name: publishJobName, nextRunAt: { $lte: horizon } }, { projection: { _id: 1, data: 1, nextRunAt: 1 } })
       .toArray();
+    const dueKeys = new Set(found.map((job) => String(job._id)));
+    for (const key of this.notBefore.keys()) if (!dueKeys.has(key)) this.notBefore.delete(key);
+    const due = found.filter((job) => {
+      const key = String(job._id);
+      return !this.busy.has(key) && (this.notBefore.get(key) ?? 0) <= now;
+    });
     // Soonest first; among jobs due at the same time each instance takes its own order, so that several instances
-    // share a burst instead of all racing for the same job.
+    // share a burst instead of all racing for the same post.
     const mixed = (job: PublishJobDoc) => Number.parseInt(String(job._id).slice(-6), 16) ^ this.salt;
     due.sort((a, b) => (a.nextRunAt?.getTime() ?? 0) - (b.nextRunAt?.getTime() ?? 0) || mixed(a) - mixed(b));
     let next = 0;
@@ -116,67 +126,81 @@ export class PublishDispatcher {
     if (due.length > 0) this.deps.logger.info({ jobs: due.length, ms: Date.now() - began }, 'due posts prepared');
   }
 
-  /** Claims one due job, marks it locked, prepares its post and sets it to start at its time. */
+  /** Prepares one due job's post and sets it to start at its time. */
   private async take(job: PublishJobDoc): Promise<void> {
     const postId = job.data?.postId;
     const runAt = job.nextRunAt;
-    if (!postId || !(runAt instanceof Date) || this.waiting.has(String(job._id))) return;
-    if (!(await claimOnce(this.deps.db, `dispatch:${String(job._id)}@${runAt.getTime()}`))) return;
-    await this.jobs.updateOne({ _id: job._id }, { $set: { lockedAt: new Date(), lastRunAt: new Date() } });
+    const key = String(job._id);
+    if (!postId || !(runAt instanceof Date)) return;
+    this.busy.add(key);
     let prepared: Preparation;
     try {
       prepared = await this.deps.publisher.prepare(postId, new Date(), new Date(Date.now() + this.options.leadMs));
     } catch (error) {
-      // Not left locked for a whole lease: the job is due again soon (steps already taken are guarded).
-      await this.settle(job._id, runAt, new Date(Date.now() + failedStartRetryMs)).catch(() => undefined);
+      // The job stays due; steps already taken are guarded, and this instance looks again soon.
+      this.busy.delete(key);
+      this.notBefore.set(key, Date.now() + failedStartRetryMs);
       throw error;
     }
-    if (prepared.kind === 'later') return this.settle(job._id, runAt, prepared.at);
-    if (prepared.kind === 'done') return this.settle(job._id, runAt, undefined);
-    const key = String(job._id);
+    if (prepared.kind === 'later' && prepared.held) {
+      // Another run holds the post's targets (or they wait for a retry that run planned): its job stays as that run
+      // leaves it, and this instance looks again when the first lease or retry time comes.
+      this.busy.delete(key);
+      this.notBefore.set(key, prepared.at.getTime());
+      return;
+    }
+    if (prepared.kind !== 'ready') {
+      await this.settle(job._id, postId, runAt, prepared.kind === 'later' ? prepared.at : undefined).finally(() =>
+        this.busy.delete(key),
+      );
+      return;
+    }
     const timer = setTimeout(
       () => {
         this.waiting.delete(key);
-        this.launch(job._id, runAt, prepared);
+        this.launch(job._id, postId, runAt, prepared);
       },
       Math.max(0, prepared.dueAt.getTime() - Date.now()),
     );
-    this.waiting.set(key, { prepared, jobId: job._id, takenAt: runAt, timer });
+    this.waiting.set(key, { prepared, timer });
   }
 
-  private launch(jobId: ObjectId, takenAt: Date, prepared: PreparedPost): void {
+  private launch(jobId: ObjectId, postId: string, takenAt: Date, prepared: PreparedPost): void {
+    const key = String(jobId);
     const late = Date.now() - prepared.dueAt.getTime();
-    if (late > 1_000) this.deps.logger.warn({ postId: prepared.post._id, lateMs: late }, 'post started late');
+    if (late > 1_000) this.deps.logger.warn({ postId, lateMs: late }, 'post started late');
     const run = (async () => {
       let next: Date | undefined;
       try {
         next = await this.deps.publisher.start(prepared);
       } catch (error) {
-        // Every step is guarded, so running it again is safe; targets not begun are given back for that run.
-        this.deps.logger.error({ err: error, postId: prepared.post._id }, 'publishing failed; trying again soon');
+        // Every step is guarded, so running it again is safe; targets not begun are given back for that run, and the
+        // ones this run held are taken up again by this instance without waiting out their lease.
+        this.deps.logger.error({ err: error, postId }, 'publishing failed; trying again soon');
         await this.deps.publisher.release(prepared).catch(() => undefined);
         next = new Date(Date.now() + failedStartRetryMs);
       }
-      await this.settle(jobId, takenAt, next);
-    })().catch((error) => this.deps.logger.error({ err: error }, 'saving a publish job failed'));
+      await this.settle(jobId, postId, takenAt, next).catch((error) => {
+        // The job stays due (the database may be away): this instance looks again at `next`.
+        this.notBefore.set(key, next?.getTime() ?? Date.now() + failedStartRetryMs);
+        throw error;
+      });
+    })()
+      .catch((error) => this.deps.logger.error({ err: error }, 'saving a publish job failed'))
+      .finally(() => this.busy.delete(key));
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
   }
 
   /**
-   * Writes up a run: the job is due again at `next`, or removed when the post needs nothing more (the job collection
-   * then holds only what is still to run). If the post was planned again while it ran (its job moved), that plan
-   * stands and the job is only unlocked.
+   * Writes up a run through Agenda: the post's job is due again at `next`, or cancelled when the post needs nothing
+   * more (the job collection then holds only what is still to run). If the post was planned again while it ran (its
+   * job moved, or was cancelled), that plan stands.
    */
-  private async settle(jobId: ObjectId, takenAt: Date, next: Date | undefined): Promise<void> {
+  private async settle(jobId: ObjectId, postId: string, takenAt: Date, next: Date | undefined): Promise<void> {
     const job = await this.jobs.findOne({ _id: jobId }, { projection: { nextRunAt: 1 } });
-    if (!job) return;
-    if (job.nextRunAt?.getTime() !== takenAt.getTime()) {
-      await this.jobs.updateOne({ _id: jobId }, { $set: { lockedAt: null } });
-    } else if (next) {
-      await this.jobs.updateOne({ _id: jobId }, { $set: { nextRunAt: next, lockedAt: null } });
-    } else {
-      await this.jobs.deleteOne({ _id: jobId });
-    }
+    if (!job || job.nextRunAt?.getTime() !== takenAt.getTime()) return;
+    if (next) await this.deps.scheduling.plan(postId, next);
+    else await this.deps.scheduling.unplan(postId);
   }
 }

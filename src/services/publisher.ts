@@ -35,8 +35,14 @@ export interface PreparedPost {
   dueAt: Date;
 }
 
-/** What preparing a post found: not due yet (`at`), nothing to do, or ready to start. */
-export type Preparation = { kind: 'later'; at: Date } | { kind: 'done' } | ({ kind: 'ready' } & PreparedPost);
+/**
+ * What preparing a post found: not due yet (`at`), nothing to do, or ready to start. `held`: the post is already in a
+ * run's hands (its targets leased, or waiting for a retry that run planned), so its job is that run's to move.
+ */
+export type Preparation =
+  | { kind: 'later'; at: Date; held?: boolean }
+  | { kind: 'done' }
+  | ({ kind: 'ready' } & PreparedPost);
 
 /**
  * Publishing: runs a due post's targets through their platform clients exactly once each. Targets move
@@ -46,6 +52,12 @@ export type Preparation = { kind: 'later'; at: Date } | { kind: 'done' } | ({ ki
  */
 export class Publisher {
   private readonly retryBaseMs: number;
+  /**
+   * Targets whose run in this process ended without writing their outcome (the database went away mid-step), by the
+   * lease generation that run held. That run has stopped, so this process takes them up again at once instead of
+   * waiting out its own lease; no other process can, until the lease lapses.
+   */
+  private readonly abandoned = new Map<string, number>();
 
   constructor(
     private readonly deps: PostWork & {
@@ -94,11 +106,13 @@ export class Publisher {
         });
       } catch (error) {
         if (!(error instanceof PostStateError)) throw error;
-        // Another worker won, or the move did not take (a busy database): only the first needs nothing more.
+        // Another worker moved it first (its targets are claimed one by one below), or the move did not take (a busy
+        // database: look again soon).
         const fresh = await this.deps.posts.get(postId);
-        return fresh?.state === 'scheduled'
-          ? { kind: 'later', at: new Date(Date.now() + finishRetryMs) }
-          : { kind: 'done' };
+        if (fresh?.state === 'scheduled')
+          return { kind: 'later', at: new Date(Date.now() + finishRetryMs), held: true };
+        if (fresh?.state !== 'publishing') return { kind: 'done' };
+        post = fresh;
       }
       // Slack's rate limits must not hold up publishing: the preview catches up on its own.
       const moved = post;
@@ -110,13 +124,15 @@ export class Publisher {
     const claimed: ClaimedTarget[] = [];
     for (const target of await this.deps.targets.ofPost(post)) {
       if (target.state !== 'queued' && target.state !== 'publishing') continue;
-      const mine = await this.deps.targets.claim(target._id, now);
-      if (mine) claimed.push(await this.readAhead(mine));
+      const mine = await this.deps.targets.claim(target._id, now, this.abandoned.get(target._id));
+      if (!mine) continue;
+      this.abandoned.delete(target._id);
+      claimed.push(await this.readAhead(mine));
     }
     if (claimed.length === 0) {
       // Nothing to start now (a retry not yet due, another worker's lease): look again when the first one is.
       const first = this.nextLook(await this.deps.targets.ofPost(post), now);
-      if (first) return { kind: 'later', at: first };
+      if (first) return { kind: 'later', at: first, held: true };
     }
     return { kind: 'ready', post, targets: claimed, dueAt: post.dueAt ?? now };
   }
@@ -163,7 +179,14 @@ export class Publisher {
     // Every target's attempt ends before anything else happens, even when one of them throws.
     const attempts = await Promise.allSettled(prepared.targets.map((claimed) => this.publishTarget(post, claimed)));
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) {
+      // An attempt that threw could not write its outcome: its target is still under this run's lease.
+      attempts.forEach((attempt, index) => {
+        const target = prepared.targets[index]?.target;
+        if (attempt.status === 'rejected' && target?.lease !== undefined) this.abandoned.set(target._id, target.lease);
+      });
+      throw failed.reason;
+    }
     const targets = await this.deps.targets.ofPost(post);
     // Never sooner than a second from now: a lapsed lease or a claim still held is looked at again, not spun on.
     const later = this.nextLook(targets, new Date());
@@ -182,11 +205,23 @@ export class Publisher {
     for (const {
       target: { _id, lease },
     } of prepared.targets) {
-      const target = await this.deps.targets.get(_id);
-      // A target with saved progress may be live or half made: it is resumed from there after the lease instead.
-      // Progress is written only under this lease, so none can appear between this read and the move.
-      if (target?.state !== 'publishing' || Object.keys(target.progress ?? {}).length > 0) continue;
-      await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt'], lease).catch(() => null);
+      try {
+        const target = await this.deps.targets.get(_id);
+        if (target?.state !== 'publishing' || target.lease !== lease) continue;
+        // A target with saved progress may be live or half made: it is resumed from there (by this process at once,
+        // by any other after the lease). Progress is written only under this lease, so none can appear between this
+        // read and the move.
+        if (Object.keys(target.progress ?? {}).length > 0) {
+          if (lease !== undefined) this.abandoned.set(_id, lease);
+          continue;
+        }
+        if (!(await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt'], lease))) continue;
+        this.abandoned.delete(_id);
+      } catch (error) {
+        // The database is away: the target stays under this lease, and this process takes it up again once it is back.
+        if (lease !== undefined) this.abandoned.set(_id, lease);
+        this.deps.logger.warn({ err: error, targetId: _id }, 'giving back a publishing target failed');
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Agenda } from 'agenda';
-import type { WithId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import type { Logger } from '../logger.ts';
 import type { PostNotifier } from '../notify/post-notifier.ts';
 import type { AuditLog } from './audit.ts';
@@ -27,9 +27,9 @@ export class ScheduleError extends Error {
 }
 
 /**
- * When approved posts go out: one Agenda job per post (data: the post id), moved when the post is rescheduled,
- * removed when it is cancelled; `reconcile` (at startup and then every lease) revives the job of any post left without
- * one that will run. Each instance's `PublishDispatcher` starts the jobs on time; Agenda runs any it leaves.
+ * When approved posts go out: one Agenda job per post (data: the post id), created, moved and cancelled through
+ * Agenda's API only; `reconcile` (at startup and then every lease) revives the job of any post left without one that
+ * will run. Each instance's `PublishDispatcher` is the one runner of these jobs (Agenda does not run them).
  */
 export class Scheduling {
   constructor(
@@ -59,18 +59,15 @@ export class Scheduling {
   }
 
   /**
-   * Deletes the jobs of posts finished more than a day ago (a job run by Agenda to the end is kept with no next run):
-   * the job collection then holds only what is still to run, which keeps every look for due jobs short.
+   * Cancels (through Agenda) the publish jobs left with no next run, as Agenda left the ones it ran to the end before
+   * the dispatcher ran every post: the job collection then holds only what is still to run, which keeps every look for
+   * due jobs short. A post whose job has no next run and still needs one gets it back from `reconcile`.
    */
-  async pruneFinishedJobs(now = new Date()): Promise<number> {
+  async pruneFinishedJobs(): Promise<number> {
     const jobs = this.deps.posts.collection.db.collection<PublishJobDoc>('jobs');
-    const result = await jobs.deleteMany({
-      name: publishJobName,
-      nextRunAt: null,
-      lockedAt: null,
-      lastFinishedAt: { $lt: new Date(now.getTime() - 24 * 60 * 60 * 1000) },
-    });
-    return result.deletedCount;
+    const finished = await jobs.find({ name: publishJobName, nextRunAt: null }, { projection: { _id: 1 } }).toArray();
+    if (finished.length === 0) return 0;
+    return this.deps.scheduler.cancel({ ids: finished.map((job) => job._id.toHexString()) });
   }
 
   /** Whether a post that was due at `dueAt` may still go out at `now`, or has missed its grace window. */
@@ -154,8 +151,9 @@ export class Scheduling {
   }
 
   /**
-   * At startup: every scheduled or publishing post gets its job back if it was lost (jobs already there are left as
-   * they are). Returns how many were recreated.
+   * At startup and then every lease: every scheduled or publishing post whose job was lost, or has no next run, gets
+   * one back through Agenda (jobs that will run are left as they are: a job stays due while its post is published, and
+   * the dispatcher resumes a run whose process died once its leases lapse). Returns how many were planned again.
    */
   async reconcile(now = new Date()): Promise<number> {
     const posts = await this.deps.posts.collection
@@ -166,44 +164,28 @@ export class Scheduling {
       )
       .toArray();
     const jobs = this.deps.posts.collection.db.collection<PublishJobDoc>('jobs');
-    const staleBefore = new Date(now.getTime() - this.deps.leaseMs);
     // Read the job collection directly, in one query: Agenda's query helpers use aggregation stages FerretDB lacks,
     // and one query per post would make a start with a long queue slow.
-    const jobsByPost = new Map<string, WithId<PublishJobDoc>>();
-    const found = jobs.find(
-      { name: publishJobName },
-      { projection: { _id: 1, 'data.postId': 1, nextRunAt: 1, lockedAt: 1 } },
-    );
+    const planned = new Set<string>();
+    const found = jobs.find({ name: publishJobName }, { projection: { _id: 1, 'data.postId': 1, nextRunAt: 1 } });
     for (const job of await found.toArray()) {
-      if (job.data?.postId) jobsByPost.set(job.data.postId, job);
+      if (job.data?.postId && job.nextRunAt instanceof Date) planned.add(job.data.postId);
     }
     let recreated = 0;
     for (const post of posts) {
-      const job = jobsByPost.get(post._id);
-      if (!job) {
-        await this.plan(post._id, post.state === 'publishing' ? now : (post.dueAt ?? now));
-        recreated += 1;
-        continue;
-      }
-      // A run whose process died leaves its job locked, and possibly with no next run: nothing would ever pick the
-      // post up again. Every step of publishing is guarded, so running it again is safe.
-      const lockLapsed = !job.lockedAt || job.lockedAt <= staleBefore;
-      const willRun = job.nextRunAt instanceof Date && (job.nextRunAt > staleBefore || !job.lockedAt);
-      if (lockLapsed && !willRun) {
-        await jobs.updateOne({ _id: job._id }, { $set: { nextRunAt: now, lockedAt: null } });
-        recreated += 1;
-      }
+      if (planned.has(post._id)) continue;
+      await this.plan(post._id, post.state === 'publishing' ? now : (post.dueAt ?? now));
+      recreated += 1;
     }
     if (recreated > 0) this.deps.logger.info({ recreated }, 'revived publish jobs');
     return recreated;
   }
 }
 
-/** The parts of an Agenda job document that `reconcile` reads. */
+/** The parts of an Agenda job document that `reconcile` and `pruneFinishedJobs` read (never write). */
 interface PublishJobDoc {
+  _id: ObjectId;
   name: string;
   data?: { postId?: string };
   nextRunAt?: Date | null;
-  lockedAt?: Date | null;
-  lastFinishedAt?: Date | null;
 }

@@ -141,15 +141,18 @@ export class Targets {
   /**
    * Claims a target for publishing: a queued one whose retry time has come, or one whose previous worker's lease
    * lapsed (it resumes from the saved progress). Only one worker can win; the target it gets back carries its lease
-   * generation (`lease`), which its every later write must present.
+   * generation (`lease`), which its every later write must present. `reclaim`: a lease generation this process held
+   * for a run that has stopped without writing the outcome; the target is taken up again under a new generation without
+   * waiting for that lease to lapse.
    */
-  claim(id: string, now = this.clock()): Promise<TargetDoc | null> {
+  claim(id: string, now = this.clock(), reclaim?: number): Promise<TargetDoc | null> {
     return this.collection.findOneAndUpdate(
       {
         _id: id,
         $or: [
           { state: 'queued', $or: [{ retryAt: { $exists: false } }, { retryAt: { $lte: now } }] },
           { state: 'publishing', leaseUntil: { $lt: now } },
+          ...(reclaim === undefined ? [] : [{ state: 'publishing' as const, lease: reclaim }]),
         ],
       },
       {
