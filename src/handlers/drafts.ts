@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import { approvalActions } from '../../views/approval-message.ts';
 import { changeRequestBlock, changeRequestBlockId, withChangeRequest } from '../../views/change-request-note.ts';
 import { type DraftModalData, draftModal, draftModalCallback, draftValue } from '../../views/draft-modal.ts';
+import { previewRefusedActions } from '../../views/preview-refused-message.ts';
 import type { SuggestedTime } from '../services/best-time.ts';
 import type { Services } from '../services/index.ts';
 import { type DraftContent, editableStates, type PostDoc } from '../services/posts.ts';
@@ -210,6 +211,26 @@ export function registerDraftHandlers(app: Listeners, services: Services): void 
     } catch (error) {
       const click = { user: { id: userId }, trigger_id: '', actions: [{ action_id: 'draft_submit' }] };
       await explainFailure(error, { services, click, client, subject: `post:${metadata.postId ?? 'new'}` });
+    }
+  });
+
+  onPostButton(app, services, previewRefusedActions.sendAgain, async ({ target, click, client, respond }) => {
+    const post = await services.posts.get(target.postId);
+    if (!post) {
+      await tellClicker(click, respond, client, 'That post no longer exists.');
+      return;
+    }
+    if (!(await services.drafts.mayEdit(post, click.user.id))) {
+      throw new PermissionDeniedError(click.user.id, 'draft', 'admin');
+    }
+    if (post.state !== 'drafted' || post.revision !== target.revision) {
+      await tellClicker(click, respond, client, `This post is ${post.state.replace('_', ' ')}; nothing to send again.`);
+      return;
+    }
+    const sent = await services.drafts.prepare(post._id);
+    if (sent?.state === 'pending_approval') {
+      const link = await services.notifier.permalink(sent);
+      await tellClicker(click, respond, client, `Your post is waiting for approval${link ? `: ${link}` : ''}.`);
     }
   });
 

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import { approvalMessage, decisionText } from '../../views/approval-message.ts';
+import { type PreviewRefusal, previewRefusedMessage } from '../../views/preview-refused-message.ts';
 import { type RequesterNews, requesterMessage } from '../../views/requester-message.ts';
 import type { ApprovalStepConfig, Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -87,6 +88,27 @@ export class PostNotifier {
   async tellRequester(post: PostDoc, news: RequesterNews): Promise<void> {
     const link = await this.permalink(post);
     await this.tell(post.requestedBy, requesterMessage(post, news, link));
+  }
+
+  /**
+   * Tells the requester that their post's first preview could not be posted in the approval channel, and why, with a
+   * button to send it for approval again.
+   */
+  async previewRefused(post: PostDoc, error: unknown): Promise<void> {
+    const coded = error as { code?: string; data?: { error?: string } };
+    const refusal: PreviewRefusal =
+      coded.code === ErrorCode.PlatformError && coded.data?.error
+        ? { kind: 'refused', error: coded.data.error }
+        : { kind: 'unreachable' };
+    await this.tell(
+      post.requestedBy,
+      previewRefusedMessage({
+        postId: post._id,
+        revision: post.revision,
+        channelId: this.deps.config.APPROVAL_CHANNEL_ID,
+        refusal,
+      }),
+    );
   }
 
   /** A link to the preview, for results and notes elsewhere. */

@@ -65,6 +65,8 @@ export class FakeSlack {
   }[] = [];
   /** Channels the bot was invited to: only their messages reach the app as `message.channels` events. */
   readonly botChannels = new Set<string>();
+  /** Channels the bot was taken out of: it cannot post there. */
+  private readonly botRemovedFrom = new Set<string>();
   /** Trigger ids already used: Slack's are single-use. */
   private readonly usedTriggers = new Set<string>();
   private clock = 1_700_000_000;
@@ -119,6 +121,16 @@ export class FakeSlack {
   /** Adds the bot to a channel, as `/invite @wone` does. */
   inviteBot(channel: string): void {
     this.botChannels.add(channel);
+    this.botRemovedFrom.delete(channel);
+  }
+
+  /**
+   * Takes the bot out of a channel (someone removed it, or it was never invited and the app has no
+   * `chat:write.public`): Slack then refuses its `chat.postMessage` there with `not_in_channel`.
+   */
+  removeBot(channel: string): void {
+    this.botChannels.delete(channel);
+    this.botRemovedFrom.add(channel);
   }
 
   /**
@@ -228,6 +240,7 @@ export class FakeSlack {
     'chat.postMessage': (args) => {
       const channel = String(args.channel ?? '');
       if (!channel) return ok(false, { error: 'channel_not_found' });
+      if (this.botRemovedFrom.has(channel)) return ok(false, { error: 'not_in_channel' });
       const problems = messageProblems(args);
       if (problems.length > 0) return ok(false, { error: 'invalid_blocks', errors: problems });
       if (

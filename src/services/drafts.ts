@@ -186,7 +186,18 @@ export class Drafts {
       guard: { revision: post.revision },
     });
     await this.deps.media.remove(replaced.map((media) => media.id).filter((id) => !stored.some((m) => m.id === id)));
-    post = await this.deps.notifier.showPreview(post);
+    try {
+      post = await this.deps.notifier.showPreview(post);
+    } catch (error) {
+      // The approval channel refused the first preview (the app is not in it, ...) or Slack was away: no card means
+      // nobody can approve, so the post goes back to drafted, and the requester is told why and can send it again.
+      this.deps.logger.warn({ err: error, postId }, 'the approval preview could not be posted');
+      const back = await this.deps.posts.tryMove(postId, ['pending_approval'], 'drafted', {
+        guard: { revision: post.revision },
+      });
+      await this.deps.notifier.previewRefused(post, error);
+      return back ?? undefined;
+    }
     if (edited) await this.deps.notifier.decision(post, 'edited', post.decisions.at(-1)?.by ?? post.requestedBy);
     await this.deps.approvals.roundStarted(post);
     return post;
