@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { escapeMrkdwn, slackLink } from '../../views/slack-text.ts';
 import { type PublishOutcome, publishOutcome, publishStarted } from '../metrics/events.ts';
 import { PlatformError } from '../platforms/errors.ts';
@@ -52,12 +53,15 @@ export type Preparation =
  */
 export class Publisher {
   private readonly retryBaseMs: number;
+  /** This process, as the holder it writes on the targets it claims. */
+  private readonly holder = randomUUID();
   /**
-   * Targets whose run in this process ended without writing their outcome (the database went away mid-step), by the
-   * lease generation that run held. That run has stopped, so this process takes them up again at once instead of
-   * waiting out its own lease; no other process can, until the lease lapses.
+   * The targets a preparation or run of this process is working on. A target this process claimed that none of its
+   * runs works on any more (the run ended without writing the outcome: the database went away mid-step, or a claim's
+   * answer was lost) is taken up again by this process at once, instead of waiting out its own lease; any other
+   * process still waits for the lease to lapse.
    */
-  private readonly abandoned = new Map<string, number>();
+  private readonly active = new Set<string>();
 
   constructor(
     private readonly deps: PostWork & {
@@ -122,12 +126,25 @@ export class Publisher {
     }
     if (post.state !== 'publishing') return { kind: 'done' };
     const claimed: ClaimedTarget[] = [];
-    for (const target of await this.deps.targets.ofPost(post)) {
-      if (target.state !== 'queued' && target.state !== 'publishing') continue;
-      const mine = await this.deps.targets.claim(target._id, now, this.abandoned.get(target._id));
-      if (!mine) continue;
-      this.abandoned.delete(target._id);
-      claimed.push(await this.readAhead(mine));
+    let claiming: string | undefined;
+    try {
+      for (const target of await this.deps.targets.ofPost(post)) {
+        if (target.state !== 'queued' && target.state !== 'publishing') continue;
+        if (this.active.has(target._id)) continue;
+        claiming = target._id;
+        this.active.add(target._id);
+        const mine = await this.deps.targets.claim(target._id, now, this.holder);
+        if (!mine) {
+          this.active.delete(target._id);
+          continue;
+        }
+        claimed.push(await this.readAhead(mine));
+      }
+    } catch (error) {
+      // Nothing of this preparation will run: what it claimed is free for this process's next look at once.
+      if (claiming) this.active.delete(claiming);
+      for (const { target } of claimed) this.active.delete(target._id);
+      throw error;
     }
     if (claimed.length === 0) {
       // Nothing to start now (a retry not yet due, another worker's lease): look again when the first one is.
@@ -178,15 +195,10 @@ export class Publisher {
     }
     // Every target's attempt ends before anything else happens, even when one of them throws.
     const attempts = await Promise.allSettled(prepared.targets.map((claimed) => this.publishTarget(post, claimed)));
+    // Every attempt has ended: an attempt that threw (its outcome unwritten) left its target to this process's next look.
+    for (const { target } of prepared.targets) this.active.delete(target._id);
     const failed = attempts.find((attempt) => attempt.status === 'rejected');
-    if (failed) {
-      // An attempt that threw could not write its outcome: its target is still under this run's lease.
-      attempts.forEach((attempt, index) => {
-        const target = prepared.targets[index]?.target;
-        if (attempt.status === 'rejected' && target?.lease !== undefined) this.abandoned.set(target._id, target.lease);
-      });
-      throw failed.reason;
-    }
+    if (failed) throw failed.reason;
     const targets = await this.deps.targets.ofPost(post);
     // Never sooner than a second from now: a lapsed lease or a claim still held is looked at again, not spun on.
     const later = this.nextLook(targets, new Date());
@@ -205,21 +217,16 @@ export class Publisher {
     for (const {
       target: { _id, lease },
     } of prepared.targets) {
+      this.active.delete(_id);
       try {
         const target = await this.deps.targets.get(_id);
-        if (target?.state !== 'publishing' || target.lease !== lease) continue;
         // A target with saved progress may be live or half made: it is resumed from there (by this process at once,
         // by any other after the lease). Progress is written only under this lease, so none can appear between this
         // read and the move.
-        if (Object.keys(target.progress ?? {}).length > 0) {
-          if (lease !== undefined) this.abandoned.set(_id, lease);
-          continue;
-        }
-        if (!(await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt'], lease))) continue;
-        this.abandoned.delete(_id);
+        if (target?.state !== 'publishing' || Object.keys(target.progress ?? {}).length > 0) continue;
+        await this.deps.targets.move(_id, ['publishing'], 'queued', {}, ['retryAt'], lease);
       } catch (error) {
         // The database is away: the target stays under this lease, and this process takes it up again once it is back.
-        if (lease !== undefined) this.abandoned.set(_id, lease);
         this.deps.logger.warn({ err: error, targetId: _id }, 'giving back a publishing target failed');
       }
     }

@@ -45,6 +45,8 @@ export interface TargetDoc {
    * and was taken over can therefore change nothing, and learns so at its next save, before its next platform call.
    */
   lease?: number;
+  /** The process that claimed it last (it may take the target back at once when its own run stopped short). */
+  holder?: string;
 }
 
 /** A worker's write was refused because another worker has claimed the target since (its lease was taken over). */
@@ -141,22 +143,26 @@ export class Targets {
   /**
    * Claims a target for publishing: a queued one whose retry time has come, or one whose previous worker's lease
    * lapsed (it resumes from the saved progress). Only one worker can win; the target it gets back carries its lease
-   * generation (`lease`), which its every later write must present. `reclaim`: a lease generation this process held
-   * for a run that has stopped without writing the outcome; the target is taken up again under a new generation without
-   * waiting for that lease to lapse.
+   * generation (`lease`), which its every later write must present. `holder` (the claiming process) also takes back
+   * a target it claimed itself earlier and no run of it works on any more, without waiting for that lease to lapse.
    */
-  claim(id: string, now = this.clock(), reclaim?: number): Promise<TargetDoc | null> {
+  claim(id: string, now = this.clock(), holder?: string): Promise<TargetDoc | null> {
     return this.collection.findOneAndUpdate(
       {
         _id: id,
         $or: [
           { state: 'queued', $or: [{ retryAt: { $exists: false } }, { retryAt: { $lte: now } }] },
           { state: 'publishing', leaseUntil: { $lt: now } },
-          ...(reclaim === undefined ? [] : [{ state: 'publishing' as const, lease: reclaim }]),
+          ...(holder === undefined ? [] : [{ state: 'publishing' as const, holder }]),
         ],
       },
       {
-        $set: { state: 'publishing', leaseUntil: new Date(now.getTime() + this.leaseMs), updatedAt: now },
+        $set: {
+          state: 'publishing',
+          leaseUntil: new Date(now.getTime() + this.leaseMs),
+          updatedAt: now,
+          ...(holder === undefined ? {} : { holder }),
+        },
         $inc: { attempts: 1, lease: 1 },
         $unset: { retryAt: '' },
       },
