@@ -74,7 +74,8 @@ describe('publishing on time', () => {
       await client.close();
     }
 
-    const second = await start({ ...shared, PUBLISH_LEAD_SECONDS: '60' });
+    // (A short lead: the second instance takes the post up only once its accounts are seeded, just below.)
+    const second = await start({ ...shared, PUBLISH_LEAD_SECONDS: '2' });
     await seedAccounts(second);
 
     await until(async () => (await second.app.services.posts.get(id))?.state === 'published');
