@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForQuiet } from '../harness/quiet.ts';
 import { ADMIN, EDITOR, startTestApp, TEAM_ID, type TestApp, woneCommand } from '../harness/test-app.ts';
 
 let t: TestApp;
@@ -69,7 +70,7 @@ describe('requests Slack did not sign', () => {
     // A correctly signed request afterwards is still served; the refused ones reached nothing.
     const served = await t.signer.post(body, form);
     expect((served.json() as { text: string }).text).toContain('/wone help');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForQuiet(() => t.slack.calls.length + t.slack.responses.length);
     expect(t.slack.responses.length).toBe(before);
   });
 
@@ -85,7 +86,7 @@ describe('other workspaces', () => {
     const response = await t.signer.command(woneCommand(t.slack, 'UOUTSIDER', 'help', { team_id: 'T0OTHER' }));
     expect(response.status).toBe(200);
     expect(JSON.stringify(response.json())).toContain('only inside the Wone Commerce workspace');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForQuiet(() => t.slack.calls.length + t.slack.responses.length);
     expect(t.slack.responses.length).toBe(before);
   });
 

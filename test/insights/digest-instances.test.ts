@@ -5,7 +5,9 @@ import { startFromEnvironment, type WoneApp } from '../../src/app.ts';
 import { WEEKLY_DIGEST_JOB } from '../../src/jobs/weekly-digest.ts';
 import { createLogger } from '../../src/logger.ts';
 import { FakeSlack } from '../../src/sandbox/fake-slack.ts';
+import { runJobsNow } from '../../src/sandbox/platform-world.ts';
 import { TikTokFake } from '../../src/sandbox/tiktok-fake.ts';
+import { waitForQuiet } from '../harness/quiet.ts';
 import { DIGEST_CHANNEL, testEnvironment } from '../harness/test-app.ts';
 import { connectTikTok, daysOf, during, insertTarget, tiktokEnvironment, weeks, ZONE } from './insights-fixtures.ts';
 
@@ -93,13 +95,14 @@ describe('two app instances on one database', () => {
 
     const jobs = a.services.db.collection('jobs');
     const dueAt = new Date();
-    await jobs.updateOne({ name: WEEKLY_DIGEST_JOB }, { $set: { nextRunAt: dueAt } });
+    // Its time comes: the job is moved to now through Agenda's own API (as the sandbox's clock control does).
+    expect(await runJobsNow(a.services.scheduler, new RegExp(`^${WEEKLY_DIGEST_JOB}$`))).toBe(1);
     await until(async () => {
       const job = await jobs.findOne({ name: WEEKLY_DIGEST_JOB });
       return job?.lastFinishedAt instanceof Date && job.lastFinishedAt >= dueAt;
     });
-    // Both instances keep polling; give them a few more rounds to do anything they would.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Both instances keep polling: whatever else they would do shows before Slack goes quiet.
+    await waitForQuiet(() => slack.calls.length, 1_000);
     expect(digestMessages()).toHaveLength(1);
     expect(JSON.stringify(digestMessages()[0]?.blocks)).toContain('*Followers*\\n77');
     const job = await jobs.findOne({ name: WEEKLY_DIGEST_JOB });

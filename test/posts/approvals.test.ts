@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostDoc } from '../../src/services/posts.ts';
 import { approvalActions } from '../../views/approval-message.ts';
+import { waitForQuiet } from '../harness/quiet.ts';
 import { ADMIN, APPROVAL_CHANNEL, APPROVER, EDITOR } from '../harness/test-app.ts';
 import {
   buttonsOf,
@@ -111,7 +112,7 @@ describe('who may decide', () => {
       const found = t.slack.responses.slice(before).filter((r) => String(r.body.text).startsWith('Too late'));
       return found.length > 0 ? found : undefined;
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForQuiet(() => t.slack.calls.length + t.slack.responses.length);
     expect(t.slack.responses.slice(before).filter((r) => String(r.body.text).startsWith('Too late'))).toHaveLength(1);
     const loser = tooLate[0];
     expect([byApprover.responseId, byAdmin.responseId]).toContain(loser?.id);

@@ -3,7 +3,7 @@ import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostStateError } from '../../src/services/posts.ts';
 import { APPROVER, freshDatabaseUrl } from '../harness/test-app.ts';
-import { PAGE_ID, type PostApp, scheduledPost, seedAccounts, startPostApp, until } from './post-harness.ts';
+import { bringDue, PAGE_ID, type PostApp, scheduledPost, seedAccounts, startPostApp, until } from './post-harness.ts';
 
 const running: PostApp[] = [];
 afterEach(async () => {
@@ -20,9 +20,7 @@ async function start(overrides: Record<string, string> = {}) {
 async function postDueIn(t: PostApp, caption: string, seconds: number) {
   const { _id: id } = await scheduledPost(t, caption);
   const dueAt = new Date(Math.ceil((Date.now() + seconds * 1000) / 1000) * 1000);
-  await t.app.services.posts.collection.updateOne({ _id: id }, { $set: { dueAt } });
-  await t.app.services.targets.collection.updateMany({ postId: id }, { $set: { dueAt } });
-  await t.app.services.db.collection('jobs').updateOne({ 'data.postId': id }, { $set: { nextRunAt: dueAt } });
+  await bringDue(t, id, dueAt);
   return { id, dueAt };
 }
 

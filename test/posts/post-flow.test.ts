@@ -4,6 +4,7 @@ import { approvalActions } from '../../views/approval-message.ts';
 import { APPROVAL_CHANNEL, APPROVER, EDITOR } from '../harness/test-app.ts';
 import { jpegBytes, mp4Bytes } from './media-fixtures.ts';
 import {
+  bringDue,
   buttonsOf,
   changeView,
   click,
@@ -118,9 +119,7 @@ describe('draft → approval → schedule → publish', () => {
     expect(t.graph.published(IG_ID)).toHaveLength(0);
 
     // Its time comes (the clock is moved by bringing the due time to now).
-    const now = new Date();
-    await t.app.services.posts.collection.updateOne({ _id: post._id }, { $set: { dueAt: now } });
-    await t.app.services.db.collection('jobs').updateOne({ 'data.postId': post._id }, { $set: { nextRunAt: now } });
+    await bringDue(t, post._id);
 
     const done = await until(async () => {
       const found = await t.app.services.posts.get(post._id);

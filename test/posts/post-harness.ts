@@ -287,6 +287,17 @@ export function buttonsOf(message: SlackMessage): { action_id: string; value: st
   });
 }
 
+/**
+ * Brings a post's time to `at` (now by default), as a reschedule would without its one-minute rule: the post, its
+ * queued targets and its Agenda job (moved through Agenda's API, never by writing the job) all say `at`.
+ */
+export async function bringDue(t: TestApp, postId: string, at = new Date()): Promise<Date> {
+  await t.app.services.posts.collection.updateOne({ _id: postId }, { $set: { dueAt: at } });
+  await t.app.services.targets.reschedule(postId, at);
+  await t.app.services.scheduling.plan(postId, at);
+  return at;
+}
+
 /** Polls until `probe` returns something truthy (the app answers Slack before its work is done). */
 export async function until<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -171,7 +171,7 @@ describe('publishing outcomes', () => {
     // The retry time comes: the job runs again and the post goes out once.
     const now = new Date();
     await t.app.services.targets.collection.updateOne({ _id: waiting._id }, { $set: { retryAt: now } });
-    await t.app.services.db.collection('jobs').updateOne({ 'data.postId': id }, { $set: { nextRunAt: now } });
+    await t.app.services.scheduling.plan(id, now);
     const done = await until(async () => {
       const post = await t.app.services.posts.get(id);
       return post?.state === 'published' ? post : undefined;

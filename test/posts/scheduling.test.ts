@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { approvalActions } from '../../views/approval-message.ts';
 import { ADMIN, APPROVER, EDITOR, freshDatabaseUrl } from '../harness/test-app.ts';
 import {
+  bringDue,
   buttonsOf,
   click,
   PAGE_ID,
@@ -26,9 +27,7 @@ async function start(overrides: Record<string, string> = {}) {
 
 /** Pretends the post fell due `minutesAgo` minutes ago while nothing ran. */
 async function makeDue(t: PostApp, postId: string, minutesAgo: number) {
-  const dueAt = new Date(Date.now() - minutesAgo * 60_000);
-  await t.app.services.posts.collection.updateOne({ _id: postId }, { $set: { dueAt } });
-  await t.app.services.db.collection('jobs').updateOne({ 'data.postId': postId }, { $set: { nextRunAt: dueAt } });
+  await bringDue(t, postId, new Date(Date.now() - minutesAgo * 60_000));
 }
 
 describe('restarts', () => {
