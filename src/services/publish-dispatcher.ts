@@ -51,7 +51,7 @@ export class PublishDispatcher {
     private readonly deps: {
       db: Db;
       publisher: Publisher;
-      scheduling: Pick<Scheduling, 'plan' | 'unplan'>;
+      scheduling: Pick<Scheduling, 'plan' | 'unplanFinished'>;
       logger: Logger;
     },
     private readonly options: PublishDispatcherOptions,
@@ -201,6 +201,6 @@ export class PublishDispatcher {
     const job = await this.jobs.findOne({ _id: jobId }, { projection: { nextRunAt: 1 } });
     if (!job || job.nextRunAt?.getTime() !== takenAt.getTime()) return;
     if (next) await this.deps.scheduling.plan(postId, next);
-    else await this.deps.scheduling.unplan(postId);
+    else await this.deps.scheduling.unplanFinished(postId);
   }
 }

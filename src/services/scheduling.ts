@@ -59,6 +59,17 @@ export class Scheduling {
   }
 
   /**
+   * Removes the job of a post whose run needs nothing more. A person may have queued one of its targets again while
+   * the run was being written up (Retry, Publish again put the post back in publishing and plan it): then the post is
+   * planned again, at once, so the cancel cannot strand it.
+   */
+  async unplanFinished(postId: string): Promise<void> {
+    await this.unplan(postId);
+    const post = await this.deps.posts.getFields(postId, ['state']);
+    if (post?.state === 'publishing') await this.plan(postId, new Date());
+  }
+
+  /**
    * Cancels (through Agenda) the publish jobs left with no next run, as Agenda left the ones it ran to the end before
    * the dispatcher ran every post: the job collection then holds only what is still to run, which keeps every look for
    * due jobs short. A post whose job has no next run and still needs one gets it back from `reconcile`.
