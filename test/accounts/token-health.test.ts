@@ -153,6 +153,37 @@ describe('the daily token health job', () => {
     expect(tiktok.isTokenUsable(t.app.services.vault.open(after?.token))).toBe(true);
   });
 
+  it('gives the Business renewal back when TikTok fails for a moment, so the next try renews at once', async () => {
+    tiktok.seedAccount({ openId: 'open-biz-blip', username: 'biz_blip', accountType: 'business' });
+    const issued = tiktok.issueTokens('open-biz-blip');
+    await seedAccount(t.app.services, {
+      _id: 'tiktok:open-biz-blip',
+      name: '@biz_blip',
+      accessToken: issued.accessToken,
+      refreshTokenValue: issued.refreshToken,
+      tokenExpiresAt: new Date(Date.now() + 30 * DAY),
+      refreshExpiresAt: new Date(Date.now() + 300 * DAY),
+    });
+    const grant = await attachBusinessByConsent(t.app.services, tiktok, 'tiktok:open-biz-blip', 'open-biz-blip');
+    const client = t.app.services.platforms.tiktok;
+    if (!client) throw new Error('TikTok is configured in this test app');
+    const renew = () =>
+      t.app.services.accounts.refreshBusinessWith('tiktok:open-biz-blip', (token) =>
+        client.refreshBusinessToken(token),
+      );
+    tiktok.server.inject((req) => req.method === 'POST' && req.path.endsWith('/tt_user/oauth2/refresh_token/'), {
+      status: 503,
+      text: 'upstream unavailable',
+    });
+    await expect(renew()).rejects.toMatchObject({ kind: 'transient' });
+    expect((await raw('tiktok:open-biz-blip'))?.businessRefreshingUntil).toBeUndefined();
+    // Not blocked until the claim would lapse: the same refresh token renews on the next try.
+    expect(await renew()).toBe(true);
+    const after = await raw('tiktok:open-biz-blip');
+    expect(t.app.services.vault.open(after?.businessToken)).not.toBe(grant.accessToken);
+    expect(after?.business).toMatchObject({ status: 'ok' });
+  });
+
   it('refreshes an Instagram Login token once fewer than 30 days remain', async () => {
     const ig = graph.seedInstagramAccount({ username: 'wone.health' });
     const token = await instagramTokenByConsent(graph, ig.id);
