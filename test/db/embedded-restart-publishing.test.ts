@@ -9,7 +9,8 @@ import { draftWith, FB, PAGE_ID, type PostApp, startPostApp, until } from '../po
 
 // A target caught mid-publish when the embedded database dies is resumed by the same app once the database is back,
 // without waiting out its lease (two minutes here): the run that lost its way has ended, so the process that holds the
-// lease takes the target back at once, and finds the post it had already made instead of making it again.
+// lease takes the target back at once, and finds the post it had already made instead of making it again. While the
+// database is away, /readyz says so.
 
 const leaseSeconds = 120;
 const dataDir = mkdtempSync(join(tmpdir(), 'wone-restart-publishing-'));
@@ -88,6 +89,12 @@ describe('publishing through a restart of the embedded database', () => {
     if (pending?.state !== 'pending_approval') throw new Error(`not pending: ${pending?.state}`);
     await t.app.services.approvals.approve(id, pending.revision, APPROVER);
 
+    // While the database is away the app says it is not ready.
+    await until(async () => killedAt > 0, 30_000);
+    const whileAway = await fetch(`${t.url}/readyz`);
+    expect(whileAway.status).toBe(503);
+    expect(await whileAway.json()).toMatchObject({ database: 'unreachable' });
+
     const post = await until(async () => {
       const found = await t.app.services.posts.get(id).catch(() => null);
       return found?.state === 'published' ? found : undefined;
@@ -102,5 +109,6 @@ describe('publishing through a restart of the embedded database', () => {
     expect(t.graph.facebook.callsTo('POST', new RegExp(`/${PAGE_ID}/feed$`))).toHaveLength(1);
     expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'Through a restart')).toHaveLength(1);
     expect(embedded()?.pid).not.toBe(database.pid);
+    expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
   });
 });
