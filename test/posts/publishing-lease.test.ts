@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeRequest } from '../../src/sandbox/fake-http-server.ts';
 import { LeaseLostError } from '../../src/services/targets.ts';
 import { APPROVER, EDITOR } from '../harness/test-app.ts';
-import { draftWith, FB, PAGE_ID, type PostApp, startPostApp, until } from './post-harness.ts';
+import { mp4Bytes } from './media-fixtures.ts';
+import { draftWith, FB, IG, IG_ID, PAGE_ID, type PostApp, startPostApp, until } from './post-harness.ts';
 
 // Publishing has one owner at a time: a target's lease is held (renewed) while its worker works, and a worker that
 // lost it can write nothing, so each post ends with exactly one live post, or an unconfirmed target shown in Slack.
@@ -60,6 +61,34 @@ describe('one owner per target', () => {
     expect(target).toMatchObject({ state: 'published', lease: 1, attempts: 1 });
     expect(t.graph.facebook.callsTo('POST', new RegExp(`/${PAGE_ID}/feed$`))).toHaveLength(1);
     expect(t.graph.published(PAGE_ID).filter((item) => item.caption === 'A slow answer')).toHaveLength(1);
+  });
+
+  it('keeps its lease through a video processing wait that outlasts it: one container, one post', async () => {
+    const t = await start();
+    const video = t.slack.addFile(`F${Date.now()}`, 'reel.mp4', 'video/mp4', mp4Bytes(1080, 1920, 12));
+    const id = await t.app.services.drafts.save({
+      draft: draftWith({ accountIds: [IG], postTypes: { instagram: 'instagram_reel' }, caption: 'A slow reel' }),
+      files: [{ id: video.id, name: video.name, mimetype: video.mimetype, size: video.size, url: video.url_private }],
+      timezone: 'Europe/Berlin',
+      by: EDITOR,
+    });
+    const pending = await t.app.services.drafts.prepare(id);
+    if (pending?.state !== 'pending_approval') throw new Error(`not pending: ${pending?.state}`);
+    await t.app.services.approvals.approve(id, pending.revision, APPROVER);
+    // Instagram is still processing the video at the first status read (3 s in), and done by the next (5 s later): the
+    // client waited over two leases.
+    const calls = () => [...t.graph.facebook.calls, ...t.graph.instagram.calls];
+    const statusReads = () =>
+      calls().filter((call) => call.method === 'GET' && /^\/v[\d.]+\/\d+$/.test(call.path)).length;
+    await until(async () => statusReads() >= 1, 30_000);
+    t.graph.advance(60_000);
+    const post = await finished(t, id);
+    expect(post.state).toBe('published');
+    const [target] = await t.app.services.targets.ofPost(id);
+    expect(target).toMatchObject({ state: 'published', lease: 1, attempts: 1 });
+    const posts = (path: RegExp) => calls().filter((call) => call.method === 'POST' && path.test(call.path));
+    expect(posts(new RegExp(`/${IG_ID}/media$`))).toHaveLength(1);
+    expect(posts(new RegExp(`/${IG_ID}/media_publish$`))).toHaveLength(1);
   });
 
   it('refuses every write of a worker whose lease was taken over', async () => {
