@@ -64,8 +64,12 @@ export async function openDatabase(
         return result;
       },
       close: async () => {
-        await client.close();
-        await embedded?.stop();
+        // The embedded database is stopped even when closing the driver fails (it may have lost its connections).
+        try {
+          await client.close();
+        } finally {
+          await embedded?.stop();
+        }
       },
     };
   } catch (error) {

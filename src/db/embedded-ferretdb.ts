@@ -55,13 +55,20 @@ export async function startEmbeddedDatabase(options: {
   const url = `mongodb://127.0.0.1:${port}/`;
   let child = await launch(dataDir, port, url);
   let stopping = false;
+  /** A restart under way: stopping waits for it, so no process it starts outlives the app. */
+  let restarting: Promise<void> | undefined;
+  /** Ends the wait before the next restart attempt (when stopping). */
+  let wake: (() => void) | undefined;
   const supervise = (current: ChildProcess) => {
     current.once('exit', (code, signal) => {
       if (stopping) return;
       options.log?.warn({ code, signal, pid: current.pid }, 'embedded database exited; restarting it');
-      void (async () => {
+      restarting = (async () => {
         for (let attempt = 0; !stopping; attempt++) {
-          await new Promise((resolveWait) => setTimeout(resolveWait, Math.min(5_000, 200 * 2 ** attempt)));
+          await new Promise<void>((resolveWait) => {
+            wake = resolveWait;
+            setTimeout(resolveWait, Math.min(5_000, 200 * 2 ** attempt));
+          });
           if (stopping) return;
           try {
             child = await launch(dataDir, port, url);
@@ -86,9 +93,11 @@ export async function startEmbeddedDatabase(options: {
     get pid() {
       return child.pid;
     },
-    stop: () => {
+    stop: async () => {
       stopping = true;
-      return stopChild(child);
+      wake?.();
+      await restarting;
+      await stopChild(child);
     },
   };
 }
