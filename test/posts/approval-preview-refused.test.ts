@@ -5,16 +5,15 @@ import { previewRefusedActions } from '../../views/preview-refused-message.ts';
 import { APPROVAL_CHANNEL, APPROVER, EDITOR } from '../harness/test-app.ts';
 import {
   buttonsOf,
+  changeView,
   click,
-  currentView,
   FB,
   input,
-  openDraft,
+  openLoadedDraft,
   type PostApp,
   previewOf,
   startPostApp,
   submitView,
-  TT,
   until,
 } from './post-harness.ts';
 
@@ -35,13 +34,8 @@ const responsesAfter = (count: number) => t.slack.responses.slice(count).map((r)
 describe('an approval preview the approval channel refuses', () => {
   it('tells the requester why, keeps the post, and sends it again once the app is invited', async () => {
     t.slack.removeBot(APPROVAL_CHANNEL);
-    const modal = await openDraft(t, EDITOR);
-    const view = await until(async () => {
-      const current = currentView(t, modal.id);
-      return (current.view.blocks as { block_id?: string }[]).some((b) => b.block_id === `tiktok_privacy:${TT}`)
-        ? current
-        : undefined;
-    });
+    const loaded = await openLoadedDraft(t, EDITOR);
+    const view = await changeView(t, loaded, EDITOR, 'accounts', { accounts: input.multi([FB]) });
     const day = DateTime.now().setZone('Europe/Berlin').plus({ days: 2 }).toFormat('yyyy-MM-dd');
     const submitted = await submitView(t, view, EDITOR, {
       accounts: input.multi([FB]),
